@@ -1,0 +1,244 @@
+//! `labfit list`: the built-in (and `--rules`) content, for people and for scripts.
+
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use labfit::catalog::Body;
+use labfit::graph::NodeKind;
+use labfit::report::json;
+
+use super::{output, report_error, Exit, RulesArgs};
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum What {
+    /// Every requirement of the graph
+    Requirements,
+    /// Built-in profiles
+    Profiles,
+    /// Built-in provider evidence
+    Providers,
+    /// The fact vocabulary
+    Facts,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ListFormat {
+    /// One line per item
+    #[default]
+    Text,
+    /// JSON
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// What to list
+    #[arg(value_enum)]
+    pub what: What,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ListFormat,
+}
+
+#[derive(Serialize)]
+struct ReqItem {
+    id: String,
+    title: String,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    citation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    severity: labfit::catalog::Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<labfit::catalog::Verification>,
+    questions: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aggregate: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    children: Vec<ChildItem>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    check: Option<String>,
+    parents: Vec<String>,
+    pack: String,
+    location: String,
+}
+
+#[derive(Serialize)]
+struct ChildItem {
+    id: String,
+    weight: f64,
+}
+
+#[derive(Serialize)]
+struct ProfileItem {
+    id: String,
+    title: String,
+    frameworks: Vec<(String, f64)>,
+    must_have: Vec<String>,
+    params: std::collections::BTreeMap<String, labfit::profile::Param>,
+}
+
+#[derive(Serialize)]
+struct ProviderItem {
+    id: String,
+    provider: String,
+    as_of: labfit::Date,
+    facts: usize,
+    known: usize,
+}
+
+#[derive(Serialize)]
+struct FactItem<'a> {
+    key: &'a str,
+    #[serde(flatten)]
+    spec: &'a labfit::vocabulary::FactSpec,
+}
+
+pub fn run(a: &ListArgs) -> Exit {
+    let engine = match a.rules.engine() {
+        Ok(e) => e,
+        Err(e) => return report_error(&e),
+    };
+    let json_out = a.format == ListFormat::Json;
+    let text = match a.what {
+        What::Requirements => {
+            let g = engine.graph();
+            let items: Vec<ReqItem> = g
+                .nodes()
+                .iter()
+                .enumerate()
+                .map(|(i, n)| ReqItem {
+                    id: n.req.id.clone(),
+                    title: n.req.title.clone(),
+                    kind: if matches!(n.req.body, Body::Leaf(_)) {
+                        "leaf"
+                    } else {
+                        "composite"
+                    },
+                    citation: n.req.citation.clone(),
+                    url: n.req.url.clone(),
+                    severity: n.req.severity,
+                    verification: n.req.verification,
+                    questions: n.req.questions.clone(),
+                    aggregate: match &n.kind {
+                        NodeKind::Composite { aggregate, .. } => Some(aggregate.to_string()),
+                        NodeKind::Leaf { .. } => None,
+                    },
+                    children: match &n.kind {
+                        NodeKind::Composite { children, .. } => children
+                            .iter()
+                            .filter_map(|(c, w)| {
+                                g.node(*c).map(|cn| ChildItem {
+                                    id: cn.req.id.clone(),
+                                    weight: *w,
+                                })
+                            })
+                            .collect(),
+                        NodeKind::Leaf { .. } => Vec::new(),
+                    },
+                    check: match &n.req.body {
+                        Body::Leaf(c) => Some(c.to_string()),
+                        Body::Composite { .. } => None,
+                    },
+                    parents: g
+                        .parents(i)
+                        .into_iter()
+                        .filter_map(|p| g.node(p).map(|n| n.req.id.clone()))
+                        .collect(),
+                    pack: n.req.pack.clone(),
+                    location: n.req.location.to_string(),
+                })
+                .collect();
+            if json_out {
+                json::render(&items)
+            } else {
+                items
+                    .iter()
+                    .map(|r| format!("{:<40} {:<9} {}\n", r.id, r.kind, r.title))
+                    .collect()
+            }
+        }
+        What::Profiles => {
+            let mut items = Vec::new();
+            for id in engine.builtin_profiles() {
+                match engine.profile(id) {
+                    Ok(p) => items.push(ProfileItem {
+                        id: p.profile.id.clone(),
+                        title: p.profile.title.clone(),
+                        frameworks: p.profile.frameworks.clone(),
+                        must_have: p.profile.gates.iter().map(|g| g.id.clone()).collect(),
+                        params: p.profile.params.clone(),
+                    }),
+                    Err(e) => return report_error(&e),
+                }
+            }
+            if json_out {
+                json::render(&items)
+            } else {
+                items
+                    .iter()
+                    .map(|p| format!("{:<30} {}\n", p.id, p.title))
+                    .collect()
+            }
+        }
+        What::Providers => {
+            let mut items = Vec::new();
+            for id in engine.builtin_providers() {
+                match engine.evidence(id) {
+                    Ok(e) => items.push(ProviderItem {
+                        id: e.id.clone(),
+                        provider: e.provider.clone(),
+                        as_of: e.as_of,
+                        facts: e.facts.len(),
+                        known: e.facts.values().filter(|f| f.value.is_some()).count(),
+                    }),
+                    Err(e) => return report_error(&e),
+                }
+            }
+            if json_out {
+                json::render(&items)
+            } else {
+                items
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{:<18} {:<20} as of {}  {} facts ({} known)\n",
+                            p.id, p.provider, p.as_of, p.facts, p.known
+                        )
+                    })
+                    .collect()
+            }
+        }
+        What::Facts => {
+            let v = engine.vocabulary();
+            let items: Vec<FactItem<'_>> =
+                v.iter().map(|(key, spec)| FactItem { key, spec }).collect();
+            if json_out {
+                json::render(&items)
+            } else {
+                items
+                    .iter()
+                    .map(|f| {
+                        format!(
+                            "{:<36} {:<8} {:<4} {}\n",
+                            f.key,
+                            f.spec.ty.to_string(),
+                            f.spec.question,
+                            f.spec.meaning
+                        )
+                    })
+                    .collect()
+            }
+        }
+    };
+    match output::write(None, &text) {
+        Ok(()) => Exit::Ok,
+        Err(e) => {
+            output::eprint(&format!("error: {e}\n"));
+            Exit::Input
+        }
+    }
+}

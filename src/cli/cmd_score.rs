@@ -1,0 +1,72 @@
+//! `labfit score`: one provider against one profile.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use labfit::report::{json, text};
+
+use super::{output, report_error, EvalArgs, Exit, Format, RulesArgs};
+
+#[derive(Args, Debug)]
+pub struct ScoreArgs {
+    /// Profile: a built-in id (see `labfit list profiles`) or a path
+    #[arg(short = 'p', long = "profile", value_name = "PROFILE")]
+    pub profile: String,
+    /// Evidence: a built-in provider id (see `labfit list providers`) or a path
+    #[arg(short = 'e', long = "evidence", value_name = "EVIDENCE")]
+    pub evidence: String,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    #[command(flatten)]
+    pub eval: EvalArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Write to FILE instead of stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when the fit score is below N (0–100)
+    #[arg(long = "fail-under", value_name = "N")]
+    pub fail_under: Option<f64>,
+    /// Exit 1 when the verdict is ineligible
+    #[arg(long = "require-eligible")]
+    pub require_eligible: bool,
+}
+
+pub fn run(a: &ScoreArgs) -> Exit {
+    let result = (|| {
+        let engine = a.rules.engine()?;
+        let profile = engine.profile(&a.profile)?;
+        let evidence = engine.evidence(&a.evidence)?;
+        let options = a.eval.options(&engine)?;
+        Ok::<_, labfit::Error>(engine.score(&profile, &evidence, &options))
+    })();
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => return report_error(&e),
+    };
+    let rendered = match a.format {
+        Format::Json => json::render(&report),
+        Format::Text => text::render(
+            &report,
+            text::Style::new(super::stdout_color(a.output.is_some())),
+        ),
+    };
+    if let Err(e) = output::write(a.output.as_deref(), &rendered) {
+        output::eprint(&format!("error: {e}\n"));
+        return Exit::Input;
+    }
+    if !report.errors.is_empty() {
+        return Exit::RuleError;
+    }
+    if a.require_eligible && report.verdict == labfit::Verdict::Ineligible {
+        return Exit::Threshold;
+    }
+    if let Some(n) = a.fail_under {
+        if report.fit < n {
+            return Exit::Threshold;
+        }
+    }
+    Exit::Ok
+}

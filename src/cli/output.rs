@@ -1,0 +1,44 @@
+//! Writing results: stdout, or a file written whole (temporary file, then rename) so a failed
+//! run never leaves a truncated report behind.
+
+use std::io::Write as _;
+use std::path::Path;
+
+/// Writes `text` to `path` atomically, or to stdout when `path` is `None`.
+pub fn write(path: Option<&Path>, text: &str) -> Result<(), String> {
+    match path {
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`labfit … | head`) is not an error worth reporting.
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(format!("cannot write to stdout: {e}")),
+            }
+        }
+        Some(p) => {
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or_else(|| Path::new("."));
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "report".into());
+            let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+            std::fs::write(&tmp, text)
+                .and_then(|()| std::fs::rename(&tmp, p))
+                .map_err(|e| {
+                    let _ = std::fs::remove_file(&tmp);
+                    format!("cannot write `{}`: {e}", p.display())
+                })
+        }
+    }
+}
+
+/// Prints to stderr, ignoring a closed stream.
+pub fn eprint(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.flush();
+}

@@ -1,0 +1,795 @@
+//! Provider evidence: one file per provider, each fact with a value, an assurance status, a
+//! source and a date. A fact absent from the file is unknown, never a pass.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+use crate::error::InputError;
+use crate::source::SourceFile;
+use crate::vocabulary::{FactSpec, FactType, Vocabulary};
+use crate::yaml::{self, err_hint, unique_map, DocK, FactK, Name, NameKind, SourceK};
+
+/// The file kind of evidence.
+pub const KIND: &str = "evidence/v1";
+
+/// How strongly a fact is established, strongest first. `Assumed` is a what-if value set on
+/// the command line; it is shown as such and never written in files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The lab read a primary document itself.
+    Verified,
+    /// An independent auditor or a regulator states it.
+    Attested,
+    /// The provider states it.
+    Claimed,
+    /// A third party states it.
+    Reported,
+    /// Nothing found.
+    Unknown,
+    /// Set by `--assume` for a what-if run.
+    Assumed,
+}
+
+impl Status {
+    /// Assurance rank: higher is stronger; unknown is 0. An assumption ranks as `verified`,
+    /// since a what-if run asks "what if this were established".
+    pub fn rank(self) -> u8 {
+        match self {
+            Status::Verified | Status::Assumed => 4,
+            Status::Attested => 3,
+            Status::Claimed => 2,
+            Status::Reported => 1,
+            Status::Unknown => 0,
+        }
+    }
+
+    /// The status as written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Verified => "verified",
+            Status::Attested => "attested",
+            Status::Claimed => "claimed",
+            Status::Reported => "reported",
+            Status::Unknown => "unknown",
+            Status::Assumed => "assumed",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Status {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Status;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a status: verified, attested, claimed, reported or unknown")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Status, E> {
+                const FILE_STATUSES: [&str; 5] =
+                    ["verified", "attested", "claimed", "reported", "unknown"];
+                match v {
+                    "verified" => Ok(Status::Verified),
+                    "attested" => Ok(Status::Attested),
+                    "claimed" => Ok(Status::Claimed),
+                    "reported" => Ok(Status::Reported),
+                    "unknown" => Ok(Status::Unknown),
+                    "assumed" => Err(err_hint(
+                        "status `assumed` cannot be written in files",
+                        "`assumed` is set by `--assume` for what-if runs; use verified, attested, claimed, reported or unknown",
+                    )),
+                    other => Err(err_hint(
+                        format!("unknown status `{other}`"),
+                        crate::error::did_you_mean(other, FILE_STATUSES)
+                            .unwrap_or_else(|| "use verified, attested, claimed, reported or unknown".into()),
+                    )),
+                }
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A fact's value, typed by the vocabulary.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum FactValue {
+    /// bool facts.
+    Bool(bool),
+    /// integer facts.
+    Integer(i64),
+    /// percent and number facts.
+    Number(f64),
+    /// text, enum and date facts.
+    Text(String),
+    /// list facts.
+    List(Vec<String>),
+}
+
+impl fmt::Display for FactValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FactValue::Bool(b) => write!(f, "{b}"),
+            FactValue::Integer(i) => write!(f, "{i}"),
+            FactValue::Number(n) => write!(f, "{n}"),
+            FactValue::Text(s) => f.write_str(s),
+            FactValue::List(l) => write!(f, "[{}]", l.join(", ")),
+        }
+    }
+}
+
+impl FactValue {
+    /// Parses a command-line value (`--assume KEY=VALUE`) as the vocabulary's type says.
+    pub fn parse_as(spec: &FactSpec, raw: &str) -> Result<FactValue, String> {
+        let raw = raw.trim();
+        match spec.ty {
+            FactType::Bool => match raw {
+                "true" | "yes" => Ok(FactValue::Bool(true)),
+                "false" | "no" => Ok(FactValue::Bool(false)),
+                _ => Err(format!("`{raw}` is not a bool: use true or false")),
+            },
+            FactType::Integer => raw
+                .parse::<i64>()
+                .map(FactValue::Integer)
+                .map_err(|_| format!("`{raw}` is not a whole number")),
+            FactType::Percent | FactType::Number => {
+                let v: f64 = raw
+                    .parse()
+                    .map_err(|_| format!("`{raw}` is not a number"))?;
+                check_number(spec.ty, v).map(FactValue::Number)
+            }
+            FactType::Date => raw
+                .parse::<Date>()
+                .map(|d| FactValue::Text(d.to_string()))
+                .map_err(|e| e.to_string()),
+            FactType::Enum => {
+                if spec.values.iter().any(|v| v == raw) {
+                    Ok(FactValue::Text(raw.to_owned()))
+                } else {
+                    Err(format!("`{raw}` is not one of {}", spec.values.join(", ")))
+                }
+            }
+            FactType::List => Ok(FactValue::List(
+                raw.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+            )),
+            FactType::Text => Ok(FactValue::Text(raw.to_owned())),
+        }
+    }
+}
+
+fn check_number(ty: FactType, v: f64) -> Result<f64, String> {
+    if !v.is_finite() {
+        return Err(format!("`{v}` is not a finite number"));
+    }
+    if ty == FactType::Percent && !(0.0..=100.0).contains(&v) {
+        return Err(format!("{v} is not a percentage between 0 and 100"));
+    }
+    Ok(v)
+}
+
+/// Where a fact comes from.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// A short title of the document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Its address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The date the document states.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+}
+
+/// One fact about a provider.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Fact {
+    /// The value; `None` exactly when the status is unknown.
+    pub value: Option<FactValue>,
+    /// Its assurance.
+    pub status: Status,
+    /// A source id of the evidence file.
+    pub source: Option<String>,
+    /// Free text: caveats, scope, what was looked for.
+    pub note: Option<String>,
+    /// The date the fact holds as of (default: its source's date, else the file's `as_of`).
+    pub as_of: Option<Date>,
+    /// After this date the fact counts as unknown.
+    pub expires: Option<Date>,
+}
+
+/// One provider's evidence.
+#[derive(Clone, Debug)]
+pub struct Evidence {
+    /// Stable id (`tencent-cloud`).
+    pub id: String,
+    /// Display name.
+    pub provider: String,
+    /// When the research was done.
+    pub as_of: Date,
+    /// Sources by id.
+    pub sources: BTreeMap<String, Source>,
+    /// Facts by key.
+    pub facts: BTreeMap<String, Fact>,
+    /// Free-text notes.
+    pub notes: Vec<String>,
+    file: SourceFile,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvidenceFile {
+    #[allow(dead_code)]
+    labfit: String,
+    id: Name<DocK>,
+    provider: String,
+    as_of: Date,
+    #[serde(default)]
+    default_status: Option<Status>,
+    #[serde(default, deserialize_with = "unique_map")]
+    sources: BTreeMap<Name<DocK>, Source>,
+    #[serde(default)]
+    facts: FactMap,
+    #[serde(default)]
+    notes: Vec<String>,
+}
+
+/// Raw fact as written; `status` is `None` for shorthand values (default_status applies).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct RawFact {
+    pub(crate) value: Option<FactValue>,
+    pub(crate) status: Option<Status>,
+    pub(crate) source: Option<String>,
+    pub(crate) note: Option<String>,
+    pub(crate) as_of: Option<Date>,
+    pub(crate) expires: Option<Date>,
+}
+
+/// A map of fact key → fact, typed by the vocabulary in the parse context.
+#[derive(Default, Debug)]
+pub(crate) struct FactMap(pub(crate) BTreeMap<String, RawFact>);
+
+impl<'de> Deserialize<'de> for FactMap {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = FactMap;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of fact key to fact")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<FactMap, A::Error> {
+                let vocab = yaml::current_vocabulary();
+                let mut out = BTreeMap::new();
+                while let Some(key) = m.next_key::<Name<FactK>>()? {
+                    let key = key.into_string();
+                    if out.contains_key(&key) {
+                        return Err(yaml::err(format!("duplicate key `{key}`")));
+                    }
+                    let spec = vocab.as_ref().and_then(|v| v.get(&key)).cloned();
+                    let fact = m.next_value_seed(FactSeed {
+                        key: &key,
+                        spec: spec.as_ref(),
+                    })?;
+                    out.insert(key, fact);
+                }
+                Ok(FactMap(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+struct FactSeed<'a> {
+    key: &'a str,
+    spec: Option<&'a FactSpec>,
+}
+
+impl<'de> DeserializeSeed<'de> for FactSeed<'_> {
+    type Value = RawFact;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RawFact, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl FactSeed<'_> {
+    fn shorthand<E: de::Error>(&self, v: Result<FactValue, E>) -> Result<RawFact, E> {
+        Ok(RawFact {
+            value: Some(v?),
+            status: None,
+            source: None,
+            note: None,
+            as_of: None,
+            expires: None,
+        })
+    }
+    fn typed(&self) -> TypedValue<'_> {
+        TypedValue {
+            key: self.key,
+            spec: self.spec,
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for FactSeed<'_> {
+    type Value = RawFact;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a fact: a value, or a map with value, status, source, note, as_of, expires")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawFact, E> {
+        self.shorthand(self.typed().visit_bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawFact, E> {
+        self.shorthand(self.typed().visit_i64(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawFact, E> {
+        self.shorthand(self.typed().visit_u64(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawFact, E> {
+        self.shorthand(self.typed().visit_f64(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawFact, E> {
+        self.shorthand(self.typed().visit_str(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<RawFact, E> {
+        self.typed().visit_unit().map(|_| unreachable_fact())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<RawFact, A::Error> {
+        let v = self.typed().visit_seq(seq);
+        self.shorthand(v)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<RawFact, A::Error> {
+        let mut fact = RawFact {
+            value: None,
+            status: None,
+            source: None,
+            note: None,
+            as_of: None,
+            expires: None,
+        };
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(field) = m.next_key::<String>()? {
+            if seen.contains(&field) {
+                return Err(yaml::err(format!("duplicate key `{field}`")));
+            }
+            match field.as_str() {
+                "value" => fact.value = m.next_value_seed(self.typed())?,
+                "status" => fact.status = Some(m.next_value()?),
+                "source" => fact.source = Some(m.next_value::<Name<SourceK>>()?.into_string()),
+                "note" => fact.note = Some(m.next_value()?),
+                "as_of" => fact.as_of = Some(m.next_value()?),
+                "expires" => fact.expires = Some(m.next_value()?),
+                other => {
+                    return Err(err_hint(
+                        format!("unknown field `{other}` in fact `{}`", self.key),
+                        "a fact takes value, status, source, note, as_of and expires",
+                    ))
+                }
+            }
+            seen.push(field);
+        }
+        if yaml::locating() {
+            return Ok(fact);
+        }
+        match (fact.status, &fact.value) {
+            (Some(Status::Assumed), _) => Err(err_hint(
+                format!("fact `{}` has status `assumed`", self.key),
+                "`assumed` is set by `--assume` for what-if runs; use verified, attested, claimed, reported or unknown",
+            )),
+            (Some(Status::Unknown), Some(_)) => Err(err_hint(
+                format!("fact `{}` is `unknown` but has a value", self.key),
+                "remove the value (keep what was found in `note`), or give the status the source supports",
+            )),
+            (Some(s), None) if s != Status::Unknown => Err(err_hint(
+                format!("fact `{}` is `{s}` but has no value", self.key),
+                "add `value:`, or write `status: unknown` when nothing was found",
+            )),
+            (None, None) => Err(err_hint(
+                format!("fact `{}` has neither a value nor a status", self.key),
+                "add `value:`, or write `status: unknown` when nothing was found",
+            )),
+            _ => Ok(fact),
+        }
+    }
+}
+
+fn unreachable_fact() -> RawFact {
+    RawFact {
+        value: None,
+        status: Some(Status::Unknown),
+        source: None,
+        note: None,
+        as_of: None,
+        expires: None,
+    }
+}
+
+/// Deserializes one value and checks it against the vocabulary's type for its key.
+#[derive(Clone, Copy)]
+struct TypedValue<'a> {
+    key: &'a str,
+    spec: Option<&'a FactSpec>,
+}
+
+impl TypedValue<'_> {
+    fn mismatch<E: de::Error>(&self, got: &str) -> E {
+        match self.spec {
+            Some(spec) => err_hint(
+                format!("fact `{}` is of type `{}`, got {got}", self.key, spec.ty),
+                type_hint(spec),
+            ),
+            None => yaml::err(format!("unexpected {got}")),
+        }
+    }
+    fn number<E: de::Error>(&self, v: f64, got: &str) -> Result<FactValue, E> {
+        match self.spec.map(|s| s.ty) {
+            Some(ty @ (FactType::Number | FactType::Percent)) => check_number(ty, v)
+                .map(FactValue::Number)
+                .map_err(|m| err_hint(format!("fact `{}`: {m}", self.key), type_hint_ty(ty))),
+            None => Ok(FactValue::Number(v)),
+            Some(_) => Err(self.mismatch(got)),
+        }
+    }
+}
+
+fn type_hint(spec: &FactSpec) -> String {
+    if spec.ty == FactType::Enum {
+        format!("write one of: {}", spec.values.join(", "))
+    } else {
+        type_hint_ty(spec.ty).to_owned()
+    }
+}
+
+fn type_hint_ty(ty: FactType) -> &'static str {
+    match ty {
+        FactType::Bool => {
+            "write true or false (an unclear answer is `status: unknown` with a note)"
+        }
+        FactType::Percent => "write a number from 0 to 100, such as 99.95",
+        FactType::Number => "write a finite number",
+        FactType::Integer => "write a whole number, such as 90",
+        FactType::Date => "write a date as YYYY-MM-DD",
+        FactType::Enum => "write one of the vocabulary's values",
+        FactType::List => "write a list of strings, such as [a, b]",
+        FactType::Text => "write a string (quote it if it contains `:` or `#`)",
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for TypedValue<'_> {
+    type Value = Option<FactValue>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<FactValue>, D::Error> {
+        struct Opt<'a>(TypedValue<'a>);
+        impl<'de> Visitor<'de> for Opt<'_> {
+            type Value = Option<FactValue>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.expecting(f)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                self.0.visit_bool(v).map(Some)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                self.0.visit_i64(v).map(Some)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                self.0.visit_u64(v).map(Some)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                self.0.visit_f64(v).map(Some)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                self.0.visit_str(v).map(Some)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                self.0.visit_seq(seq).map(Some)
+            }
+        }
+        d.deserialize_any(Opt(self))
+    }
+}
+
+impl<'de> Visitor<'de> for TypedValue<'_> {
+    type Value = FactValue;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.spec {
+            Some(s) => write!(f, "a {} value", s.ty),
+            None => f.write_str("a fact value"),
+        }
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<FactValue, E> {
+        match self.spec.map(|s| s.ty) {
+            Some(FactType::Bool) | None => Ok(FactValue::Bool(v)),
+            Some(_) => Err(self.mismatch(&format!("`{v}`"))),
+        }
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<FactValue, E> {
+        match self.spec.map(|s| s.ty) {
+            Some(FactType::Integer) | None => Ok(FactValue::Integer(v)),
+            _ => self.number(v as f64, &format!("`{v}`")),
+        }
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<FactValue, E> {
+        match i64::try_from(v) {
+            Ok(i) => self.visit_i64(i),
+            Err(_) => self.number(v as f64, &format!("`{v}`")),
+        }
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<FactValue, E> {
+        match self.spec.map(|s| s.ty) {
+            Some(FactType::Integer) => Err(self.mismatch(&format!("`{v}`"))),
+            _ => self.number(v, &format!("`{v}`")),
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<FactValue, E> {
+        match self.spec {
+            None => Ok(FactValue::Text(v.to_owned())),
+            Some(spec) => match spec.ty {
+                FactType::Text => Ok(FactValue::Text(v.to_owned())),
+                FactType::Date => v
+                    .parse::<Date>()
+                    .map(|d| FactValue::Text(d.to_string()))
+                    .map_err(|e| {
+                        err_hint(
+                            format!("fact `{}`: {e}", self.key),
+                            "write a date as YYYY-MM-DD",
+                        )
+                    }),
+                FactType::Enum if spec.values.iter().any(|x| x == v) => {
+                    Ok(FactValue::Text(v.to_owned()))
+                }
+                FactType::Enum => Err(err_hint(
+                    format!("fact `{}` cannot be `{v}`", self.key),
+                    crate::error::did_you_mean(v, spec.values.iter().map(String::as_str))
+                        .unwrap_or_else(|| type_hint(spec)),
+                )),
+                _ => Err(self.mismatch(&format!("the string `{v}`"))),
+            },
+        }
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<FactValue, E> {
+        Err(err_hint(
+            format!("fact `{}` is empty", self.key),
+            "write a value, or `{status: unknown, note: …}` when nothing was found",
+        ))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FactValue, A::Error> {
+        if let Some(spec) = self.spec {
+            if spec.ty != FactType::List {
+                return Err(self.mismatch("a list"));
+            }
+        }
+        let mut out = Vec::new();
+        while let Some(item) = seq.next_element::<String>()? {
+            out.push(item);
+        }
+        Ok(FactValue::List(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, _m: A) -> Result<FactValue, A::Error> {
+        Err(self.mismatch("a map"))
+    }
+}
+
+impl Evidence {
+    /// Parses an evidence file against a vocabulary.
+    pub fn parse(file: &SourceFile, vocab: &Arc<Vocabulary>) -> Result<Evidence, InputError> {
+        let raw: EvidenceFile = yaml::parse(file, KIND, Some(vocab.clone()))?;
+        let default_status = raw.default_status.unwrap_or(Status::Claimed);
+        if matches!(default_status, Status::Unknown | Status::Assumed) {
+            return Err(InputError::invalid(
+                locate_field(file, "default_status"),
+                format!("`default_status` cannot be `{default_status}`"),
+                Some("shorthand facts carry a value, so their status is verified, attested, claimed or reported".into()),
+            ));
+        }
+        let sources: BTreeMap<String, Source> = raw
+            .sources
+            .into_iter()
+            .map(|(k, v)| (k.into_string(), v))
+            .collect();
+        let mut facts = BTreeMap::new();
+        for (key, f) in raw.facts.0 {
+            if let Some(src) = &f.source {
+                if !sources.contains_key(src) {
+                    let hint = crate::error::did_you_mean(src, sources.keys().map(String::as_str))
+                        .unwrap_or_else(|| {
+                            format!("add `{src}: {{title: …, url: …, date: …}}` under `sources:`")
+                        });
+                    return Err(InputError::invalid(
+                        yaml::locate::<EvidenceFile>(file, NameKind::Source, src, 1),
+                        format!(
+                            "fact `{key}` cites source `{src}`, which `sources` does not define"
+                        ),
+                        Some(hint),
+                    ));
+                }
+            }
+            facts.insert(
+                key,
+                Fact {
+                    value: f.value,
+                    status: f.status.unwrap_or(default_status),
+                    source: f.source,
+                    note: f.note,
+                    as_of: f.as_of,
+                    expires: f.expires,
+                },
+            );
+        }
+        Ok(Evidence {
+            id: raw.id.into_string(),
+            provider: raw.provider,
+            as_of: raw.as_of,
+            sources,
+            facts,
+            notes: raw.notes,
+            file: file.clone(),
+        })
+    }
+
+    /// Empty evidence (every fact unknown), for rule tests and embedders that build facts in
+    /// code.
+    pub fn synthetic(id: &str, as_of: Date) -> Evidence {
+        Evidence {
+            id: id.to_owned(),
+            provider: id.to_owned(),
+            as_of,
+            sources: BTreeMap::new(),
+            facts: BTreeMap::new(),
+            notes: Vec::new(),
+            file: SourceFile::from_text(id, ""),
+        }
+    }
+
+    /// The file this evidence was read from.
+    pub fn file(&self) -> &SourceFile {
+        &self.file
+    }
+
+    /// The date a fact holds as of: its own `as_of`, else its source's date, else the file's.
+    pub fn fact_date(&self, fact: &Fact) -> Date {
+        fact.as_of
+            .or_else(|| {
+                fact.source
+                    .as_ref()
+                    .and_then(|s| self.sources.get(s))
+                    .and_then(|s| s.date)
+            })
+            .unwrap_or(self.as_of)
+    }
+
+    /// Sets a fact for a what-if run (status `assumed`).
+    pub fn assume(&mut self, key: &str, value: FactValue) {
+        self.facts.insert(
+            key.to_owned(),
+            Fact {
+                value: Some(value),
+                status: Status::Assumed,
+                source: None,
+                note: Some("assumed on the command line (what-if)".into()),
+                as_of: None,
+                expires: None,
+            },
+        );
+    }
+}
+
+fn locate_field(file: &SourceFile, field: &str) -> crate::source::Location {
+    let prefix = format!("{field}:");
+    file.text()
+        .lines()
+        .position(|l| l.starts_with(&prefix))
+        .map_or_else(|| file.location(1, 1), |i| file.location(i + 1, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab() -> Arc<Vocabulary> {
+        let f = SourceFile::from_text(
+            "v.yaml",
+            "labfit: vocabulary/v1\nfacts:\n  contract.baa: {type: bool, meaning: m, question: q14, ask: a?}\n  sla.pct: {type: percent, meaning: m, question: q03, ask: a?}\n  exit.days: {type: integer, meaning: m, question: q15, ask: a?}\n  fedramp: {type: enum, values: [none, low, moderate, high], meaning: m, question: q11, ask: a?}\n  refs: {type: list, meaning: m, question: q01, ask: a?}\n",
+        );
+        Arc::new(Vocabulary::parse(&f).unwrap())
+    }
+
+    const HEAD: &str = "labfit: evidence/v1\nid: p\nprovider: P\nas_of: 2023-08-04\nsources:\n  s1: {title: T, url: \"https://x\", date: 2020-11-01}\nfacts:\n";
+
+    fn parse(facts: &str) -> Result<Evidence, String> {
+        let f = SourceFile::from_text("e.yaml", format!("{HEAD}{facts}"));
+        Evidence::parse(&f, &vocab()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reads_full_and_shorthand_facts() {
+        let e = parse("  contract.baa: true\n  sla.pct: {value: 99.995, status: claimed, source: s1, note: n}\n  exit.days: {status: unknown}\n  refs: [a, b]\n  fedramp: high\n").unwrap();
+        assert_eq!(e.facts.len(), 5);
+        let baa = &e.facts["contract.baa"];
+        assert_eq!(
+            (baa.status, baa.value.clone()),
+            (Status::Claimed, Some(FactValue::Bool(true)))
+        );
+        let sla = &e.facts["sla.pct"];
+        assert_eq!(e.fact_date(sla).to_string(), "2020-11-01");
+        assert_eq!(e.fact_date(baa).to_string(), "2023-08-04");
+        assert_eq!(e.facts["exit.days"].value, None);
+    }
+
+    #[test]
+    fn refuses_bad_facts_with_positions() {
+        let cases = [
+            (
+                "  contract.bba: true\n",
+                "e.yaml:8:3: unknown fact key `contract.bba`",
+            ),
+            (
+                "  sla.pct: 120\n",
+                "e.yaml:8:12: fact `sla.pct`: 120 is not a percentage between 0 and 100",
+            ),
+            (
+                "  contract.baa: \"yes\"\n",
+                "e.yaml:8:17: fact `contract.baa` is of type `bool`, got the string `yes`",
+            ),
+            (
+                "  exit.days: 2.5\n",
+                "e.yaml:8:14: fact `exit.days` is of type `integer`, got `2.5`",
+            ),
+            (
+                "  fedramp: hgh\n",
+                "e.yaml:8:12: fact `fedramp` cannot be `hgh`",
+            ),
+            (
+                "  sla.pct: {value: 99, status: sure}\n",
+                "e.yaml:8:32: unknown status `sure`",
+            ),
+            (
+                "  sla.pct: {value: 99, status: unknown}\n",
+                "e.yaml:8:12: fact `sla.pct` is `unknown` but has a value",
+            ),
+            (
+                "  sla.pct: {status: claimed}\n",
+                "e.yaml:8:12: fact `sla.pct` is `claimed` but has no value",
+            ),
+            (
+                "  sla.pct: {value: 99, source: s2}\n",
+                "e.yaml:8:32: fact `sla.pct` cites source `s2`",
+            ),
+            (
+                "  sla.pct: {value: 99, sauce: s1}\n",
+                "e.yaml:8:12: unknown field `sauce` in fact `sla.pct`",
+            ),
+            (
+                "  sla.pct: 99\n  sla.pct: 98\n",
+                "e.yaml:9:3: duplicate key `sla.pct`",
+            ),
+            (
+                "  sla.pct: .nan\n",
+                "e.yaml:8:12: fact `sla.pct`: `NaN` is not a finite number",
+            ),
+            ("  sla.pct:\n", "e.yaml:8:11: fact `sla.pct` is empty"),
+        ];
+        for (facts, want) in cases {
+            let got = parse(facts).unwrap_err();
+            assert!(
+                got.contains(want),
+                "for {facts:?}\n got: {got}\nwant: {want}"
+            );
+        }
+    }
+}

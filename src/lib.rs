@@ -1,0 +1,46 @@
+//! labfit scores how well a cloud provider fits a laboratory's regulatory profile.
+//!
+//! Rhai rules read a provider's evidence (facts with status and source) and produce outcomes
+//! on a weighted requirement graph (frameworks → controls → checks); a lab's profile picks the
+//! frameworks, weights, thresholds, must-haves and waivers. The result is a fit score, its
+//! potential if open questions resolve favourably, a verdict, an explanation and the questions
+//! to send the provider.
+//!
+//! ```
+//! let engine = labfit::Engine::builtin()?;                 // rules compiled once, graph validated
+//! let profile = engine.profile("base-lab")?;
+//! let evidence = engine.evidence("tencent-cloud")?;
+//! let report = engine.score(&profile, &evidence, &labfit::Options::default());
+//! assert!(report.fit <= report.potential);
+//! println!("{} {:.1}–{:.1}", report.verdict, report.fit, report.potential);
+//! # Ok::<(), labfit::Error>(())
+//! ```
+//!
+//! The library never prints and never exits; errors are typed ([`Error`]) and carry positions.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod catalog;
+pub mod date;
+pub mod engine;
+pub mod error;
+pub mod evidence;
+pub mod graph;
+pub mod profile;
+pub mod report;
+pub mod rules;
+pub mod score;
+pub mod source;
+pub mod testing;
+pub mod vocabulary;
+mod yaml;
+
+pub use date::Date;
+pub use engine::{Engine, EngineBuilder, Options, Prepared};
+pub use error::{Diagnostic, Error};
+pub use evidence::{Evidence, FactValue, Status};
+pub use report::{GateState, Report, Verdict};
+pub use rules::{Limits, OutcomeStatus};
+pub use score::BoundProfile;
+pub use source::SourceFile;

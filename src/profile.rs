@@ -1,0 +1,750 @@
+//! Lab profiles: which frameworks apply with what weight, the parameters rules read, the
+//! must-haves (gates), edge weight overrides and waivers; `extends` chains are resolved here,
+//! recording which file and which regulation set every parameter.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+use crate::error::{Error, ProfileError};
+use crate::evidence::Status;
+use crate::source::{Location, SourceFile};
+use crate::yaml::{self, err_hint, unique_map, DocK, Name, NameKind, ParamK, ReqRef, Unit, Weight};
+
+/// The file kind of a profile.
+pub const KIND: &str = "profile/v1";
+
+/// A parameter value: a bool, a finite number, a string, or a list of those.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    /// true / false.
+    Bool(bool),
+    /// Any finite number (integers included).
+    Number(f64),
+    /// A string.
+    Text(String),
+    /// A list.
+    List(Vec<ParamValue>),
+}
+
+impl fmt::Display for ParamValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParamValue::Bool(b) => write!(f, "{b}"),
+            ParamValue::Number(n) => write!(f, "{n}"),
+            ParamValue::Text(s) => f.write_str(s),
+            ParamValue::List(l) => {
+                f.write_str("[")?;
+                for (i, v) in l.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+struct ParamValueVisitor;
+
+impl<'de> Visitor<'de> for ParamValueVisitor {
+    type Value = ParamValue;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a parameter value: a bool, a number, a string or a list of them")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<ParamValue, E> {
+        Ok(ParamValue::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<ParamValue, E> {
+        Ok(ParamValue::Number(v as f64))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<ParamValue, E> {
+        Ok(ParamValue::Number(v as f64))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<ParamValue, E> {
+        if v.is_finite() {
+            Ok(ParamValue::Number(v))
+        } else {
+            Err(err_hint(
+                format!("`{v}` is not a finite number"),
+                "parameters are finite numbers, bools, strings or lists",
+            ))
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<ParamValue, E> {
+        Ok(ParamValue::Text(v.to_owned()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ParamValue, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element::<ScalarParam>()? {
+            out.push(v.0);
+        }
+        Ok(ParamValue::List(out))
+    }
+}
+
+/// A list element: scalars only, so parameters stay flat and comparable.
+struct ScalarParam(ParamValue);
+
+impl<'de> Deserialize<'de> for ScalarParam {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ScalarParam;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a bool, a number or a string")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<ScalarParam, E> {
+                ParamValueVisitor.visit_bool(v).map(ScalarParam)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ScalarParam, E> {
+                ParamValueVisitor.visit_i64(v).map(ScalarParam)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ScalarParam, E> {
+                ParamValueVisitor.visit_u64(v).map(ScalarParam)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<ScalarParam, E> {
+                ParamValueVisitor.visit_f64(v).map(ScalarParam)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ScalarParam, E> {
+                ParamValueVisitor.visit_str(v).map(ScalarParam)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A parameter as written: the value alone, or `{value, source, note}`.
+pub(crate) struct ParamEntry {
+    pub(crate) value: ParamValue,
+    source: Option<String>,
+    note: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ParamEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ParamEntry;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a parameter value, or {value, source, note}")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<ParamEntry, E> {
+                ParamValueVisitor.visit_bool(v).map(ParamEntry::bare)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ParamEntry, E> {
+                ParamValueVisitor.visit_i64(v).map(ParamEntry::bare)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ParamEntry, E> {
+                ParamValueVisitor.visit_u64(v).map(ParamEntry::bare)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<ParamEntry, E> {
+                ParamValueVisitor.visit_f64(v).map(ParamEntry::bare)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ParamEntry, E> {
+                ParamValueVisitor.visit_str(v).map(ParamEntry::bare)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<ParamEntry, A::Error> {
+                ParamValueVisitor.visit_seq(seq).map(ParamEntry::bare)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<ParamEntry, A::Error> {
+                let mut value = None;
+                let mut source = None;
+                let mut note = None;
+                while let Some(k) = m.next_key::<String>()? {
+                    match k.as_str() {
+                        "value" if value.is_none() => value = Some(m.next_value_seed(PV)?),
+                        "source" if source.is_none() => source = Some(m.next_value()?),
+                        "note" if note.is_none() => note = Some(m.next_value()?),
+                        "value" | "source" | "note" => {
+                            return Err(yaml::err(format!("duplicate key `{k}`")))
+                        }
+                        other => {
+                            return Err(err_hint(
+                                format!("unknown field `{other}` in a parameter"),
+                                "a parameter is a value, or {value, source, note}",
+                            ))
+                        }
+                    }
+                }
+                let value = value.ok_or_else(|| {
+                    err_hint("parameter without `value`", "write {value: …, source: …}")
+                })?;
+                Ok(ParamEntry {
+                    value,
+                    source,
+                    note,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+struct PV;
+impl<'de> de::DeserializeSeed<'de> for PV {
+    type Value = ParamValue;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ParamValue, D::Error> {
+        d.deserialize_any(ParamValueVisitor)
+    }
+}
+
+impl ParamEntry {
+    fn bare(value: ParamValue) -> Self {
+        ParamEntry {
+            value,
+            source: None,
+            note: None,
+        }
+    }
+}
+
+/// A must-have as written: an id, or `{id, min, min_assurance, reason}`.
+pub(crate) struct GateEntry {
+    id: String,
+    min: Option<f64>,
+    min_assurance: Option<Status>,
+    reason: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for GateEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = GateEntry;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a requirement id, or {id, min, min_assurance, reason}")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<GateEntry, E> {
+                let id: Name<ReqRef> =
+                    Deserialize::deserialize(de::value::StrDeserializer::<E>::new(v))?;
+                Ok(GateEntry {
+                    id: id.into_string(),
+                    min: None,
+                    min_assurance: None,
+                    reason: None,
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<GateEntry, A::Error> {
+                let mut g = GateEntry {
+                    id: String::new(),
+                    min: None,
+                    min_assurance: None,
+                    reason: None,
+                };
+                let mut seen = Vec::new();
+                while let Some(k) = m.next_key::<String>()? {
+                    if seen.contains(&k) {
+                        return Err(yaml::err(format!("duplicate key `{k}`")));
+                    }
+                    match k.as_str() {
+                        "id" => g.id = m.next_value::<Name<ReqRef>>()?.into_string(),
+                        "min" => g.min = Some(m.next_value::<Unit>()?.0),
+                        "min_assurance" => {
+                            let s: Status = m.next_value()?;
+                            if matches!(s, Status::Unknown | Status::Assumed) {
+                                return Err(err_hint(
+                                    format!("`min_assurance: {s}` is not an assurance level"),
+                                    "use verified, attested, claimed or reported",
+                                ));
+                            }
+                            g.min_assurance = Some(s);
+                        }
+                        "reason" => g.reason = Some(m.next_value()?),
+                        other => {
+                            return Err(err_hint(
+                                format!("unknown field `{other}` in a must-have"),
+                                "a must-have takes id, min, min_assurance and reason",
+                            ))
+                        }
+                    }
+                    seen.push(k);
+                }
+                if g.id.is_empty() {
+                    return Err(err_hint(
+                        "must-have without `id`",
+                        "write {id: REQUIREMENT, …}",
+                    ));
+                }
+                Ok(g)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `PARENT/CHILD` in `weights`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct EdgeKey(String, String);
+
+impl fmt::Display for EdgeKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.0, self.1)
+    }
+}
+
+impl<'de> Deserialize<'de> for EdgeKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = EdgeKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("PARENT/CHILD")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<EdgeKey, E> {
+                let Some((p, c)) = v.split_once('/') else {
+                    return Err(err_hint(
+                        format!("`{v}` is not PARENT/CHILD"),
+                        "weights override one edge, e.g. `hipaa/ctl.audit_logs: 4`",
+                    ));
+                };
+                yaml::check_edge(v).map_err(yaml::err)?;
+                for part in [p, c] {
+                    let _: Name<ReqRef> =
+                        Deserialize::deserialize(de::value::StrDeserializer::<E>::new(part))?;
+                }
+                Ok(EdgeKey(p.to_owned(), c.to_owned()))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A waiver as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WaiverEntry {
+    id: Name<ReqRef>,
+    reason: String,
+    approved_by: String,
+    expires: Date,
+}
+
+/// Score bands for eligible providers.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bands {
+    /// Fit at or above this is `strong`.
+    pub strong: f64,
+    /// Fit at or above this (and below strong) is `moderate`; below it, `weak`.
+    pub moderate: f64,
+}
+
+impl Default for Bands {
+    fn default() -> Self {
+        Bands {
+            strong: 80.0,
+            moderate: 60.0,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProfileFile {
+    #[allow(dead_code)]
+    labfit: String,
+    id: Name<DocK>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    extends: Option<String>,
+    #[serde(default, deserialize_with = "unique_map")]
+    frameworks: BTreeMap<Name<ReqRef>, Weight>,
+    #[serde(default, deserialize_with = "unique_map")]
+    params: BTreeMap<Name<ParamK>, ParamEntry>,
+    #[serde(default)]
+    must_have: Vec<GateEntry>,
+    #[serde(default, deserialize_with = "unique_map")]
+    weights: BTreeMap<EdgeKey, Weight>,
+    #[serde(default)]
+    waivers: Vec<WaiverEntry>,
+    #[serde(default)]
+    max_evidence_age_days: Option<u32>,
+    #[serde(default)]
+    bands: Option<Bands>,
+    #[serde(default)]
+    notes: Vec<String>,
+}
+
+/// A resolved parameter and who set it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Param {
+    /// The value.
+    pub value: ParamValue,
+    /// The regulation or reasoning that sets it, as the profile says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// A note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The profile id whose file set the winning value.
+    pub set_by: String,
+}
+
+/// A must-have requirement.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Gate {
+    /// Requirement id.
+    pub id: String,
+    /// Minimum lower bound for `met` (default 1: a full pass).
+    pub min: f64,
+    /// Minimum assurance of the facts read (default: any known status).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_assurance: Option<Status>,
+    /// Why it is a must-have.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The profile id that set it.
+    pub set_by: String,
+}
+
+/// A waiver: the requirement is excluded until `expires`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Waiver {
+    /// Requirement id.
+    pub id: String,
+    /// Why.
+    pub reason: String,
+    /// Who approved it.
+    pub approved_by: String,
+    /// Last day it applies.
+    pub expires: Date,
+    /// The profile id that set it.
+    pub set_by: String,
+}
+
+/// A profile with `extends` resolved.
+#[derive(Clone, Debug)]
+pub struct Profile {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Longer description.
+    pub description: Option<String>,
+    /// Root frameworks and their weights, sorted by id (weight 0 removed).
+    pub frameworks: Vec<(String, f64)>,
+    /// Parameters by name.
+    pub params: BTreeMap<String, Param>,
+    /// Must-haves, sorted by id.
+    pub gates: Vec<Gate>,
+    /// Edge weight overrides: (parent, child) → weight.
+    pub weights: BTreeMap<(String, String), f64>,
+    /// Waivers, sorted by id.
+    pub waivers: Vec<Waiver>,
+    /// Facts older than this many days count as unknown.
+    pub max_evidence_age_days: Option<u32>,
+    /// Score bands.
+    pub bands: Bands,
+    /// Notes from every file of the chain.
+    pub notes: Vec<String>,
+    /// The files of the chain, the profile's own first.
+    pub files: Vec<SourceFile>,
+    /// Where each reference to the catalog was written, for diagnostics.
+    pub(crate) refs: Vec<ProfileRef>,
+}
+
+/// A reference from a profile to the catalog, kept to validate it against the graph.
+#[derive(Clone, Debug)]
+pub(crate) struct ProfileRef {
+    pub(crate) what: RefWhat,
+    pub(crate) file: SourceFile,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum RefWhat {
+    Framework(String),
+    Gate(String),
+    Waiver(String),
+    Edge(String, String),
+}
+
+impl ProfileRef {
+    /// Where the reference is written.
+    pub(crate) fn location(&self) -> Location {
+        match &self.what {
+            RefWhat::Framework(id) | RefWhat::Gate(id) | RefWhat::Waiver(id) => {
+                yaml::locate::<ProfileFile>(&self.file, NameKind::RequirementRef, id, 1)
+            }
+            RefWhat::Edge(p, c) => {
+                yaml::locate::<ProfileFile>(&self.file, NameKind::Edge, &format!("{p}/{c}"), 1)
+            }
+        }
+    }
+}
+
+/// Finds the text of a profile named in `extends` (or on the command line).
+pub trait ProfileSource {
+    /// Returns the file for `name` (a built-in id or a path), resolved relative to `from`.
+    fn find(&self, name: &str, from: Option<&SourceFile>) -> Result<SourceFile, Error>;
+}
+
+/// Loads a profile file and resolves its `extends` chain.
+pub fn load(file: SourceFile, source: &dyn ProfileSource) -> Result<Profile, Error> {
+    let mut chain: Vec<(SourceFile, ProfileFile)> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut current = file;
+    loop {
+        let raw: ProfileFile = yaml::parse(&current, KIND, None)?;
+        let id = raw.id.0.clone();
+        if names.contains(&id) {
+            let mut cycle: Vec<String> = names.clone();
+            cycle.push(id);
+            let (prev_file, _) = chain.last().map_or((&current, ()), |(f, _)| (f, ()));
+            return Err(ProfileError::ExtendsLoop {
+                location: locate_extends(prev_file),
+                chain: cycle,
+            }
+            .into());
+        }
+        names.push(id);
+        let next = raw.extends.clone();
+        chain.push((current.clone(), raw));
+        match next {
+            None => break,
+            Some(parent) => {
+                let found = source.find(&parent, Some(&current)).map_err(|e| match e {
+                    Error::Profile(ProfileError::NotFound { name, hint }) => {
+                        Error::Profile(ProfileError::Invalid {
+                            location: locate_extends(&current),
+                            message: format!("`extends: {name}` names no profile"),
+                            hint: Some(hint),
+                        })
+                    }
+                    other => other,
+                })?;
+                current = found;
+            }
+        }
+    }
+    Ok(merge(chain))
+}
+
+fn locate_extends(file: &SourceFile) -> Location {
+    file.text()
+        .lines()
+        .position(|l| l.starts_with("extends:"))
+        .map_or_else(|| file.location(1, 1), |i| file.location(i + 1, 10))
+}
+
+/// Merges a chain (child first) from the root parent down, so children override.
+fn merge(chain: Vec<(SourceFile, ProfileFile)>) -> Profile {
+    let files: Vec<SourceFile> = chain.iter().map(|(f, _)| f.clone()).collect();
+    let mut p = Profile {
+        id: String::new(),
+        title: String::new(),
+        description: None,
+        frameworks: Vec::new(),
+        params: BTreeMap::new(),
+        gates: Vec::new(),
+        weights: BTreeMap::new(),
+        waivers: Vec::new(),
+        max_evidence_age_days: None,
+        bands: Bands::default(),
+        notes: Vec::new(),
+        files,
+        refs: Vec::new(),
+    };
+    let mut frameworks: BTreeMap<String, f64> = BTreeMap::new();
+    let mut gates: BTreeMap<String, Gate> = BTreeMap::new();
+    let mut waivers: BTreeMap<String, Waiver> = BTreeMap::new();
+    for (file, raw) in chain.into_iter().rev() {
+        let who = raw.id.0.clone();
+        p.id = who.clone();
+        if let Some(t) = raw.title {
+            p.title = t;
+        }
+        if raw.description.is_some() {
+            p.description = raw.description;
+        }
+        for (k, w) in raw.frameworks {
+            let k = k.into_string();
+            p.refs.push(ProfileRef {
+                what: RefWhat::Framework(k.clone()),
+                file: file.clone(),
+            });
+            frameworks.insert(k, w.0);
+        }
+        for (k, entry) in raw.params {
+            let k = k.into_string();
+            let new = Param {
+                value: entry.value,
+                source: entry.source,
+                note: entry.note,
+                set_by: who.clone(),
+            };
+            let keep_old = match (p.params.get(&k), &new.value) {
+                (Some(old), ParamValue::Number(n)) => match &old.value {
+                    ParamValue::Number(o) if k.starts_with("min_") => o > n,
+                    ParamValue::Number(o) if k.starts_with("max_") => o < n,
+                    _ => false,
+                },
+                _ => false,
+            };
+            if !keep_old {
+                p.params.insert(k, new);
+            }
+        }
+        for g in raw.must_have {
+            p.refs.push(ProfileRef {
+                what: RefWhat::Gate(g.id.clone()),
+                file: file.clone(),
+            });
+            gates.insert(
+                g.id.clone(),
+                Gate {
+                    id: g.id,
+                    min: g.min.unwrap_or(1.0),
+                    min_assurance: g.min_assurance,
+                    reason: g.reason,
+                    set_by: who.clone(),
+                },
+            );
+        }
+        for (e, w) in raw.weights {
+            p.refs.push(ProfileRef {
+                what: RefWhat::Edge(e.0.clone(), e.1.clone()),
+                file: file.clone(),
+            });
+            p.weights.insert((e.0, e.1), w.0);
+        }
+        for w in raw.waivers {
+            let id = w.id.into_string();
+            p.refs.push(ProfileRef {
+                what: RefWhat::Waiver(id.clone()),
+                file: file.clone(),
+            });
+            waivers.insert(
+                id.clone(),
+                Waiver {
+                    id,
+                    reason: w.reason,
+                    approved_by: w.approved_by,
+                    expires: w.expires,
+                    set_by: who.clone(),
+                },
+            );
+        }
+        if raw.max_evidence_age_days.is_some() {
+            p.max_evidence_age_days = raw.max_evidence_age_days;
+        }
+        if let Some(b) = raw.bands {
+            p.bands = b;
+        }
+        p.notes.extend(raw.notes);
+    }
+    if p.title.is_empty() {
+        p.title.clone_from(&p.id);
+    }
+    p.frameworks = frameworks.into_iter().filter(|(_, w)| *w > 0.0).collect();
+    p.gates = gates.into_values().collect();
+    p.waivers = waivers.into_values().collect();
+    p
+}
+
+impl Profile {
+    /// Checks the bands (strong ≥ moderate, both in 0..=100).
+    pub(crate) fn check_bands(&self) -> Result<(), ProfileError> {
+        let b = self.bands;
+        let ok = |v: f64| (0.0..=100.0).contains(&v);
+        if ok(b.strong) && ok(b.moderate) && b.strong >= b.moderate {
+            Ok(())
+        } else {
+            let file = self
+                .files
+                .first()
+                .map(|f| f.location(1, 1))
+                .unwrap_or_else(|| Location::file_start("profile"));
+            Err(ProfileError::Invalid {
+                location: file,
+                message: format!(
+                    "bands strong {} / moderate {} are not ordered within 0..100",
+                    b.strong, b.moderate
+                ),
+                hint: Some("write bands: {strong: 80, moderate: 60}".into()),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Files(Vec<SourceFile>);
+    impl ProfileSource for Files {
+        fn find(&self, name: &str, _from: Option<&SourceFile>) -> Result<SourceFile, Error> {
+            self.0
+                .iter()
+                .find(|f| f.name() == format!("{name}.yaml"))
+                .cloned()
+                .ok_or_else(|| {
+                    ProfileError::NotFound {
+                        name: name.into(),
+                        hint: "h".into(),
+                    }
+                    .into()
+                })
+        }
+    }
+
+    fn files() -> Files {
+        Files(vec![
+            SourceFile::from_text(
+                "base.yaml",
+                "labfit: profile/v1\nid: base\ntitle: Base\nframeworks: {lab-baseline: 1}\nparams:\n  min_sla_pct: {value: 99.95, source: CLIA}\n  retention_years: 2\n  max_days: 30\nmust_have: [exit.data_return]\n",
+            ),
+            SourceFile::from_text(
+                "child.yaml",
+                "labfit: profile/v1\nid: child\nextends: base\nframeworks: {hipaa: 5, lab-baseline: 2}\nparams:\n  min_sla_pct: {value: 99.9, source: HIPAA}\n  retention_years: 6\n  max_days: 90\nmust_have:\n  - {id: exit.data_return, min: 0.8}\n  - hipaa.baa\nwaivers:\n  - {id: support.native, reason: r, approved_by: QA, expires: 2027-06-30}\n",
+            ),
+            SourceFile::from_text("a.yaml", "labfit: profile/v1\nid: a\nextends: b\n"),
+            SourceFile::from_text("b.yaml", "labfit: profile/v1\nid: b\nextends: a\n"),
+        ])
+    }
+
+    #[test]
+    fn merges_with_strictest_minimum() {
+        let fs = files();
+        let p = load(fs.0[1].clone(), &fs).unwrap();
+        assert_eq!(p.id, "child");
+        assert_eq!(p.title, "Base");
+        assert_eq!(
+            p.frameworks,
+            vec![
+                ("hipaa".to_string(), 5.0),
+                ("lab-baseline".to_string(), 2.0)
+            ]
+        );
+        let sla = &p.params["min_sla_pct"];
+        assert_eq!(
+            (
+                sla.value.clone(),
+                sla.set_by.as_str(),
+                sla.source.as_deref()
+            ),
+            (ParamValue::Number(99.95), "base", Some("CLIA"))
+        );
+        assert_eq!(p.params["retention_years"].value, ParamValue::Number(6.0));
+        assert_eq!(p.params["max_days"].value, ParamValue::Number(30.0));
+        assert_eq!(p.gates.len(), 2);
+        assert!((p.gates[0].min - 0.8).abs() < 1e-12);
+        assert_eq!(p.waivers[0].expires.to_string(), "2027-06-30");
+    }
+
+    #[test]
+    fn extends_loop_is_named() {
+        let fs = files();
+        let e = load(fs.0[2].clone(), &fs).unwrap_err().to_string();
+        assert_eq!(e, "b.yaml:3:10: `extends` forms a loop: a -> b -> a");
+    }
+}

@@ -1,0 +1,876 @@
+//! Rules are untrusted Rhai code. This module holds the sandbox (every limit, in one place),
+//! the rule API (`fact`, `param`, outcomes, `ramp`, `nines`), compilation (once per file per
+//! process) and evaluation: a rule that errors, loops or breaks a limit becomes outcome `error`
+//! with its position, and never stops the run.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rhai::{
+    CallFnOptions, Dynamic, EvalAltResult, ImmutableString, Map, Position, Scope, AST, FLOAT, INT,
+};
+use serde::Serialize;
+
+use crate::date::Date;
+use crate::error::did_you_mean;
+use crate::evidence::{Evidence, FactValue, Status};
+use crate::profile::ParamValue;
+use crate::source::{Location, SourceFile};
+use crate::vocabulary::Vocabulary;
+
+/// Every limit a rule runs under. Rules are a few lines each and read a few facts; these
+/// bounds are far above what honest rules need and low enough that a hostile rule ends in
+/// well under a second, in debug builds too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Limits {
+    /// Rhai operations per evaluation (an infinite loop ends here).
+    pub max_operations: u64,
+    /// Function call depth (unbounded recursion ends here; kept low so that even a debug
+    /// build on a 2 MiB thread stack cannot overflow).
+    pub max_call_levels: usize,
+    /// Expression nesting at the top level, checked when compiling.
+    pub max_expr_depth: usize,
+    /// Expression nesting inside functions, checked when compiling.
+    pub max_fn_expr_depth: usize,
+    /// Bytes in one string.
+    pub max_string_size: usize,
+    /// Elements in one array.
+    pub max_array_size: usize,
+    /// Entries in one map.
+    pub max_map_size: usize,
+    /// Variables alive at once.
+    pub max_variables: usize,
+    /// Functions defined in one rule file.
+    pub max_functions: usize,
+    /// Wall-clock time per evaluation, a backstop for anything the counters miss.
+    pub deadline: Duration,
+    /// Lines of `print` / `debug` output kept per evaluation (the rest is dropped).
+    pub max_output_lines: usize,
+}
+
+impl Limits {
+    /// The limits every rule runs under.
+    pub const DEFAULT: Limits = Limits {
+        max_operations: 100_000,
+        max_call_levels: 24,
+        max_expr_depth: 64,
+        max_fn_expr_depth: 32,
+        max_string_size: 64 * 1024,
+        max_array_size: 4_096,
+        max_map_size: 1_024,
+        max_variables: 256,
+        max_functions: 256,
+        deadline: Duration::from_millis(500),
+        max_output_lines: 20,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}
+
+/// Builds the Rhai engine every rule runs in: the sandbox (all of [`Limits`], no `eval`, no
+/// modules, strict variables, captured output) and the rule API.
+pub fn sandbox(limits: Limits) -> rhai::Engine {
+    let mut e = rhai::Engine::new();
+    e.set_max_operations(limits.max_operations)
+        .set_max_call_levels(limits.max_call_levels)
+        .set_max_expr_depths(limits.max_expr_depth, limits.max_fn_expr_depth)
+        .set_max_string_size(limits.max_string_size)
+        .set_max_array_size(limits.max_array_size)
+        .set_max_map_size(limits.max_map_size)
+        .set_max_variables(limits.max_variables)
+        .set_max_functions(limits.max_functions)
+        .set_strict_variables(true)
+        .set_fail_on_invalid_map_property(true)
+        // One shared engine is used from many threads; the string interner would serialise them.
+        .set_max_strings_interned(0);
+    e.disable_symbol("eval");
+    let deadline = limits.deadline;
+    e.on_progress(move |ops| {
+        if ops % 256 == 0 && past_deadline(deadline) {
+            Some(Dynamic::from(format!(
+                "the rule ran past its {} ms deadline",
+                deadline.as_millis()
+            )))
+        } else {
+            None
+        }
+    });
+    let max_lines = limits.max_output_lines;
+    e.on_print(move |s| capture_output(s, max_lines));
+    e.on_debug(move |s, _, _| capture_output(s, max_lines));
+    api::register(&mut e);
+    e
+}
+
+/// What a check concluded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeStatus {
+    /// Full credit.
+    Pass,
+    /// No credit.
+    Fail,
+    /// Credit in (0, 1).
+    Partial,
+    /// Could be anything in [0, 1]: the evidence is missing.
+    Unknown,
+    /// The requirement does not apply: excluded from the score.
+    NotApplicable,
+    /// The rule failed: [0, 1], and reported.
+    Error,
+}
+
+impl OutcomeStatus {
+    /// As written in reports and tests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutcomeStatus::Pass => "pass",
+            OutcomeStatus::Fail => "fail",
+            OutcomeStatus::Partial => "partial",
+            OutcomeStatus::Unknown => "unknown",
+            OutcomeStatus::NotApplicable => "not_applicable",
+            OutcomeStatus::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for OutcomeStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A fact as a rule read it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FactRead {
+    /// Key.
+    pub key: String,
+    /// Value (absent when unknown; kept for stale facts so the report can show it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<FactValue>,
+    /// Status as in the evidence (`unknown` when absent).
+    pub status: Status,
+    /// Whether the rule saw it as known (not unknown, not stale, not expired).
+    pub known: bool,
+    /// Too old for the profile, or past its `expires`.
+    pub stale: bool,
+    /// Days from the fact's date to the evaluation date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_days: Option<i64>,
+    /// The source id, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The evidence's note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// True when the evidence file does not mention the key at all.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub missing: bool,
+}
+
+/// A parameter as a rule read it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ParamRead {
+    /// Name.
+    pub name: String,
+    /// Value (absent when the profile lacks it).
+    pub value: Option<ParamValue>,
+}
+
+/// Why a rule's outcome is `error`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleFailure {
+    /// What went wrong.
+    pub message: String,
+    /// Where, in the rule file.
+    pub location: Location,
+}
+
+/// The result of evaluating one check.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Outcome {
+    /// What it concluded.
+    pub status: OutcomeStatus,
+    /// The credit for pass (1), fail (0) and partial.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// The rule's explanation.
+    pub note: String,
+    /// Facts read, in order of first read.
+    pub facts: Vec<FactRead>,
+    /// Parameters read, in order of first read.
+    pub params: Vec<ParamRead>,
+    /// Set when the status is `error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<RuleFailure>,
+    /// Captured `print` / `debug` lines.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub output: Vec<String>,
+}
+
+impl Outcome {
+    fn failed(failure: RuleFailure, reads: Reads) -> Outcome {
+        Outcome {
+            status: OutcomeStatus::Error,
+            value: None,
+            note: format!("rule error: {}", failure.message),
+            facts: reads.facts,
+            params: reads.params,
+            error: Some(failure),
+            output: reads.output,
+        }
+    }
+}
+
+/// A provider's facts prepared for rules as of one date and staleness limit: every vocabulary
+/// key, converted to Rhai values once.
+#[derive(Debug)]
+pub struct FactTable {
+    entries: BTreeMap<String, (Dynamic, FactRead)>,
+    vocab_keys: Arc<Vec<String>>,
+}
+
+impl FactTable {
+    /// Prepares `evidence` for evaluation on `as_of`; facts older than `max_age_days` (when
+    /// set) or past their `expires` count as unknown.
+    pub fn new(
+        evidence: &Evidence,
+        vocab: &Vocabulary,
+        as_of: Date,
+        max_age_days: Option<u32>,
+    ) -> FactTable {
+        let mut entries = BTreeMap::new();
+        for (key, _) in vocab.iter() {
+            let read = match evidence.facts.get(key) {
+                None => FactRead {
+                    key: key.to_owned(),
+                    value: None,
+                    status: Status::Unknown,
+                    known: false,
+                    stale: false,
+                    age_days: None,
+                    source: None,
+                    note: None,
+                    missing: true,
+                },
+                Some(f) => {
+                    let age = evidence.fact_date(f).days_until(as_of);
+                    let expired = f.expires.is_some_and(|e| e < as_of);
+                    let too_old = f.status != Status::Assumed
+                        && max_age_days.is_some_and(|m| age > i64::from(m));
+                    let stale = f.value.is_some() && (expired || too_old);
+                    FactRead {
+                        key: key.to_owned(),
+                        value: f.value.clone(),
+                        status: f.status,
+                        known: f.status != Status::Unknown && f.value.is_some() && !stale,
+                        stale,
+                        age_days: Some(age),
+                        source: f.source.clone(),
+                        note: f.note.clone(),
+                        missing: false,
+                    }
+                }
+            };
+            entries.insert(key.to_owned(), (fact_map(&read), read));
+        }
+        FactTable {
+            entries,
+            vocab_keys: Arc::new(vocab.keys().map(str::to_owned).collect()),
+        }
+    }
+
+    /// A fact as rules see it.
+    pub fn get(&self, key: &str) -> Option<&FactRead> {
+        self.entries.get(key).map(|(_, r)| r)
+    }
+}
+
+fn fact_map(r: &FactRead) -> Dynamic {
+    let mut m = Map::new();
+    let s = |v: &str| Dynamic::from(ImmutableString::from(v));
+    m.insert("key".into(), s(&r.key));
+    m.insert("known".into(), Dynamic::from(r.known));
+    let value = match (&r.value, r.known) {
+        (Some(v), true) => to_dynamic(v),
+        _ => Dynamic::UNIT,
+    };
+    m.insert("value".into(), value);
+    m.insert("status".into(), s(r.status.as_str()));
+    m.insert(
+        "source".into(),
+        r.source.as_deref().map_or(Dynamic::UNIT, s),
+    );
+    m.insert("note".into(), r.note.as_deref().map_or(Dynamic::UNIT, s));
+    m.insert("stale".into(), Dynamic::from(r.stale));
+    m.insert(
+        "age_days".into(),
+        r.age_days
+            .map_or(Dynamic::UNIT, |a| Dynamic::from(a as INT)),
+    );
+    Dynamic::from_map(m)
+}
+
+fn to_dynamic(v: &FactValue) -> Dynamic {
+    match v {
+        FactValue::Bool(b) => Dynamic::from(*b),
+        FactValue::Integer(i) => Dynamic::from(*i as INT),
+        FactValue::Number(n) => Dynamic::from(*n as FLOAT),
+        FactValue::Text(s) => Dynamic::from(ImmutableString::from(s.as_str())),
+        FactValue::List(l) => Dynamic::from_array(
+            l.iter()
+                .map(|s| Dynamic::from(ImmutableString::from(s.as_str())))
+                .collect(),
+        ),
+    }
+}
+
+fn param_dynamic(v: &ParamValue) -> Dynamic {
+    match v {
+        ParamValue::Bool(b) => Dynamic::from(*b),
+        ParamValue::Number(n) => Dynamic::from(*n as FLOAT),
+        ParamValue::Text(s) => Dynamic::from(ImmutableString::from(s.as_str())),
+        ParamValue::List(l) => Dynamic::from_array(l.iter().map(param_dynamic).collect()),
+    }
+}
+
+/// Parameters as rules see them.
+pub type Params = Arc<BTreeMap<String, ParamValue>>;
+
+/// What one evaluation read and printed.
+#[derive(Default)]
+struct Reads {
+    facts: Vec<FactRead>,
+    params: Vec<ParamRead>,
+    output: Vec<String>,
+}
+
+struct Current {
+    facts: Arc<FactTable>,
+    params: Params,
+    reads: Reads,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
+    static STARTED: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+fn past_deadline(deadline: Duration) -> bool {
+    STARTED.with(|s| s.get().is_some_and(|t| t.elapsed() > deadline))
+}
+
+fn capture_output(s: &str, max_lines: usize) {
+    CURRENT.with(|c| {
+        if let Some(cur) = c.borrow_mut().as_mut() {
+            if cur.reads.output.len() < max_lines {
+                cur.reads.output.push(s.chars().take(200).collect());
+            }
+        }
+    });
+}
+
+/// Clears the thread's evaluation state even if evaluation unwinds.
+struct CurrentGuard;
+
+impl Drop for CurrentGuard {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.borrow_mut().take());
+        STARTED.with(|s| s.set(None));
+    }
+}
+
+/// The rule API registered in the sandbox.
+mod api {
+    use super::*;
+
+    type R<T> = Result<T, Box<EvalAltResult>>;
+
+    /// What a check returns; registered in Rhai as `Outcome`.
+    #[derive(Clone, Debug)]
+    pub(super) struct RhaiOutcome {
+        pub(super) status: OutcomeStatus,
+        pub(super) value: Option<f64>,
+        pub(super) note: String,
+    }
+
+    fn outcome(status: OutcomeStatus, value: Option<f64>, note: &str) -> RhaiOutcome {
+        RhaiOutcome {
+            status,
+            value,
+            note: note.to_owned(),
+        }
+    }
+
+    fn num(d: &Dynamic, what: &str) -> R<f64> {
+        if let Some(f) = d.clone().try_cast::<FLOAT>() {
+            return Ok(f);
+        }
+        if let Some(i) = d.clone().try_cast::<INT>() {
+            return Ok(i as f64);
+        }
+        Err(format!("{what} must be a number, got {}", d.type_name()).into())
+    }
+
+    fn with_current<T>(f: impl FnOnce(&mut Current) -> R<T>) -> R<T> {
+        CURRENT.with(|c| match c.borrow_mut().as_mut() {
+            Some(cur) => f(cur),
+            None => Err("facts and parameters are only available while a check runs".into()),
+        })
+    }
+
+    fn fact(key: &str) -> R<Dynamic> {
+        with_current(|cur| match cur.facts.entries.get(key) {
+            Some((map, read)) => {
+                if !cur.reads.facts.iter().any(|r| r.key == key) {
+                    cur.reads.facts.push(read.clone());
+                }
+                Ok(map.clone())
+            }
+            None => {
+                let hint = did_you_mean(key, cur.facts.vocab_keys.iter().map(String::as_str))
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_default();
+                Err(format!("fact key `{key}` is not in the vocabulary{hint}").into())
+            }
+        })
+    }
+
+    fn record_param(cur: &mut Current, name: &str) -> Option<ParamValue> {
+        let value = cur.params.get(name).cloned();
+        if !cur.reads.params.iter().any(|p| p.name == name) {
+            cur.reads.params.push(ParamRead {
+                name: name.to_owned(),
+                value: value.clone(),
+            });
+        }
+        value
+    }
+
+    fn param(name: &str) -> R<Dynamic> {
+        with_current(|cur| match record_param(cur, name) {
+            Some(v) => Ok(param_dynamic(&v)),
+            None => {
+                let hint = did_you_mean(name, cur.params.keys().map(String::as_str))
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_else(|| "; add it to the profile's `params`".to_owned());
+                Err(format!("the profile sets no parameter `{name}`{hint}").into())
+            }
+        })
+    }
+
+    fn param_or(name: &str, default: Dynamic) -> R<Dynamic> {
+        with_current(|cur| Ok(record_param(cur, name).map_or(default, |v| param_dynamic(&v))))
+    }
+
+    fn partial(x: Dynamic, note: &str) -> R<RhaiOutcome> {
+        let v = num(&x, "partial credit")?;
+        if !(0.0..=1.0).contains(&v) {
+            return Err(format!("partial credit must be within 0..1, got {v}").into());
+        }
+        Ok(outcome(OutcomeStatus::Partial, Some(v), note))
+    }
+
+    fn ramp(x: Dynamic, lo: Dynamic, hi: Dynamic) -> R<FLOAT> {
+        let (x, lo, hi) = (
+            num(&x, "ramp's x")?,
+            num(&lo, "ramp's lo")?,
+            num(&hi, "ramp's hi")?,
+        );
+        if !(x.is_finite() && lo.is_finite() && hi.is_finite()) {
+            return Err("ramp needs finite numbers".into());
+        }
+        if (hi - lo).abs() < f64::EPSILON {
+            return Ok(if x >= hi { 1.0 } else { 0.0 });
+        }
+        Ok(((x - lo) / (hi - lo)).clamp(0.0, 1.0))
+    }
+
+    /// −log10(1 − pct/100), capped at 9 nines for 100 %.
+    fn nines(pct: Dynamic) -> R<FLOAT> {
+        let p = num(&pct, "nines' percentage")?;
+        if !(0.0..=100.0).contains(&p) {
+            return Err(format!("nines needs a percentage within 0..100, got {p}").into());
+        }
+        let gap = 1.0 - p / 100.0;
+        Ok(if gap <= 1e-9 { 9.0 } else { -gap.log10() })
+    }
+
+    pub(super) fn register(e: &mut rhai::Engine) {
+        e.register_type_with_name::<RhaiOutcome>("Outcome");
+        e.register_fn("fact", fact);
+        e.register_fn("param", param);
+        e.register_fn("param_or", param_or);
+        e.register_fn("pass", |note: &str| {
+            outcome(OutcomeStatus::Pass, Some(1.0), note)
+        });
+        e.register_fn("pass", || outcome(OutcomeStatus::Pass, Some(1.0), ""));
+        e.register_fn("fail", |note: &str| {
+            outcome(OutcomeStatus::Fail, Some(0.0), note)
+        });
+        e.register_fn("fail", || outcome(OutcomeStatus::Fail, Some(0.0), ""));
+        e.register_fn("partial", partial);
+        e.register_fn("unknown", |note: &str| {
+            outcome(OutcomeStatus::Unknown, None, note)
+        });
+        e.register_fn("unknown", || outcome(OutcomeStatus::Unknown, None, ""));
+        e.register_fn("not_applicable", |note: &str| {
+            outcome(OutcomeStatus::NotApplicable, None, note)
+        });
+        e.register_fn("not_applicable", || {
+            outcome(OutcomeStatus::NotApplicable, None, "")
+        });
+        e.register_fn("ramp", ramp);
+        e.register_fn("nines", nines);
+    }
+}
+
+/// A rule file compiled once.
+#[derive(Debug)]
+struct RuleFile {
+    source: SourceFile,
+    compiled: Result<AST, RuleFailure>,
+    functions: BTreeSet<(String, usize)>,
+}
+
+/// Every rule file of the loaded packs, compiled, and the engine that runs them.
+pub struct RuleSet {
+    engine: rhai::Engine,
+    files: BTreeMap<String, RuleFile>,
+    evaluations: AtomicU64,
+}
+
+impl fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuleSet")
+            .field("files", &self.files.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl RuleSet {
+    /// Compiles every file (keyed by its pack-relative path). A file that does not compile is
+    /// kept with its error: every check in it evaluates to `error`.
+    pub fn compile(files: Vec<(String, SourceFile)>, limits: Limits) -> RuleSet {
+        let engine = sandbox(limits);
+        let mut out = BTreeMap::new();
+        for (path, source) in files {
+            let compiled = engine.compile(source.text()).map(|mut ast| {
+                ast.set_source(source.name());
+                ast
+            });
+            let (compiled, functions) = match compiled {
+                Ok(ast) => {
+                    let fns = ast
+                        .iter_functions()
+                        .map(|f| (f.name.to_owned(), f.params.len()))
+                        .collect();
+                    (Ok(ast), fns)
+                }
+                Err(e) => {
+                    let location = position_in(&source, e.1);
+                    (
+                        Err(RuleFailure {
+                            message: strip_position(&e.0.to_string()),
+                            location,
+                        }),
+                        BTreeSet::new(),
+                    )
+                }
+            };
+            out.insert(
+                path,
+                RuleFile {
+                    source,
+                    compiled,
+                    functions,
+                },
+            );
+        }
+        RuleSet {
+            engine,
+            files: out,
+            evaluations: AtomicU64::new(0),
+        }
+    }
+
+    /// The compile error of a file, if it did not compile.
+    pub fn compile_error(&self, path: &str) -> Option<&RuleFailure> {
+        self.files.get(path).and_then(|f| f.compiled.as_ref().err())
+    }
+
+    /// Whether a file exists in the set.
+    pub fn has_file(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    /// The arity of `function` in `path`, when the file compiled and defines it.
+    pub fn arity(&self, path: &str, function: &str) -> Option<usize> {
+        self.files
+            .get(path)?
+            .functions
+            .iter()
+            .find(|(n, _)| n == function)
+            .map(|(_, a)| *a)
+    }
+
+    /// Every function defined in a file (name, arity), sorted.
+    pub fn functions(&self, path: &str) -> Vec<(String, usize)> {
+        self.files
+            .get(path)
+            .map(|f| f.functions.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Rule files, sorted by path.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &SourceFile)> {
+        self.files.iter().map(|(p, f)| (p.as_str(), &f.source))
+    }
+
+    /// How many evaluations have run Rhai code since this set was built (cached outcomes are
+    /// not counted).
+    pub fn evaluations(&self) -> u64 {
+        self.evaluations.load(Ordering::Relaxed)
+    }
+
+    /// Evaluates `function` of `path` against a provider's facts and a profile's parameters.
+    pub fn evaluate(
+        &self,
+        path: &str,
+        function: &str,
+        facts: &Arc<FactTable>,
+        params: &Params,
+    ) -> Outcome {
+        let Some(file) = self.files.get(path) else {
+            return Outcome::failed(
+                RuleFailure {
+                    message: format!("rule file `{path}` is not loaded"),
+                    location: Location::file_start(path),
+                },
+                Reads::default(),
+            );
+        };
+        let ast = match &file.compiled {
+            Ok(ast) => ast,
+            Err(e) => return Outcome::failed(e.clone(), Reads::default()),
+        };
+        self.evaluations.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
+        CURRENT.with(|c| {
+            *c.borrow_mut() = Some(Current {
+                facts: facts.clone(),
+                params: params.clone(),
+                reads: Reads::default(),
+            })
+        });
+        STARTED.with(|s| s.set(Some(started)));
+        let guard = CurrentGuard;
+        let result = self.engine.call_fn_with_options::<Dynamic>(
+            CallFnOptions::new().eval_ast(false).rewind_scope(true),
+            &mut Scope::new(),
+            ast,
+            function,
+            (),
+        );
+        let reads = CURRENT
+            .with(|c| c.borrow_mut().take().map(|cur| cur.reads))
+            .unwrap_or_default();
+        drop(guard);
+        match result {
+            Ok(value) => match value.try_cast::<api::RhaiOutcome>() {
+                Some(o) => Outcome {
+                    status: o.status,
+                    value: o.value,
+                    note: o.note,
+                    facts: reads.facts,
+                    params: reads.params,
+                    error: None,
+                    output: reads.output,
+                },
+                None => Outcome::failed(
+                    RuleFailure {
+                        message: format!(
+                            "`{function}` returned a value that is not an outcome; end every path with pass(), fail(), partial(), unknown() or not_applicable()"
+                        ),
+                        location: fn_location(&file.source, function),
+                    },
+                    reads,
+                ),
+            },
+            Err(err) => {
+                let inner = err.unwrap_inner();
+                let pos = inner.position();
+                let location = if pos.is_none() { fn_location(&file.source, function) } else { position_in(&file.source, pos) };
+                let message = match inner {
+                    EvalAltResult::ErrorRuntime(d, _) => d.to_string(),
+                    EvalAltResult::ErrorTerminated(d, _) => d.to_string(),
+                    EvalAltResult::ErrorTooManyOperations(_) => format!(
+                        "the rule exceeded its limit of {} operations (an endless loop?)",
+                        Limits::DEFAULT.max_operations
+                    ),
+                    EvalAltResult::ErrorStackOverflow(_) => "the rule nested calls too deeply (unbounded recursion?)".to_owned(),
+                    other => strip_position(&other.to_string()),
+                };
+                Outcome::failed(RuleFailure { message, location }, reads)
+            }
+        }
+    }
+}
+
+fn position_in(source: &SourceFile, pos: Position) -> Location {
+    match (pos.line(), pos.position()) {
+        (Some(l), Some(c)) => source.location(l, c),
+        (Some(l), None) => source.location(l, 1),
+        _ => source.location(1, 1),
+    }
+}
+
+/// Where `fn name` is defined, for errors that carry no position of their own.
+fn fn_location(source: &SourceFile, function: &str) -> Location {
+    let needle = format!("fn {function}");
+    for (i, line) in source.text().lines().enumerate() {
+        if let Some(col) = line.find(&needle) {
+            let after = line
+                .get(col + needle.len()..)
+                .and_then(|s| s.chars().next());
+            if matches!(after, Some('(' | ' ')) {
+                return source
+                    .location(i + 1, line.get(..col).map_or(0, |s| s.chars().count()) + 1);
+            }
+        }
+    }
+    source.location(1, 1)
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" (line ") {
+        Some(i) => msg.get(..i).unwrap_or(msg).to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup(script: &str) -> (RuleSet, Arc<FactTable>, Params) {
+        let v = SourceFile::from_text(
+            "v.yaml",
+            "labfit: vocabulary/v1\nfacts:\n  contract.baa: {type: bool, meaning: m, question: q14, ask: a?}\n  sla.pct: {type: percent, meaning: m, question: q03, ask: a?}\n",
+        );
+        let vocab = Arc::new(Vocabulary::parse(&v).unwrap());
+        let e = SourceFile::from_text(
+            "e.yaml",
+            "labfit: evidence/v1\nid: p\nprovider: P\nas_of: 2023-08-04\nfacts:\n  contract.baa: true\n",
+        );
+        let ev = Evidence::parse(&e, &vocab).unwrap();
+        let facts = Arc::new(FactTable::new(
+            &ev,
+            &vocab,
+            "2024-01-01".parse().unwrap(),
+            None,
+        ));
+        let params: Params = Arc::new(BTreeMap::from([(
+            "min_sla_pct".to_string(),
+            ParamValue::Number(99.9),
+        )]));
+        let rules = RuleSet::compile(
+            vec![("r.rhai".into(), SourceFile::from_text("r.rhai", script))],
+            Limits::DEFAULT,
+        );
+        (rules, facts, params)
+    }
+
+    fn run(script: &str, f: &str) -> Outcome {
+        let (rules, facts, params) = setup(script);
+        rules.evaluate("r.rhai", f, &facts, &params)
+    }
+
+    #[test]
+    fn evaluates_the_rule_api() {
+        let o = run("fn baa() { let f = fact(\"contract.baa\"); if f.value { pass(\"BAA offered\") } else { fail(\"no\") } }", "baa");
+        assert_eq!(
+            (o.status, o.note.as_str(), o.facts.len()),
+            (OutcomeStatus::Pass, "BAA offered", 1)
+        );
+        assert_eq!(o.facts[0].age_days, Some(150));
+        let o = run("fn sla() { let f = fact(\"sla.pct\"); if !f.known { return unknown(\"no SLA\"); } pass() }", "sla");
+        assert_eq!(o.status, OutcomeStatus::Unknown);
+        assert!(o.facts[0].missing);
+        let o = run("fn p() { partial(ramp(nines(99.5), nines(99.0), nines(99.9)), \"x\" + param(\"min_sla_pct\")) }", "p");
+        assert_eq!(o.status, OutcomeStatus::Partial);
+        assert!(
+            (o.value.unwrap() - (2.0f64.log10() / 1.0)).abs() < 1e-9,
+            "{:?}",
+            o.value
+        );
+        assert_eq!(o.note, "x99.9");
+        assert_eq!(o.params[0].name, "min_sla_pct");
+    }
+
+    #[test]
+    fn failures_become_error_outcomes_with_positions() {
+        let cases = [
+            ("fn f() {\n  loop {}\n}", "r.rhai:1:1", "operations"),
+            ("fn f() {\n  f()\n}", "r.rhai:1:1", "too deeply"),
+            ("fn f() {\n  42\n}", "r.rhai:1:1", "not an outcome"),
+            (
+                "fn f() {\n  partial(1.5, \"x\")\n}",
+                "r.rhai:2:3",
+                "within 0..1, got 1.5",
+            ),
+            (
+                "fn f() {\n  partial(0.0/0.0, \"x\")\n}",
+                "r.rhai:2:3",
+                "within 0..1, got NaN",
+            ),
+            (
+                "fn f() {\n  fact(\"contract.bba\")\n}",
+                "r.rhai:2:3",
+                "did you mean `contract.baa`",
+            ),
+            (
+                "fn f() {\n  param(\"nope\")\n}",
+                "r.rhai:2:3",
+                "sets no parameter `nope`",
+            ),
+            ("fn f() {\n  throw \"boom\";\n}", "r.rhai:2:3", "boom"),
+            ("fn f() {\n  eval(\"1\")\n}", "r.rhai:2:3", "eval"),
+            (
+                "fn f() {\n  let s = \"x\"; loop { s += s; }\n}",
+                "r.rhai:1:1",
+                "too large",
+            ),
+            ("fn f() {\n  let x = ;\n}", "r.rhai:2:11", "Unexpected"),
+        ];
+        for (script, loc, msg) in cases {
+            let o = run(script, "f");
+            let e = o
+                .error
+                .as_ref()
+                .unwrap_or_else(|| panic!("no error for {script}: {o:?}"));
+            assert_eq!(o.status, OutcomeStatus::Error);
+            assert!(
+                e.location.to_string().starts_with(loc),
+                "{script}: {} {}",
+                e.location,
+                e.message
+            );
+            assert!(e.message.contains(msg), "{script}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn output_is_captured_and_capped() {
+        let o = run("fn f() { for i in 0..100 { print(i); } pass() }", "f");
+        assert_eq!((o.status, o.output.len()), (OutcomeStatus::Pass, 20));
+    }
+}

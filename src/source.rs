@@ -1,0 +1,232 @@
+//! Input files and positions, so every diagnostic can point at `file:line:col` of a real file.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::InputError;
+
+/// Inputs larger than this are refused before parsing: the YAML parser needs seconds to reject
+/// a megabyte of nesting, and no honest rule pack or evidence file comes close.
+pub const MAX_INPUT_BYTES: usize = 4 * 1024 * 1024;
+
+/// One input file, read once: its display name, its text and its SHA-256.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    name: Arc<str>,
+    text: Arc<str>,
+    sha256: Arc<str>,
+    builtin: bool,
+}
+
+impl SourceFile {
+    /// A file compiled into the binary (the built-in rules, profiles and providers).
+    pub fn builtin(name: &str, text: &str) -> Self {
+        Self::new(name, text.to_owned(), true)
+    }
+
+    /// Text supplied by an embedder; `name` is what diagnostics will show.
+    pub fn from_text(name: &str, text: impl Into<String>) -> Self {
+        Self::new(name, text.into(), false)
+    }
+
+    fn new(name: &str, text: String, builtin: bool) -> Self {
+        let sha = hex(&Sha256::digest(text.as_bytes()));
+        SourceFile {
+            name: Arc::from(name),
+            text: Arc::from(text),
+            sha256: Arc::from(sha),
+            builtin,
+        }
+    }
+
+    /// Reads a file from disk, refusing files over [`MAX_INPUT_BYTES`] and text that is not
+    /// UTF-8 (with the position of the first bad byte).
+    pub fn read(path: &Path) -> Result<Self, InputError> {
+        let name = display_path(path);
+        let meta = std::fs::metadata(path).map_err(|e| InputError::io(&name, &e))?;
+        if meta.is_dir() {
+            return Err(InputError::io_msg(
+                &name,
+                "is a directory",
+                "give the path of a YAML file",
+            ));
+        }
+        if meta.len() > MAX_INPUT_BYTES as u64 {
+            return Err(InputError::too_large(&name, meta.len()));
+        }
+        let bytes = std::fs::read(path).map_err(|e| InputError::io(&name, &e))?;
+        if bytes.len() > MAX_INPUT_BYTES {
+            return Err(InputError::too_large(&name, bytes.len() as u64));
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(Self::new(&name, text, false)),
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let prefix = String::from_utf8_lossy(bytes.get(..valid).unwrap_or_default());
+                let loc = Location::at_offset(&name, &prefix, valid);
+                Err(InputError::invalid_utf8(loc))
+            }
+        }
+    }
+
+    /// The name shown in diagnostics and reports (a path as the user gave it, or
+    /// `rules/hipaa.yaml` for built-in content).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The shared name, cheap to clone into locations.
+    pub fn name_arc(&self) -> Arc<str> {
+        self.name.clone()
+    }
+
+    /// The file's text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Lowercase hex SHA-256 of the text.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// True for content compiled into the binary.
+    pub fn is_builtin(&self) -> bool {
+        self.builtin
+    }
+
+    /// The location of 1-based `line` and `col` in this file, with that line's text.
+    pub fn location(&self, line: usize, col: usize) -> Location {
+        Location::new(self.name.clone(), line, col, line_text(&self.text, line))
+    }
+
+    /// The location of a byte offset in this file.
+    pub fn location_at(&self, offset: usize) -> Location {
+        Location::at_offset(&self.name, &self.text, offset)
+    }
+
+    /// A summary of this input for a report's `inputs`.
+    pub fn input_hash(&self, kind: &str) -> InputHash {
+        InputHash {
+            kind: kind.to_owned(),
+            name: self.name.to_string(),
+            sha256: self.sha256.to_string(),
+            builtin: self.builtin,
+        }
+    }
+}
+
+/// The SHA-256 of one input of a report, so a reader can tell which files produced it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct InputHash {
+    /// `vocabulary`, `catalog`, `rule`, `profile` or `evidence`.
+    pub kind: String,
+    /// The file's name as shown in diagnostics.
+    pub name: String,
+    /// Lowercase hex SHA-256 of its text.
+    pub sha256: String,
+    /// True for content compiled into the binary.
+    pub builtin: bool,
+}
+
+/// A position in an input file: 1-based line and column (in characters), with the text of the
+/// line for rendering a caret under it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    file: Arc<str>,
+    line: usize,
+    col: usize,
+    line_text: Option<Arc<str>>,
+}
+
+impl Location {
+    /// A location; `line_text` is the full text of that line when known.
+    pub fn new(file: Arc<str>, line: usize, col: usize, line_text: Option<String>) -> Self {
+        Location {
+            file,
+            line: line.max(1),
+            col: col.max(1),
+            line_text: line_text.map(Arc::from),
+        }
+    }
+
+    /// The start of a file, for errors about the file as a whole.
+    pub fn file_start(file: &str) -> Self {
+        Location::new(Arc::from(file), 1, 1, None)
+    }
+
+    fn at_offset(file: &str, text: &str, offset: usize) -> Self {
+        let mut line = 1;
+        let mut col = 1;
+        for (i, ch) in text.char_indices() {
+            if i >= offset {
+                break;
+            }
+            if ch == '\n' {
+                line += 1;
+                col = 1;
+            } else {
+                col += 1;
+            }
+        }
+        Location::new(Arc::from(file), line, col, line_text(text, line))
+    }
+
+    /// The file's display name.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// 1-based line.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// 1-based column, in characters.
+    pub fn col(&self) -> usize {
+        self.col
+    }
+
+    /// The text of the line, when known.
+    pub fn line_text(&self) -> Option<&str> {
+        self.line_text.as_deref()
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.col)
+    }
+}
+
+impl Serialize for Location {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+fn line_text(text: &str, line: usize) -> Option<String> {
+    text.lines()
+        .nth(line.checked_sub(1)?)
+        .map(|l| l.trim_end_matches('\r').to_owned())
+}
+
+/// Paths are shown as the user typed them, with `/` separators, so reports do not depend on
+/// the platform.
+pub fn display_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}

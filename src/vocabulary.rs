@@ -1,0 +1,213 @@
+//! The fact vocabulary: every fact key the rules know, its type, its meaning, the guide
+//! question it answers and the question to send a provider when it is unknown. Evidence is
+//! checked against it, so a typo in a key is an error and never a silently missing fact.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::InputError;
+use crate::source::SourceFile;
+use crate::yaml::{self, unique_map, FactK, Name};
+
+/// The type of a fact's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FactType {
+    /// `true` / `false`.
+    Bool,
+    /// A number in [0, 100].
+    Percent,
+    /// Any finite number.
+    Number,
+    /// A whole number.
+    Integer,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// One of the spec's `values`.
+    Enum,
+    /// A list of strings.
+    List,
+    /// Free text.
+    Text,
+}
+
+impl fmt::Display for FactType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FactType::Bool => "bool",
+            FactType::Percent => "percent",
+            FactType::Number => "number",
+            FactType::Integer => "integer",
+            FactType::Date => "date",
+            FactType::Enum => "enum",
+            FactType::List => "list",
+            FactType::Text => "text",
+        })
+    }
+}
+
+/// What the vocabulary says about one fact key.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactSpec {
+    /// The value's type.
+    #[serde(rename = "type")]
+    pub ty: FactType,
+    /// Unit for numbers (`days`, `years`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// The allowed values of an enum.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    /// One line: what the fact means.
+    pub meaning: String,
+    /// The guide question it answers: `q01`…`q18` or `mss`.
+    pub question: String,
+    /// The question to send the provider when the fact is unknown.
+    pub ask: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VocabularyFile {
+    #[allow(dead_code)]
+    labfit: String,
+    #[serde(deserialize_with = "unique_map")]
+    facts: BTreeMap<Name<FactK>, FactSpec>,
+}
+
+/// All known fact keys.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Vocabulary {
+    facts: BTreeMap<String, FactSpec>,
+}
+
+/// The file kind of a vocabulary.
+pub const KIND: &str = "vocabulary/v1";
+
+impl Vocabulary {
+    /// Parses a vocabulary file and checks each entry (question ids, enum values).
+    pub fn parse(file: &SourceFile) -> Result<Vocabulary, InputError> {
+        let raw: VocabularyFile = yaml::parse(file, KIND, None)?;
+        let mut facts = BTreeMap::new();
+        for (key, spec) in raw.facts {
+            let key = key.into_string();
+            let at = || yaml::locate::<VocabularyFile>(file, yaml::NameKind::Fact, &key, 1);
+            if !is_question_id(&spec.question) {
+                return Err(InputError::invalid(
+                    at(),
+                    format!(
+                        "`{key}` answers question `{}`, which is not a guide question",
+                        spec.question
+                    ),
+                    Some("use q01 to q18, or mss for managed security services".into()),
+                ));
+            }
+            match (spec.ty, spec.values.is_empty()) {
+                (FactType::Enum, true) => {
+                    return Err(InputError::invalid(
+                        at(),
+                        format!("enum fact `{key}` lists no `values`"),
+                        Some("add `values: [a, b, …]`".into()),
+                    ))
+                }
+                (ty, false) if ty != FactType::Enum => {
+                    return Err(InputError::invalid(
+                        at(),
+                        format!("`{key}` has `values` but is of type `{ty}`"),
+                        Some("only enum facts take `values`".into()),
+                    ))
+                }
+                _ => {}
+            }
+            if spec.ask.trim().is_empty() {
+                return Err(InputError::invalid(
+                    at(),
+                    format!("`{key}` has an empty `ask`"),
+                    Some("write the question to send the provider when the fact is unknown".into()),
+                ));
+            }
+            facts.insert(key, spec);
+        }
+        Ok(Vocabulary { facts })
+    }
+
+    /// The spec of a key.
+    pub fn get(&self, key: &str) -> Option<&FactSpec> {
+        self.facts.get(key)
+    }
+
+    /// Every key, sorted.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.facts.keys().map(String::as_str)
+    }
+
+    /// Every entry, sorted by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &FactSpec)> {
+        self.facts.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.facts.len()
+    }
+
+    /// True when there are no keys.
+    pub fn is_empty(&self) -> bool {
+        self.facts.is_empty()
+    }
+
+    /// Adds (or replaces) keys from another vocabulary; returns the keys replaced.
+    pub(crate) fn merge(&mut self, other: Vocabulary) -> Vec<String> {
+        let mut replaced = Vec::new();
+        for (k, v) in other.facts {
+            if self.facts.insert(k.clone(), v).is_some() {
+                replaced.push(k);
+            }
+        }
+        replaced
+    }
+}
+
+/// `q01`…`q18` or `mss`.
+pub fn is_question_id(q: &str) -> bool {
+    if q == "mss" {
+        return true;
+    }
+    q.strip_prefix('q')
+        .filter(|n| n.len() == 2)
+        .and_then(|n| n.parse::<u8>().ok())
+        .is_some_and(|n| (1..=18).contains(&n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_checks_entries() {
+        let f = SourceFile::from_text(
+            "v.yaml",
+            "labfit: vocabulary/v1\nfacts:\n  contract.baa: {type: bool, meaning: m, question: q14, ask: a?}\n  x.kind: {type: enum, values: [a, b], meaning: m, question: mss, ask: a?}\n",
+        );
+        let v = Vocabulary::parse(&f).unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(v.get("x.kind").map(|s| s.values.len()), Some(2));
+
+        let bad = SourceFile::from_text(
+            "v.yaml",
+            "labfit: vocabulary/v1\nfacts:\n  a.b: {type: bool, meaning: m, question: q14, ask: a?}\n  c.d: {type: bool, meaning: m, question: q19, ask: a?}\n",
+        );
+        let e = Vocabulary::parse(&bad).unwrap_err().to_string();
+        assert!(
+            e.starts_with("v.yaml:4:3: `c.d` answers question `q19`"),
+            "{e}"
+        );
+
+        let bad = SourceFile::from_text("v.yaml", "labfit: vocabulary/v1\nfacts:\n  a.b: {type: boolean, meaning: m, question: q14, ask: a?}\n");
+        let e = Vocabulary::parse(&bad).unwrap_err().to_string();
+        assert!(e.contains("unknown variant `boolean`"), "{e}");
+    }
+}

@@ -1,0 +1,680 @@
+//! YAML reading with real positions. `yaml_serde` reports positions only for errors raised
+//! while a value is being deserialized, so every check that needs a position runs inside
+//! deserialization: validated scalar types (ids, fact keys, weights, dates), a thread-local
+//! context (the vocabulary), duplicate-key detection, and a "trap" that re-parses a file to
+//! find where a given name occurs when a cross-file check (a dangling child, a cycle) fails.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+
+use crate::date::Date;
+use crate::error::{did_you_mean, InputError};
+use crate::source::{Location, SourceFile};
+use crate::vocabulary::Vocabulary;
+
+/// Deeper flow nesting than this is refused before parsing (no labfit input needs more than a
+/// handful of levels, and the parser is slow to reject deep nesting on its own).
+pub const MAX_NESTING: usize = 64;
+
+/// Separates a message from its hint inside a serde error string.
+const HINT_SEP: char = '\u{1f}';
+/// Starts every message labfit raises itself, so the serde path prefix (`facts.x: `) can be
+/// dropped: those messages already name what they are about.
+const OWN: char = '\u{1d}';
+/// Marks the error raised on purpose by [`locate`].
+const TRAP: &str = "\u{1e}labfit-trap";
+
+/// What kind of name a scalar is, for validation and for [`locate`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NameKind {
+    /// A requirement id where it is defined.
+    RequirementDef,
+    /// A requirement id where it is referenced (children, profile frameworks, gates, waivers).
+    RequirementRef,
+    /// A fact key (validated against the vocabulary when one is set).
+    Fact,
+    /// A source id in evidence.
+    Source,
+    /// A profile parameter name.
+    Param,
+    /// A profile or evidence id.
+    DocId,
+    /// A `PARENT/CHILD` edge in a profile's weights.
+    Edge,
+}
+
+impl NameKind {
+    fn what(self) -> &'static str {
+        match self {
+            NameKind::RequirementDef | NameKind::RequirementRef => "a requirement id",
+            NameKind::Fact => "a fact key",
+            NameKind::Source => "a source id",
+            NameKind::Param => "a parameter name",
+            NameKind::DocId => "an id",
+            NameKind::Edge => "an edge",
+        }
+    }
+}
+
+#[derive(Default)]
+struct Ctx {
+    vocab: Option<Arc<Vocabulary>>,
+    trap: Option<(NameKind, String, usize)>,
+    seen: usize,
+}
+
+thread_local! {
+    static CTX: RefCell<Ctx> = RefCell::new(Ctx::default());
+}
+
+/// Restores the previous context when dropped, so a panic or early return cannot leak one
+/// file's vocabulary into the next parse on this thread.
+struct CtxGuard(Option<Ctx>);
+
+impl CtxGuard {
+    fn set(ctx: Ctx) -> Self {
+        CtxGuard(Some(CTX.with(|c| c.replace(ctx))))
+    }
+}
+
+impl Drop for CtxGuard {
+    fn drop(&mut self) {
+        if let Some(prev) = self.0.take() {
+            CTX.with(|c| *c.borrow_mut() = prev);
+        }
+    }
+}
+
+fn check_name(kind: NameKind, value: &str) -> Result<(), String> {
+    if value.is_empty() || value.len() > 120 {
+        return Err(format!(
+            "`{value}` is not {}: use 1 to 120 characters",
+            kind.what()
+        ));
+    }
+    let ok = value.chars().enumerate().all(|(i, c)| {
+        c.is_ascii_lowercase() || c.is_ascii_digit() || (i > 0 && matches!(c, '.' | '_' | '-'))
+    });
+    if !ok && kind != NameKind::Param {
+        return Err(format!(
+            "`{value}` is not {}{HINT_SEP}use lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit",
+            kind.what()
+        ));
+    }
+    if kind == NameKind::Param
+        && !value
+            .chars()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_lowercase() || (i > 0 && (c.is_ascii_digit() || c == '_')))
+    {
+        return Err(format!(
+            "`{value}` is not a parameter name{HINT_SEP}use snake_case: lowercase letters, digits and `_`"
+        ));
+    }
+    trap_check(kind, value)
+}
+
+/// Checks an edge key against the trap (its parts are checked as names separately).
+pub(crate) fn check_edge(value: &str) -> Result<(), String> {
+    trap_check(NameKind::Edge, value)
+}
+
+fn trap_check(kind: NameKind, value: &str) -> Result<(), String> {
+    CTX.with(|c| {
+        let mut ctx = c.borrow_mut();
+        if let Some((tk, tv, nth)) = &ctx.trap {
+            if *tk == kind && tv == value {
+                let nth = *nth;
+                ctx.seen += 1;
+                if ctx.seen >= nth {
+                    return Err(TRAP.to_owned());
+                }
+            }
+            return Ok(());
+        }
+        if kind == NameKind::Fact {
+            if let Some(vocab) = &ctx.vocab {
+                if vocab.get(value).is_none() {
+                    let hint = did_you_mean(value, vocab.keys()).unwrap_or_else(|| {
+                        "add the key to the vocabulary, or see `labfit list facts`".to_owned()
+                    });
+                    return Err(format!("unknown fact key `{value}`{HINT_SEP}{hint}"));
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The vocabulary of the parse in progress, if any.
+pub(crate) fn current_vocabulary() -> Option<Arc<Vocabulary>> {
+    CTX.with(|c| c.borrow().vocab.clone())
+}
+
+/// True while [`locate`] is re-parsing; value checks are skipped then so that only the trap
+/// fires.
+pub(crate) fn locating() -> bool {
+    CTX.with(|c| c.borrow().trap.is_some())
+}
+
+/// Builds a serde error carrying a hint.
+pub(crate) fn err_hint<E: de::Error>(message: impl fmt::Display, hint: impl fmt::Display) -> E {
+    E::custom(format!("{OWN}{message}{HINT_SEP}{hint}"))
+}
+
+/// Builds a serde error with labfit's own wording.
+pub(crate) fn err<E: de::Error>(message: impl fmt::Display) -> E {
+    E::custom(format!("{OWN}{message}"))
+}
+
+/// Marker types tie a [`Name`] to its [`NameKind`].
+pub(crate) trait Kind {
+    const KIND: NameKind;
+}
+
+macro_rules! kinds {
+    ($($t:ident => $k:ident),* $(,)?) => {$(
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+        pub(crate) struct $t;
+        impl Kind for $t { const KIND: NameKind = NameKind::$k; }
+    )*};
+}
+kinds!(ReqDef => RequirementDef, ReqRef => RequirementRef, FactK => Fact, SourceK => Source, ParamK => Param, DocK => DocId);
+
+/// A validated name (id, key, reference) read from YAML.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Name<K>(pub String, PhantomData<K>);
+
+impl<K> Name<K> {
+    pub(crate) fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl<K> fmt::Display for Name<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de, K: Kind> Deserialize<'de> for Name<K> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<K>(PhantomData<K>);
+        impl<K: Kind> Visitor<'_> for V<K> {
+            type Value = Name<K>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(K::KIND.what())
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Name<K>, E> {
+                check_name(K::KIND, v).map_err(err)?;
+                Ok(Name(v.to_owned(), PhantomData))
+            }
+        }
+        d.deserialize_str(V(PhantomData))
+    }
+}
+
+/// An edge or framework weight: finite and not negative.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Weight(pub f64);
+
+impl<'de> Deserialize<'de> for Weight {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Weight;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a weight (a number ≥ 0)")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Weight, E> {
+                if v.is_finite() && v >= 0.0 {
+                    Ok(Weight(v))
+                } else {
+                    Err(err_hint(
+                        format!("weight `{v}` is not allowed"),
+                        "a weight is a finite number ≥ 0, such as 1, 2.5 or 0",
+                    ))
+                }
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Weight, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Weight, E> {
+                self.visit_f64(v as f64)
+            }
+        }
+        d.deserialize_f64(V)
+    }
+}
+
+/// A number in [0, 1] (gate minimums).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Unit(pub f64);
+
+impl<'de> Deserialize<'de> for Unit {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Unit;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number from 0 to 1")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Unit, E> {
+                if (0.0..=1.0).contains(&v) {
+                    Ok(Unit(v))
+                } else {
+                    Err(err_hint(
+                        format!("`{v}` is outside 0..1"),
+                        "a minimum is a share of full credit, from 0 to 1",
+                    ))
+                }
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Unit, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Unit, E> {
+                self.visit_f64(v as f64)
+            }
+        }
+        d.deserialize_f64(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Date;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a date (YYYY-MM-DD)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Date, E> {
+                v.parse::<Date>()
+                    .map_err(|e| err_hint(e, "write dates as YYYY-MM-DD"))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A map that refuses duplicate keys (plain serde maps keep the last one silently).
+pub(crate) fn unique_map<'de, D, K, V>(d: D) -> Result<BTreeMap<K, V>, D::Error>
+where
+    D: Deserializer<'de>,
+    K: Deserialize<'de> + Ord + fmt::Display,
+    V: Deserialize<'de>,
+{
+    struct Vis<K, V>(PhantomData<(K, V)>);
+    impl<'de, K, V> Visitor<'de> for Vis<K, V>
+    where
+        K: Deserialize<'de> + Ord + fmt::Display,
+        V: Deserialize<'de>,
+    {
+        type Value = BTreeMap<K, V>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(k) = m.next_key::<K>()? {
+                if out.contains_key(&k) {
+                    return Err(err(format!("duplicate key `{k}`")));
+                }
+                let v = m.next_value()?;
+                out.insert(k, v);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Vis(PhantomData))
+}
+
+/// The `labfit: KIND/v1` header of a file, read from its first key without parsing it.
+pub(crate) fn header(text: &str) -> Option<(String, usize)> {
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') || t == "---" || t.starts_with('%') {
+            continue;
+        }
+        let rest = t.strip_prefix("labfit:")?;
+        let rest = rest.split(" #").next().unwrap_or(rest).trim();
+        let v = rest.trim_matches(|c| c == '"' || c == '\'');
+        return Some((v.to_owned(), i + 1));
+    }
+    None
+}
+
+/// Parses one input file of the given kind (`catalog/v1`, …) into `T`, with the vocabulary in
+/// context when one is given.
+pub(crate) fn parse<T: DeserializeOwned>(
+    file: &SourceFile,
+    kind: &str,
+    vocab: Option<Arc<Vocabulary>>,
+) -> Result<T, InputError> {
+    precheck(file, kind)?;
+    let _guard = CtxGuard::set(Ctx {
+        vocab,
+        trap: None,
+        seen: 0,
+    });
+    yaml_serde::from_str::<T>(file.text()).map_err(|e| convert(file, &e))
+}
+
+/// Where the `nth` (1-based) occurrence of a name of `kind` is in `file`, found by re-parsing
+/// with a trap on it; the file start when it cannot be found.
+pub(crate) fn locate<T: DeserializeOwned>(
+    file: &SourceFile,
+    kind: NameKind,
+    value: &str,
+    nth: usize,
+) -> Location {
+    let _guard = CtxGuard::set(Ctx {
+        vocab: None,
+        trap: Some((kind, value.to_owned(), nth.max(1))),
+        seen: 0,
+    });
+    match yaml_serde::from_str::<T>(file.text()) {
+        Err(e) if e.to_string().contains(TRAP) => e
+            .location()
+            .map(|l| file.location(l.line(), l.column()))
+            .unwrap_or_else(|| file.location(1, 1)),
+        _ => file.location(1, 1),
+    }
+}
+
+fn precheck(file: &SourceFile, kind: &str) -> Result<(), InputError> {
+    let text = file.text();
+    if text.trim().is_empty() {
+        return Err(InputError::invalid(
+            file.location(1, 1),
+            "the file is empty",
+            Some(format!("start the file with `labfit: {kind}`")),
+        ));
+    }
+    match header(text) {
+        Some((k, _)) if k == kind => {}
+        Some((k, line)) => {
+            let col = text
+                .lines()
+                .nth(line - 1)
+                .and_then(|l| l.find("labfit:"))
+                .unwrap_or(0)
+                + 1;
+            return Err(InputError::invalid(
+                file.location(line, col),
+                format!("expected a `{kind}` file, found `{k}`"),
+                Some(format!("the first key must be `labfit: {kind}`")),
+            ));
+        }
+        None => {
+            let line = text
+                .lines()
+                .position(|l| {
+                    let t = l.trim();
+                    !(t.is_empty() || t.starts_with('#') || t == "---" || t.starts_with('%'))
+                })
+                .map_or(1, |p| p + 1);
+            return Err(InputError::invalid(
+                file.location(line, 1),
+                format!("missing the `labfit: {kind}` header"),
+                Some(format!("the first key must be `labfit: {kind}`")),
+            ));
+        }
+    }
+    if let Some(offset) = too_deep(text) {
+        return Err(InputError::invalid(
+            file.location_at(offset),
+            format!("nesting deeper than {MAX_NESTING} levels"),
+            Some(
+                "labfit inputs are a few levels deep; this looks like a broken or hostile file"
+                    .into(),
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The byte offset where flow nesting (`[` / `{`) first exceeds [`MAX_NESTING`], or where
+/// block indentation does (counted in steps of two spaces).
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if indent / 2 > MAX_NESTING * 2 && !line.trim().is_empty() {
+            return Some(offset);
+        }
+        let mut quote: Option<char> = None;
+        for (i, c) in line.char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') if i == 0 || line[..i].ends_with([' ', '\t']) => break,
+                (None, '[' | '{') => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some(offset + i);
+                    }
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn convert(file: &SourceFile, e: &yaml_serde::Error) -> InputError {
+    let raw = e.to_string();
+    // yaml_serde appends " at line L column C"; the location is carried separately.
+    let text = match raw.rfind(" at line ") {
+        Some(i) if raw[i..].contains(" column ") => &raw[..i],
+        _ => raw.as_str(),
+    };
+    // Drop the serde path before labfit's own messages (they name their subject).
+    let text = match text.split_once(OWN) {
+        Some((_, own)) => own,
+        None => text,
+    };
+    let (message, hint) = match text.split_once(HINT_SEP) {
+        Some((m, h)) => (m.to_owned(), Some(h.to_owned())),
+        None => (text.to_owned(), None),
+    };
+    let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+    let mut location = file.location(line, col);
+    if let Some(key) = duplicate_key(&message) {
+        location = find_duplicate(file, line, col, &key).unwrap_or(location);
+    }
+    let hint = hint.or_else(|| generic_hint(&message));
+    InputError::invalid(location, tidy(&message), hint)
+}
+
+fn tidy(message: &str) -> String {
+    message
+        .replace("duplicate entry with key", "duplicate key")
+        .replace("duplicate field", "duplicate key")
+}
+
+fn generic_hint(message: &str) -> Option<String> {
+    if message.contains("unknown field") {
+        Some("remove the field or fix its spelling; see docs/formats.md for the fields each kind of file takes".into())
+    } else if message.contains("duplicate") {
+        Some("each key may appear once in a map; remove or merge the repeated one".into())
+    } else if message.contains("missing field") {
+        Some("add the field; see docs/formats.md".into())
+    } else if message.contains("invalid type") {
+        Some("check the value's type against docs/formats.md".into())
+    } else if message.contains("recursion limit") || message.contains("repetition limit") {
+        Some("anchors and aliases that expand this much are refused; write the values out".into())
+    } else {
+        None
+    }
+}
+
+fn duplicate_key(message: &str) -> Option<String> {
+    let rest = message
+        .split_once("duplicate entry with key ")
+        .or_else(|| message.split_once("duplicate field "))
+        .or_else(|| message.split_once("duplicate key "))?
+        .1;
+    Some(
+        rest.trim()
+            .trim_matches(|c| c == '"' || c == '`')
+            .to_owned(),
+    )
+}
+
+/// The position of the second occurrence of `key` in the map that starts at `line`:`col`
+/// (yaml_serde reports a duplicate at the map's start).
+fn find_duplicate(file: &SourceFile, line: usize, col: usize, key: &str) -> Option<Location> {
+    let lines: Vec<&str> = file.text().lines().collect();
+    let first = lines.get(line.checked_sub(1)?)?;
+    let candidates = [
+        format!("{key}:"),
+        format!("\"{key}\":"),
+        format!("'{key}':"),
+    ];
+    // A flow map on one line: the second `key:` after the opening brace.
+    let start_char = first.chars().nth(col.saturating_sub(1));
+    if start_char == Some('{') {
+        let mut seen = 0;
+        let byte_col = first.char_indices().nth(col - 1).map_or(0, |(b, _)| b);
+        let mut pos = byte_col;
+        while let Some(found) = candidates
+            .iter()
+            .filter_map(|c| {
+                first
+                    .get(pos..)
+                    .and_then(|s| s.find(c.as_str()))
+                    .map(|i| (i + pos, c.len()))
+            })
+            .min()
+        {
+            seen += 1;
+            if seen == 2 {
+                let char_col = first.get(..found.0).map_or(0, |s| s.chars().count()) + 1;
+                return Some(file.location(line, char_col));
+            }
+            pos = found.0 + found.1;
+        }
+        return None;
+    }
+    let mut seen = 0;
+    for (i, l) in lines.iter().enumerate().skip(line - 1) {
+        let trimmed = l.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = l.chars().count() - trimmed.chars().count() + 1;
+        // The map's first key may follow a `- ` on its line.
+        let (key_col, text) = if i == line - 1 {
+            (col, l.chars().skip(col - 1).collect::<String>())
+        } else {
+            (indent, trimmed.to_owned())
+        };
+        if i > line - 1 && indent < col {
+            break;
+        }
+        if key_col == col && candidates.iter().any(|c| text.starts_with(c.as_str())) {
+            seen += 1;
+            if seen == 2 {
+                return Some(file.location(i + 1, key_col));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Doc {
+        labfit: String,
+        #[serde(default, deserialize_with = "unique_map")]
+        weights: BTreeMap<Name<ReqRef>, Weight>,
+        #[serde(default)]
+        when: Option<Date>,
+    }
+
+    fn err(text: &str) -> (String, String, Option<String>) {
+        let f = SourceFile::from_text("t.yaml", text);
+        match parse::<Doc>(&f, "test/v1", None) {
+            Err(InputError::Invalid {
+                location,
+                message,
+                hint,
+            }) => (location.to_string(), message, hint),
+            other => panic!("expected an error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn positions_point_at_the_offending_value() {
+        assert_eq!(
+            err("labfit: test/v1\nweights:\n  a: 1\n  b: .nan\n").0,
+            "t.yaml:4:6"
+        );
+        assert_eq!(
+            err("labfit: test/v1\nweights:\n  a: 1\n  B: 2\n").0,
+            "t.yaml:4:3"
+        );
+        assert_eq!(err("labfit: test/v1\nwhen: 2023-02-30\n").0, "t.yaml:2:7");
+        assert_eq!(err("labfit: test/v1\nfoo: 1\n").0, "t.yaml:2:1");
+    }
+
+    #[test]
+    fn duplicates_point_at_the_second_key() {
+        let (loc, msg, _) = err("labfit: test/v1\nweights:\n  a: 1\n  b: 2\n  a: 3\n");
+        assert_eq!(
+            (loc.as_str(), msg.as_str()),
+            ("t.yaml:5:3", "duplicate key `a`")
+        );
+        let (loc, msg, _) = err("labfit: test/v1\nweights: {a: 1, a: 2}\n");
+        assert_eq!(
+            (loc.as_str(), msg.as_str()),
+            ("t.yaml:2:17", "duplicate key `a`")
+        );
+        let (loc, _, _) = err("# c\nlabfit: test/v1\nwhen: 2023-01-01\nlabfit: x\n");
+        assert_eq!(loc, "t.yaml:4:1");
+    }
+
+    #[test]
+    fn header_and_nesting_are_checked_first() {
+        assert_eq!(err("").1, "the file is empty");
+        assert_eq!(
+            err("labfit: other/v1\n").1,
+            "expected a `test/v1` file, found `other/v1`"
+        );
+        assert_eq!(
+            err("weights: {}\n").1,
+            "missing the `labfit: test/v1` header"
+        );
+        let deep = format!("labfit: test/v1\nweights: {}", "[".repeat(10_000));
+        assert_eq!(err(&deep).1, "nesting deeper than 64 levels");
+    }
+
+    #[test]
+    fn locate_finds_a_reference() {
+        let f = SourceFile::from_text("t.yaml", "labfit: test/v1\nweights:\n  a: 1\n  zz: 2\n");
+        assert_eq!(
+            locate::<Doc>(&f, NameKind::RequirementRef, "zz", 1).to_string(),
+            "t.yaml:4:3"
+        );
+        assert_eq!(
+            locate::<Doc>(&f, NameKind::RequirementRef, "nope", 1).to_string(),
+            "t.yaml:1:1"
+        );
+    }
+}
