@@ -19,9 +19,12 @@
 //! The library never prints and never exits; errors are typed ([`Error`]) and carry positions.
 
 #![forbid(unsafe_code)]
+// The library never prints: output is the caller's business.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 #![warn(missing_docs)]
 
 pub mod catalog;
+pub mod compare;
 pub mod date;
 pub mod engine;
 pub mod error;
@@ -36,6 +39,7 @@ pub mod testing;
 pub mod vocabulary;
 mod yaml;
 
+pub use compare::Comparison;
 pub use date::Date;
 pub use engine::{Engine, EngineBuilder, Options, Prepared};
 pub use error::{Diagnostic, Error};

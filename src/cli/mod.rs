@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions and one function per subcommand. Everything here
 //! is presentation; the work happens in the library.
 
+mod cmd_compare;
 mod cmd_list;
 mod cmd_score;
 mod cmd_test;
@@ -50,6 +51,8 @@ struct Cli {
 enum Command {
     /// Score one provider against one profile
     Score(cmd_score::ScoreArgs),
+    /// Rank providers under one profile (default: every built-in provider)
+    Compare(cmd_compare::CompareArgs),
     /// List built-in content: requirements, profiles, providers or facts
     List(cmd_list::ListArgs),
     /// Run rule tests (rule cases and profile cases)
@@ -153,6 +156,7 @@ pub fn main() -> ExitCode {
     };
     let exit = match cli.command {
         Command::Score(a) => cmd_score::run(&a),
+        Command::Compare(a) => cmd_compare::run(&a),
         Command::List(a) => cmd_list::run(&a),
         Command::Test(a) => cmd_test::run(&a),
     };

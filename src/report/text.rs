@@ -67,17 +67,18 @@ pub fn clip(s: &str, max: usize) -> String {
     out
 }
 
-/// Wraps `text` to `width` columns, every line after the first indented by `indent` spaces.
+/// Wraps `text` that starts at column `indent` so no line passes `width` columns; lines after
+/// the first are indented by `indent` spaces.
 pub fn wrap(text: &str, width: usize, indent: usize) -> String {
     let mut out = String::new();
-    let mut col = 0;
+    let mut col = indent;
     for word in text.split_whitespace() {
         let w = word.chars().count();
         if col > indent && col + 1 + w > width {
             out.push('\n');
             out.push_str(&" ".repeat(indent));
             col = indent;
-        } else if col > 0 && !out.ends_with(' ') {
+        } else if !out.is_empty() && !out.ends_with(' ') {
             out.push(' ');
             col += 1;
         }
@@ -137,7 +138,7 @@ pub fn render(r: &Report, style: Style) -> String {
         for g in &r.gates {
             let head = format!("  {:<7} {:<28} ", style.gate(g.state), clip(&g.id, 28));
             let visible = 2 + 7 + 1 + 28 + 1;
-            let _ = writeln!(o, "{head}{}", wrap(&g.reason, WIDTH - visible, visible));
+            let _ = writeln!(o, "{head}{}", wrap(&g.reason, WIDTH, visible));
         }
     }
     let mut areas: Vec<_> = r
@@ -178,7 +179,7 @@ pub fn render(r: &Report, style: Style) -> String {
             };
             let head = format!("  {}. [{:<4}] {:<6}", n + 1, q.question, tag);
             let visible = head.chars().count() + 1;
-            let _ = writeln!(o, "{head} {}", wrap(&q.ask, WIDTH - visible, visible));
+            let _ = writeln!(o, "{head} {}", wrap(&q.ask, WIDTH, visible));
         }
     }
     if !r.errors.is_empty() {
@@ -205,7 +206,7 @@ pub fn render(r: &Report, style: Style) -> String {
                 o,
                 "{} {}",
                 style.paint("33", "warning:"),
-                wrap(&w.message, WIDTH - 9, 9)
+                wrap(&w.message, WIDTH, 9)
             );
         }
     }
@@ -220,6 +221,7 @@ mod tests {
     fn wraps_and_clips() {
         assert_eq!(clip("abcdef", 4), "abc…");
         assert_eq!(wrap("aa bb cc dd", 7, 2), "aa bb\n  cc dd");
+        assert_eq!(wrap("aa bb", 10, 5), "aa bb");
         assert_eq!(bar(25.0, 50.0, 4), "█░  ");
     }
 }

@@ -1,0 +1,215 @@
+//! Comparing providers under one profile: scores in parallel, ranks them (eligible before
+//! conditional before ineligible; then fit, potential, id), and adds the interval reasoning of
+//! Jiménez et al. (2009) and Salo & Hämäläinen (2001): p necessarily beats q when p's fit is at
+//! least q's potential; the minimax-regret choice minimises MR(p) = max over q ≠ p of
+//! (potential(q) − fit(p)).
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::date::Date;
+use crate::engine::{Engine, Options};
+use crate::evidence::Evidence;
+use crate::report::{round6, GateState, Report, Verdict};
+use crate::score::{BoundProfile, EPS};
+
+/// One provider's place in a comparison.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ranked {
+    /// 1-based rank.
+    pub rank: usize,
+    /// Provider id.
+    pub id: String,
+    /// Provider name.
+    pub provider: String,
+    /// Verdict.
+    pub verdict: Verdict,
+    /// Fit (0–100).
+    pub fit: f64,
+    /// Potential (0–100).
+    pub potential: f64,
+    /// Gates still open.
+    pub open_gates: Vec<String>,
+    /// Gates failed.
+    pub failed_gates: Vec<String>,
+    /// The framework with the lowest fit, when any applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weakest: Option<String>,
+    /// Rule errors in this provider's run.
+    pub errors: usize,
+}
+
+/// "p necessarily beats q": p's fit is at least q's potential.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Dominance {
+    /// The provider that cannot lose.
+    pub winner: String,
+    /// The provider that cannot win.
+    pub loser: String,
+}
+
+/// The minimax-regret choice among the providers that are not ineligible.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Regret {
+    /// Provider id.
+    pub id: String,
+    /// Its maximum regret (fit points): the most another provider could end up ahead.
+    pub max_regret: f64,
+    /// The provider that would cause that regret.
+    pub against: String,
+}
+
+/// A ranking of providers under one profile.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Comparison {
+    /// `comparison/v1`.
+    pub labfit: &'static str,
+    /// Profile id.
+    pub profile: String,
+    /// Profile title.
+    pub title: String,
+    /// Evaluation date.
+    pub as_of: Date,
+    /// Providers, best first.
+    pub ranking: Vec<Ranked>,
+    /// Every pair where one provider necessarily beats another.
+    pub dominance: Vec<Dominance>,
+    /// The safest choice under uncertainty, if any provider is not ineligible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimax_regret: Option<Regret>,
+    /// The full report of every provider, in ranking order.
+    pub reports: Vec<Report>,
+}
+
+/// The ordering of a ranking: verdict group, then fit, potential (both descending), then id.
+pub fn rank_order(a: &Report, b: &Report) -> std::cmp::Ordering {
+    a.verdict
+        .group()
+        .cmp(&b.verdict.group())
+        .then_with(|| b.fit.total_cmp(&a.fit))
+        .then_with(|| b.potential.total_cmp(&a.potential))
+        .then_with(|| a.provider.id.cmp(&b.provider.id))
+}
+
+impl Engine {
+    /// Scores every provider (in parallel) and ranks them.
+    pub fn compare(
+        &self,
+        profile: &BoundProfile,
+        evidence: &[Evidence],
+        options: &Options,
+    ) -> Comparison {
+        self.compare_with_progress(profile, evidence, options, &|| {})
+    }
+
+    /// [`Engine::compare`], calling `tick` once per provider scored (from worker threads).
+    pub fn compare_with_progress(
+        &self,
+        profile: &BoundProfile,
+        evidence: &[Evidence],
+        options: &Options,
+        tick: &(dyn Fn() + Sync),
+    ) -> Comparison {
+        let as_of = options.as_of.unwrap_or_else(Date::today);
+        let options = Options {
+            as_of: Some(as_of),
+            assumptions: options.assumptions.clone(),
+        };
+        let reports: Vec<Report> = evidence
+            .par_iter()
+            .map(|e| {
+                let r = self.score(profile, e, &options);
+                tick();
+                r
+            })
+            .collect();
+        comparison(profile, as_of, reports)
+    }
+}
+
+/// Ranks already-scored reports (all under the same profile and date).
+pub fn comparison(profile: &BoundProfile, as_of: Date, mut reports: Vec<Report>) -> Comparison {
+    reports.sort_by(rank_order);
+    let ranking = reports
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Ranked {
+            rank: i + 1,
+            id: r.provider.id.clone(),
+            provider: r.provider.name.clone(),
+            verdict: r.verdict,
+            fit: r.fit,
+            potential: r.potential,
+            open_gates: r
+                .gates
+                .iter()
+                .filter(|g| g.state == GateState::Open)
+                .map(|g| g.id.clone())
+                .collect(),
+            failed_gates: r
+                .gates
+                .iter()
+                .filter(|g| g.state == GateState::Failed)
+                .map(|g| g.id.clone())
+                .collect(),
+            weakest: r.weakest_framework().map(|f| f.id.clone()),
+            errors: r.errors.len(),
+        })
+        .collect::<Vec<_>>();
+    let mut dominance = Vec::new();
+    for p in &ranking {
+        for q in &ranking {
+            // A pair with identical point scores dominates both ways; keep only the ranked order.
+            if p.id != q.id
+                && p.fit >= q.potential - EPS
+                && !(q.fit >= p.potential - EPS && q.rank < p.rank)
+            {
+                dominance.push(Dominance {
+                    winner: p.id.clone(),
+                    loser: q.id.clone(),
+                });
+            }
+        }
+    }
+    let candidates: Vec<&Ranked> = ranking
+        .iter()
+        .filter(|r| r.verdict != Verdict::Ineligible)
+        .collect();
+    let minimax_regret = candidates
+        .iter()
+        .filter_map(|p| {
+            let worst = candidates
+                .iter()
+                .filter(|q| q.id != p.id)
+                .map(|q| (q.potential - p.fit, q.id.clone()))
+                .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(&a.1)));
+            match worst {
+                Some((mr, against)) => Some(Regret {
+                    id: p.id.clone(),
+                    max_regret: round6(mr.max(0.0)),
+                    against,
+                }),
+                None if candidates.len() == 1 => Some(Regret {
+                    id: p.id.clone(),
+                    max_regret: 0.0,
+                    against: p.id.clone(),
+                }),
+                None => None,
+            }
+        })
+        .min_by(|a, b| {
+            a.max_regret
+                .total_cmp(&b.max_regret)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+    Comparison {
+        labfit: "comparison/v1",
+        profile: profile.profile.id.clone(),
+        title: profile.profile.title.clone(),
+        as_of,
+        ranking,
+        dominance,
+        minimax_regret,
+        reports,
+    }
+}
