@@ -206,6 +206,8 @@ impl Engine {
         let mut files: BTreeMap<String, SourceFile> = BTreeMap::new();
         let mut rule_files = Vec::new();
         let mut rule_tests = Vec::new();
+        let mut extra_profiles: Vec<SourceFile> = Vec::new();
+        let mut extra_evidence: Vec<SourceFile> = Vec::new();
         for pack in packs {
             let mut pack_reqs: Vec<Requirement> = Vec::new();
             for f in &pack.yaml {
@@ -231,11 +233,15 @@ impl Engine {
                         Err(e) => errors.push(e.into()),
                     },
                     Some(k) if k == crate::testing::KIND => rule_tests.push(f.clone()),
+                    // A pack may carry its own profiles and evidence: they become available by
+                    // file name, like the built-in ones.
+                    Some(k) if k == profile::KIND => extra_profiles.push(f.clone()),
+                    Some(k) if k == evidence::KIND => extra_evidence.push(f.clone()),
                     Some(k) => errors.push(
                         InputError::invalid(
                             f.location(1, 1),
-                            format!("a rule pack holds catalogs and a vocabulary, not `{k}` files"),
-                            Some("move profiles to their own directory and pass them with `-p PATH`".into()),
+                            format!("a rule pack holds catalogs, a vocabulary, rule tests, profiles and evidence, not `{k}` files"),
+                            Some("check the `labfit:` header, or move the file out of the pack".into()),
                         )
                         .into(),
                     ),
@@ -366,6 +372,17 @@ impl Engine {
                 builtin_evidence.insert(id.to_owned(), SourceFile::builtin(path, text));
             } else if path.starts_with("rules/tests/") {
                 rule_tests.push(SourceFile::builtin(path, text));
+            }
+        }
+        for (files, map, what) in [(extra_profiles, &mut builtin_profiles, "profile"), (extra_evidence, &mut builtin_evidence, "evidence")] {
+            for f in files {
+                let stem = f.name().rsplit('/').next().unwrap_or_default().trim_end_matches(".yaml").trim_end_matches(".yml").to_owned();
+                if map.insert(stem.clone(), f.clone()).is_some() {
+                    warnings.push(Warning {
+                        kind: "override".into(),
+                        message: format!("{what} `{stem}` from `{}` replaces the built-in one", f.name()),
+                    });
+                }
             }
         }
         inputs.sort();
