@@ -374,13 +374,26 @@ impl Engine {
                 rule_tests.push(SourceFile::builtin(path, text));
             }
         }
-        for (files, map, what) in [(extra_profiles, &mut builtin_profiles, "profile"), (extra_evidence, &mut builtin_evidence, "evidence")] {
+        for (files, map, what) in [
+            (extra_profiles, &mut builtin_profiles, "profile"),
+            (extra_evidence, &mut builtin_evidence, "evidence"),
+        ] {
             for f in files {
-                let stem = f.name().rsplit('/').next().unwrap_or_default().trim_end_matches(".yaml").trim_end_matches(".yml").to_owned();
+                let stem = f
+                    .name()
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches(".yaml")
+                    .trim_end_matches(".yml")
+                    .to_owned();
                 if map.insert(stem.clone(), f.clone()).is_some() {
                     warnings.push(Warning {
                         kind: "override".into(),
-                        message: format!("{what} `{stem}` from `{}` replaces the built-in one", f.name()),
+                        message: format!(
+                            "{what} `{stem}` from `{}` replaces the built-in one",
+                            f.name()
+                        ),
                     });
                 }
             }
@@ -808,9 +821,6 @@ impl ProfileSource for Engine {
         .into())
     }
 }
-
-/// The kind of an evidence file (re-exported for tools that sort files by kind).
-pub const EVIDENCE_KIND: &str = evidence::KIND;
 
 #[cfg(test)]
 mod tests {

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::date::Date;
 use crate::engine::{Engine, Options};
 use crate::error::{did_you_mean, Error, InputError};
-use crate::evidence::{Evidence, FactMap, FactValue, Status};
+use crate::evidence::{Evidence, FactMap, Status};
 use crate::graph::NodeKind;
 use crate::profile::{ParamEntry, ParamValue};
 use crate::report::{GateState, Verdict};
@@ -395,6 +395,18 @@ fn profile_case(
             yaml_serde::Value::String(s) => s,
             yaml_serde::Value::Bool(b) => b.to_string(),
             yaml_serde::Value::Number(n) => n.to_string(),
+            // A list fact is assumed from its items, as `--assume KEY=a,b` does.
+            yaml_serde::Value::Sequence(items)
+                if items
+                    .iter()
+                    .all(|i| matches!(i, yaml_serde::Value::String(_))) =>
+            {
+                items
+                    .iter()
+                    .filter_map(|i| i.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }
             other => {
                 return Err(bad(
                     format!("assumption `{k}` has an unsupported value {other:?}"),
@@ -448,7 +460,6 @@ fn profile_case(
             }
         }
     }
-    let _ = FactValue::Bool(true);
     Ok(CaseResult {
         name: case.name,
         location,
