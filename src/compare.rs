@@ -83,12 +83,26 @@ pub struct Comparison {
 
 /// The ordering of a ranking: verdict group, then fit, potential (both descending), then id.
 pub fn rank_order(a: &Report, b: &Report) -> std::cmp::Ordering {
-    a.verdict
-        .group()
-        .cmp(&b.verdict.group())
-        .then_with(|| b.fit.total_cmp(&a.fit))
-        .then_with(|| b.potential.total_cmp(&a.potential))
-        .then_with(|| a.provider.id.cmp(&b.provider.id))
+    order(
+        (a.verdict, a.fit, a.potential, &a.provider.id),
+        (b.verdict, b.fit, b.potential, &b.provider.id),
+    )
+}
+
+/// [`rank_order`] on ranking rows, which carry the same four keys.
+fn row_order(a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
+    order(
+        (a.verdict, a.fit, a.potential, &a.id),
+        (b.verdict, b.fit, b.potential, &b.id),
+    )
+}
+
+fn order(a: (Verdict, f64, f64, &String), b: (Verdict, f64, f64, &String)) -> std::cmp::Ordering {
+    a.0.group()
+        .cmp(&b.0.group())
+        .then_with(|| b.1.total_cmp(&a.1))
+        .then_with(|| b.2.total_cmp(&a.2))
+        .then_with(|| a.3.cmp(b.3))
 }
 
 impl Engine {
@@ -125,37 +139,99 @@ impl Engine {
             .collect();
         comparison(profile, as_of, reports)
     }
+
+    /// Ranks the providers under each of several profiles (a registry × every lab type). Each
+    /// provider is prepared once and scored against every profile, so a rule whose parameters
+    /// agree across profiles runs once per provider; providers are scored in parallel. The
+    /// comparisons carry rankings, dominance and minimax regret but no reports (2 000
+    /// providers × 10 profiles of full reports would take gigabytes): score a provider with
+    /// [`Engine::score`] for its report. Each ranking equals that of [`Engine::compare`].
+    pub fn compare_profiles(
+        &self,
+        profiles: &[BoundProfile],
+        evidence: &[Evidence],
+        options: &Options,
+    ) -> Vec<Comparison> {
+        let as_of = options.as_of.unwrap_or_else(Date::today);
+        let options = Options {
+            as_of: Some(as_of),
+            assumptions: options.assumptions.clone(),
+        };
+        let rows: Vec<Vec<Ranked>> = evidence
+            .par_iter()
+            .map(|e| {
+                let prep = self.prepare(e, &options);
+                profiles
+                    .iter()
+                    .map(|p| row(&self.score_prepared(p, &prep)))
+                    .collect()
+            })
+            .collect();
+        let mut by_profile: Vec<Vec<Ranked>> = profiles
+            .iter()
+            .map(|_| Vec::with_capacity(evidence.len()))
+            .collect();
+        for provider in rows {
+            for (k, r) in provider.into_iter().enumerate() {
+                if let Some(list) = by_profile.get_mut(k) {
+                    list.push(r);
+                }
+            }
+        }
+        profiles
+            .iter()
+            .zip(by_profile)
+            .map(|(p, mut ranking)| {
+                ranking.sort_by(row_order);
+                finish(p, as_of, ranking, Vec::new())
+            })
+            .collect()
+    }
+}
+
+/// A report's row in a ranking (its rank is set once the rows are sorted).
+fn row(r: &Report) -> Ranked {
+    Ranked {
+        rank: 0,
+        id: r.provider.id.clone(),
+        provider: r.provider.name.clone(),
+        verdict: r.verdict,
+        fit: r.fit,
+        potential: r.potential,
+        open_gates: r
+            .gates
+            .iter()
+            .filter(|g| g.state == GateState::Open)
+            .map(|g| g.id.clone())
+            .collect(),
+        failed_gates: r
+            .gates
+            .iter()
+            .filter(|g| g.state == GateState::Failed)
+            .map(|g| g.id.clone())
+            .collect(),
+        weakest: r.weakest_framework().map(|f| f.id.clone()),
+        errors: r.errors.len(),
+    }
 }
 
 /// Ranks already-scored reports (all under the same profile and date).
 pub fn comparison(profile: &BoundProfile, as_of: Date, mut reports: Vec<Report>) -> Comparison {
     reports.sort_by(rank_order);
-    let ranking = reports
-        .iter()
-        .enumerate()
-        .map(|(i, r)| Ranked {
-            rank: i + 1,
-            id: r.provider.id.clone(),
-            provider: r.provider.name.clone(),
-            verdict: r.verdict,
-            fit: r.fit,
-            potential: r.potential,
-            open_gates: r
-                .gates
-                .iter()
-                .filter(|g| g.state == GateState::Open)
-                .map(|g| g.id.clone())
-                .collect(),
-            failed_gates: r
-                .gates
-                .iter()
-                .filter(|g| g.state == GateState::Failed)
-                .map(|g| g.id.clone())
-                .collect(),
-            weakest: r.weakest_framework().map(|f| f.id.clone()),
-            errors: r.errors.len(),
-        })
-        .collect::<Vec<_>>();
+    let ranking = reports.iter().map(row).collect();
+    finish(profile, as_of, ranking, reports)
+}
+
+/// Numbers sorted rows and adds dominance and minimax regret.
+fn finish(
+    profile: &BoundProfile,
+    as_of: Date,
+    mut ranking: Vec<Ranked>,
+    reports: Vec<Report>,
+) -> Comparison {
+    for (i, r) in ranking.iter_mut().enumerate() {
+        r.rank = i + 1;
+    }
     let mut dominance = Vec::new();
     for p in &ranking {
         for q in &ranking {
