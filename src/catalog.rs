@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -153,12 +154,49 @@ pub struct Requirement {
     pub verification: Option<Verification>,
     /// Leaf or composite.
     pub body: Body,
-    /// Where its id is written.
-    pub location: Location,
+    /// Where its id is written (see [`Requirement::location`]).
+    at: Written,
     /// The rule pack it comes from (`builtin` or the `--rules` directory).
     pub pack: String,
     /// The catalog file's directory inside the pack (for resolving `check` files).
     pub dir: String,
+}
+
+/// Where a requirement's id is written: the file and which definition of the id it is. The
+/// line and column are found on first use, by re-parsing the file with a trap on the id
+/// (`yaml::locate`), because serde reports positions only with errors; finding every
+/// requirement's position eagerly cost most of the engine's start-up, and only diagnostics and
+/// `labfit list requirements` need it.
+#[derive(Clone, Debug)]
+struct Written {
+    file: SourceFile,
+    nth: usize,
+    found: OnceLock<Location>,
+}
+
+impl PartialEq for Written {
+    fn eq(&self, other: &Self) -> bool {
+        self.file.name() == other.file.name() && self.nth == other.nth
+    }
+}
+
+impl Requirement {
+    /// Where its id is written, as `file:line:col`.
+    pub fn location(&self) -> &Location {
+        self.at.found.get_or_init(|| {
+            yaml::locate::<CatalogFile>(
+                &self.at.file,
+                NameKind::RequirementDef,
+                &self.id,
+                self.at.nth,
+            )
+        })
+    }
+
+    /// The name of the catalog file it is defined in (without locating it).
+    pub fn file(&self) -> &str {
+        self.at.file.name()
+    }
 }
 
 /// Parses one catalog file. `pack` names the rule pack; `dir` is the file's directory within it.
@@ -170,17 +208,18 @@ pub fn parse(file: &SourceFile, pack: &str, dir: &str) -> Result<Vec<Requirement
         let id = r.id.into_string();
         let n = seen.entry(id.clone()).or_insert(0);
         *n += 1;
-        let location = yaml::locate::<CatalogFile>(file, NameKind::RequirementDef, &id, *n);
-        if *n > 1 {
+        let nth = *n;
+        let location = || yaml::locate::<CatalogFile>(file, NameKind::RequirementDef, &id, nth);
+        if nth > 1 {
             return Err(InputError::invalid(
-                location,
+                location(),
                 format!("duplicate requirement id `{id}`"),
                 Some("each requirement id is defined once; rename or remove one".into()),
             ));
         }
         let bad = |message: String, hint: &str| {
             Err(InputError::invalid(
-                location.clone(),
+                location(),
                 message,
                 Some(hint.to_owned()),
             ))
@@ -244,7 +283,11 @@ pub fn parse(file: &SourceFile, pack: &str, dir: &str) -> Result<Vec<Requirement
             severity: r.severity,
             verification: r.verification,
             body,
-            location,
+            at: Written {
+                file: file.clone(),
+                nth,
+                found: OnceLock::new(),
+            },
             pack: pack.to_owned(),
             dir: dir.to_owned(),
         });
@@ -291,7 +334,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.len(), 2);
-        assert_eq!(r[1].location.to_string(), "c.yaml:7:9");
+        assert_eq!(r[1].location().to_string(), "c.yaml:7:9");
         assert!(
             matches!(&r[0].body, Body::Composite { aggregate: Aggregate::All, children } if children.len() == 2)
         );

@@ -261,7 +261,7 @@ impl Engine {
                 let dup_in_pack = seen_here.insert(r.id.clone(), ()).is_some();
                 if dup_in_pack {
                     // Leave both for the graph builder, which reports the duplicate.
-                    let key = format!("{}\u{0}{}", r.id, r.location);
+                    let key = format!("{}\u{0}{}", r.id, r.location());
                     reqs.insert(key, r);
                     continue;
                 }
@@ -271,8 +271,8 @@ impl Engine {
                         message: format!(
                             "requirement `{}` from `{}` overrides the one from `{}`",
                             r.id,
-                            r.location.file(),
-                            old.location.file()
+                            r.file(),
+                            old.file()
                         ),
                     });
                 }
@@ -305,7 +305,7 @@ impl Engine {
                 let known: Vec<String> = rules.files().map(|(p, _)| p.to_owned()).collect();
                 errors.push(
                     GraphError::BadCheck {
-                        location: n.req.location.clone(),
+                        location: n.req.location().clone(),
                         message: format!(
                             "`{}` checks `{c}`, but `{}` is not a loaded rule file",
                             n.req.id, check.file
@@ -325,7 +325,7 @@ impl Engine {
                 Some(0) => {}
                 Some(a) => errors.push(
                     GraphError::BadCheck {
-                        location: n.req.location.clone(),
+                        location: n.req.location().clone(),
                         message: format!("check function `{c}` takes {a} parameters"),
                         hint: Some(
                             "a check takes no parameters; read values with fact() and param()"
@@ -338,7 +338,7 @@ impl Engine {
                     let fns = rules.functions(&check.file);
                     errors.push(
                         GraphError::BadCheck {
-                            location: n.req.location.clone(),
+                            location: n.req.location().clone(),
                             message: format!(
                                 "`{}` does not define `fn {}()`",
                                 check.file, check.function

@@ -71,11 +71,11 @@ impl Graph {
             if let Some(&first) = index.get(&r.id) {
                 let first_loc = kept
                     .get(first)
-                    .map(|f| f.location.clone())
-                    .unwrap_or_else(|| r.location.clone());
+                    .map(|f| f.location().clone())
+                    .unwrap_or_else(|| r.location().clone());
                 errors.push(
                     GraphError::DuplicateId {
-                        location: r.location.clone(),
+                        location: r.location().clone(),
                         id: r.id.clone(),
                         first: first_loc,
                     }
@@ -107,9 +107,9 @@ impl Graph {
                             Some(&i) => out.push((i, *w)),
                             None => {
                                 let location = files
-                                    .get(r.location.file())
+                                    .get(r.file())
                                     .map(|f| catalog::locate_child(f, child))
-                                    .unwrap_or_else(|| r.location.clone());
+                                    .unwrap_or_else(|| r.location().clone());
                                 let hint = did_you_mean(child, index.keys().map(String::as_str))
                                     .or_else(|| {
                                         Some("define the requirement, or remove the child".into())
@@ -300,12 +300,12 @@ fn cycle_error(
         target.and_then(|t| nodes.get(t)),
     ) {
         (Some(c), Some(t)) => files
-            .get(c.req.location.file())
+            .get(c.req.file())
             .map(|f| catalog::locate_child(f, &t.req.id))
-            .unwrap_or_else(|| c.req.location.clone()),
+            .unwrap_or_else(|| c.req.location().clone()),
         _ => nodes
             .get(start)
-            .map(|n| n.req.location.clone())
+            .map(|n| n.req.location().clone())
             .unwrap_or_else(|| crate::source::Location::file_start("catalog")),
     };
     GraphError::Cycle {

@@ -149,7 +149,7 @@ pub fn run(a: &ListArgs) -> Exit {
                         .filter_map(|p| g.node(p).map(|n| n.req.id.clone()))
                         .collect(),
                     pack: n.req.pack.clone(),
-                    location: n.req.location.to_string(),
+                    location: n.req.location().to_string(),
                 })
                 .collect();
             if json_out {
