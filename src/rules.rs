@@ -7,7 +7,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use rhai::{
@@ -231,11 +231,11 @@ impl Outcome {
 }
 
 /// A provider's facts prepared for rules as of one date and staleness limit: every vocabulary
-/// key, converted to Rhai values once.
+/// key, each converted to a Rhai value once, when a rule first reads it (a profile's rules
+/// read about half of the vocabulary, and building a Rhai map costs more than reading it).
 #[derive(Debug)]
 pub struct FactTable {
-    entries: BTreeMap<String, (Dynamic, FactRead)>,
-    vocab_keys: Arc<Vec<String>>,
+    entries: BTreeMap<String, (OnceLock<Dynamic>, FactRead)>,
 }
 
 impl FactTable {
@@ -280,12 +280,9 @@ impl FactTable {
                     }
                 }
             };
-            entries.insert(key.to_owned(), (fact_map(&read), read));
+            entries.insert(key.to_owned(), (OnceLock::new(), read));
         }
-        FactTable {
-            entries,
-            vocab_keys: Arc::new(vocab.keys().map(str::to_owned).collect()),
-        }
+        FactTable { entries }
     }
 
     /// A fact as rules see it.
@@ -433,10 +430,11 @@ mod api {
                 if !cur.reads.facts.iter().any(|r| r.key == key) {
                     cur.reads.facts.push(read.clone());
                 }
-                Ok(map.clone())
+                Ok(map.get_or_init(|| fact_map(read)).clone())
             }
             None => {
-                let hint = did_you_mean(key, cur.facts.vocab_keys.iter().map(String::as_str))
+                // The table holds every vocabulary key.
+                let hint = did_you_mean(key, cur.facts.entries.keys().map(String::as_str))
                     .map(|h| format!("; {h}"))
                     .unwrap_or_default();
                 Err(format!("fact key `{key}` is not in the vocabulary{hint}").into())
