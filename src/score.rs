@@ -129,6 +129,9 @@ pub fn reach(graph: &Graph, bound: &BoundProfile, as_of: Date) -> (Vec<bool>, Ve
 }
 
 fn edge_weight(bound: &BoundProfile, p: usize, c: usize, w: f64) -> f64 {
+    if bound.overrides.is_empty() {
+        return w;
+    }
     bound.overrides.get(&(p, c)).copied().unwrap_or(w)
 }
 
@@ -655,6 +658,79 @@ fn gate_result(
     r
 }
 
+/// Buffers for a question's swing: the root's lower bound with the leaves that read the fact
+/// at their upper bound and every other leaf at its lower bound.
+#[derive(Default)]
+struct Lift {
+    vals: Vec<Val>,
+    dirty: Vec<bool>,
+}
+
+impl Lift {
+    /// A composite's lower bound depends only on its children's lower bounds (and on which of
+    /// them apply, which lifting does not change), so only the ancestors of the lifted leaves
+    /// are recomputed, in topological order with the same arithmetic as [`aggregate`]; every
+    /// other node keeps its lower bound from `vals`. The result is bit-identical to
+    /// aggregating the whole lifted graph, at a fraction of the cost (a profile asks a dozen
+    /// questions per provider).
+    fn root_lo(
+        &mut self,
+        graph: &Graph,
+        bound: &BoundProfile,
+        reached: &[bool],
+        waived: &[bool],
+        vals: &[Val],
+        lifted: &BTreeSet<usize>,
+    ) -> f64 {
+        self.vals.clear();
+        self.vals.extend_from_slice(vals);
+        self.dirty.clear();
+        self.dirty.resize(vals.len(), false);
+        for &i in lifted {
+            if let (Some(Val::Iv(_, hi)), Some(slot), Some(d)) =
+                (vals.get(i), self.vals.get_mut(i), self.dirty.get_mut(i))
+            {
+                *slot = Val::Iv(*hi, *hi);
+                *d = true;
+            }
+        }
+        for &i in graph.topo() {
+            if !reached.get(i).copied().unwrap_or(false) || waived.get(i).copied().unwrap_or(false)
+            {
+                continue;
+            }
+            let Some(NodeKind::Composite {
+                aggregate,
+                children,
+            }) = graph.node(i).map(|n| &n.kind)
+            else {
+                continue;
+            };
+            if !children
+                .iter()
+                .any(|&(c, _)| self.dirty.get(c).copied().unwrap_or(false))
+            {
+                continue;
+            }
+            let lifted_vals = &self.vals;
+            let v = combine(
+                *aggregate,
+                children.iter().filter_map(|&(c, w)| {
+                    lifted_vals
+                        .get(c)
+                        .and_then(|v| v.bounds())
+                        .map(|b| (edge_weight(bound, i, c, w), b))
+                }),
+            );
+            if let (Some(slot), Some(d)) = (self.vals.get_mut(i), self.dirty.get_mut(i)) {
+                *slot = v;
+                *d = true;
+            }
+        }
+        root_val(bound, &self.vals).bounds().map_or(0.0, |b| b.0)
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn questions(
     graph: &Graph,
@@ -743,20 +819,9 @@ fn questions(
         .collect();
 
     let mut out = Vec::with_capacity(asks.len());
+    let mut lift = Lift::default();
     for (key, (reason, status, current, leaves)) in asks {
-        let lifted = |i: usize| match outcomes.get(&i).map(Val::of) {
-            Some(Val::Iv(lo, hi)) => {
-                if leaves.contains(&i) {
-                    Val::Iv(hi, hi)
-                } else {
-                    Val::Iv(lo, lo)
-                }
-            }
-            Some(Val::Excluded) => Val::Excluded,
-            None => Val::Iv(0.0, 0.0),
-        };
-        let lifted_vals = aggregate(graph, bound, reached, waived, &lifted);
-        let lifted_lo = root_val(bound, &lifted_vals).bounds().map_or(0.0, |b| b.0);
+        let lifted_lo = lift.root_lo(graph, bound, reached, waived, vals, &leaves);
         let swing = (100.0 * (lifted_lo - fit_lo)).max(0.0);
         let gate_ids: Vec<String> = gate_leaves
             .iter()
