@@ -1,0 +1,292 @@
+//! How fast labfit scores, at registry scale, against a native floor (docs/performance.md
+//! explains every figure). `cargo bench` runs it all in a few minutes; `cargo bench -- NAME`
+//! runs one group (`a_score_one`, `b_compare_2000`, `c_matrix_2000`, `d_startup`,
+//! `e_native_floor`, `parse_2000`, `growth`).
+//!
+//! The corpus is generated in memory (examples/gen-corpus, seed 1) and scored as of a fixed
+//! date, so every run measures the same work.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::float_cmp,
+    reason = "bench code fails loudly"
+)]
+
+use std::hint::black_box;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use labfit::rules::{FactTable, Params};
+use labfit::{BoundProfile, Engine, Evidence, Options, SourceFile};
+
+#[path = "../examples/gen-corpus/corpus.rs"]
+#[allow(
+    dead_code,
+    reason = "the generator's file-writing helpers are for the example"
+)]
+mod corpus;
+#[path = "support/native.rs"]
+mod native;
+
+const SEED: u64 = 1;
+const PROVIDERS: usize = 2000;
+const PROFILE: &str = "us-clinical-diagnostics";
+
+struct Fixture {
+    engine: Engine,
+    options: Options,
+    texts: Vec<SourceFile>,
+    corpus: Vec<Evidence>,
+    profiles: Vec<BoundProfile>,
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let engine = Engine::builtin().unwrap();
+        let model = corpus::Model::new(&engine);
+        let texts: Vec<SourceFile> = model
+            .corpus(SEED, PROVIDERS)
+            .into_iter()
+            .map(|(id, text)| SourceFile::from_text(&format!("{id}.yaml"), text))
+            .collect();
+        let corpus = texts
+            .iter()
+            .map(|f| engine.evidence_from(f).unwrap())
+            .collect();
+        let profiles = engine
+            .builtin_profiles()
+            .map(|p| engine.profile(p).unwrap())
+            .collect::<Vec<_>>();
+        let options = Options {
+            as_of: Some("2026-01-01".parse().unwrap()),
+            assumptions: Vec::new(),
+        };
+        Fixture {
+            engine,
+            options,
+            texts,
+            corpus,
+            profiles,
+        }
+    })
+}
+
+fn profile(f: &Fixture, id: &str) -> BoundProfile {
+    f.profiles
+        .iter()
+        .find(|p| p.profile.id == id)
+        .unwrap()
+        .clone()
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
+/// (a) One score: the built-in catalog × one provider × one profile, engine warm.
+fn a_score_one(c: &mut Criterion) {
+    let f = fixture();
+    let p = profile(f, PROFILE);
+    let ev = f.engine.evidence("tencent-cloud").unwrap();
+    let mut g = c.benchmark_group("a_score_one");
+    // Everything a fresh provider costs: fact table, every reached rule, aggregation, report.
+    g.bench_function("full", |b| {
+        b.iter(|| f.engine.score(black_box(&p), black_box(&ev), &f.options))
+    });
+    // Rule outcomes cached: what is left is aggregation, gates, questions and the report.
+    let prep = f.engine.prepare(&ev, &f.options);
+    let _ = f.engine.score_prepared(&p, &prep);
+    g.bench_function("outcomes_cached", |b| {
+        b.iter(|| f.engine.score_prepared(black_box(&p), black_box(&prep)))
+    });
+    g.finish();
+}
+
+/// (b) `compare`: 2 000 generated providers × one profile, on 1 and on 2 threads.
+fn b_compare_2000(c: &mut Criterion) {
+    let f = fixture();
+    let p = profile(f, PROFILE);
+    let mut g = c.benchmark_group("b_compare_2000");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8));
+    g.throughput(Throughput::Elements(PROVIDERS as u64));
+    for threads in [1, 2] {
+        let pool = pool(threads);
+        g.bench_with_input(BenchmarkId::new("threads", threads), &threads, |b, _| {
+            b.iter(|| pool.install(|| f.engine.compare(&p, black_box(&f.corpus), &f.options)))
+        });
+    }
+    g.finish();
+}
+
+/// (c) Every built-in profile × 2 000 providers: one prepared provider serves all profiles.
+fn c_matrix_2000(c: &mut Criterion) {
+    let f = fixture();
+    let mut g = c.benchmark_group("c_matrix_2000");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(15));
+    g.throughput(Throughput::Elements((PROVIDERS * f.profiles.len()) as u64));
+    for threads in [1, 2] {
+        let pool = pool(threads);
+        g.bench_with_input(BenchmarkId::new("threads", threads), &threads, |b, _| {
+            b.iter(|| {
+                pool.install(|| {
+                    f.engine
+                        .compare_profiles(&f.profiles, black_box(&f.corpus), &f.options)
+                })
+            })
+        });
+    }
+    g.finish();
+}
+
+/// (d) Engine start-up: load, validate and compile the built-in pack.
+fn d_startup(c: &mut Criterion) {
+    let mut g = c.benchmark_group("d_startup");
+    g.sample_size(20);
+    g.bench_function("builtin", |b| b.iter(|| Engine::builtin().unwrap()));
+    g.finish();
+}
+
+/// (e) The `cap` framework's 8 checks in Rhai and hand-written in Rust, over the same fact
+/// tables (the 10 built-in providers and 190 generated ones) and the same parameters.
+fn e_native_floor(c: &mut Criterion) {
+    let f = fixture();
+    let p = profile(f, PROFILE);
+    let params: Params = p.params.clone();
+    let as_of = f.options.as_of.unwrap();
+    let builtin = f
+        .engine
+        .builtin_providers()
+        .map(|id| f.engine.evidence(id).unwrap());
+    let tables: Vec<Arc<FactTable>> = builtin
+        .chain(f.corpus.iter().take(190).cloned())
+        .map(|e| {
+            Arc::new(FactTable::new(
+                &e,
+                f.engine.vocabulary(),
+                as_of,
+                p.profile.max_evidence_age_days,
+            ))
+        })
+        .collect();
+    let rules = f.engine.rules();
+    for t in &tables {
+        for (file, function, check) in native::CAP {
+            // tests/scale.rs checks this on more providers; here it guards the figures.
+            assert_eq!(
+                rules.evaluate(file, function, t, &params),
+                check(t, &params),
+                "{function}"
+            );
+        }
+    }
+    let mut g = c.benchmark_group("e_native_floor");
+    g.throughput(Throughput::Elements(
+        (tables.len() * native::CAP.len()) as u64,
+    ));
+    g.bench_function("rhai", |b| {
+        b.iter(|| {
+            for t in &tables {
+                for (file, function, _) in native::CAP {
+                    black_box(rules.evaluate(file, function, t, &params));
+                }
+            }
+        })
+    });
+    g.bench_function("native", |b| {
+        b.iter(|| {
+            for t in &tables {
+                for (_, _, check) in native::CAP {
+                    black_box(check(t, &params));
+                }
+            }
+        })
+    });
+    g.finish();
+}
+
+/// Parsing 2 000 evidence files (YAML → typed evidence, validated against the vocabulary).
+fn parse_2000(c: &mut Criterion) {
+    let f = fixture();
+    let mut g = c.benchmark_group("parse_2000");
+    g.sample_size(10).warm_up_time(Duration::from_secs(1));
+    g.throughput(Throughput::Elements(PROVIDERS as u64));
+    g.bench_function("evidence", |b| {
+        b.iter(|| {
+            f.texts
+                .iter()
+                .map(|t| f.engine.evidence_from(t).unwrap())
+                .collect::<Vec<_>>()
+        })
+    });
+    g.finish();
+}
+
+/// How cost grows: providers (250, 1 000, 2 000 × one profile), requirements (profiles of
+/// 1, 3 and 5 frameworks × 2 000) and profiles (1, 3, 10 × 2 000); all on the default pool.
+fn growth(c: &mut Criterion) {
+    let f = fixture();
+    let p = profile(f, PROFILE);
+    let mut g = c.benchmark_group("growth");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    for n in [250, 1000, 2000] {
+        g.bench_with_input(BenchmarkId::new("providers", n), &n, |b, &n| {
+            b.iter(|| f.engine.compare(&p, black_box(&f.corpus[..n]), &f.options))
+        });
+    }
+    for id in ["base-lab", "environmental-lab", PROFILE] {
+        let p = profile(f, id);
+        g.bench_with_input(BenchmarkId::new("requirements", id), &p, |b, p| {
+            b.iter(|| f.engine.compare(p, black_box(&f.corpus), &f.options))
+        });
+    }
+    for k in [1, 3, 10] {
+        let ps = ["us-clinical-diagnostics", "gxp-qc-lab", "forensic-lab"]
+            .iter()
+            .map(|id| profile(f, id))
+            .chain(
+                f.profiles
+                    .iter()
+                    .filter(|p| {
+                        !matches!(
+                            p.profile.id.as_str(),
+                            "us-clinical-diagnostics" | "gxp-qc-lab" | "forensic-lab"
+                        )
+                    })
+                    .cloned(),
+            )
+            .take(k)
+            .collect::<Vec<_>>();
+        g.bench_with_input(BenchmarkId::new("profiles", k), &ps, |b, ps| {
+            b.iter(|| {
+                f.engine
+                    .compare_profiles(ps, black_box(&f.corpus), &f.options)
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    a_score_one,
+    d_startup,
+    e_native_floor,
+    parse_2000,
+    b_compare_2000,
+    c_matrix_2000,
+    growth
+);
+criterion_main!(benches);

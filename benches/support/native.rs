@@ -1,0 +1,278 @@
+//! The native floor: the eight built-in checks under the `cap` framework (CAP accreditation
+//! checklist, 2 of every US clinical profile's frameworks) written by hand in Rust, over the same
+//! `FactTable` and parameters the Rhai versions read, producing the same `Outcome` — status,
+//! credit, note (to the byte, Rhai's float formatting included), facts and parameters read in the
+//! same order. tests/scale.rs asserts they agree with `rules/controls.rhai` and
+//! `rules/retention.rhai` on every built-in and generated provider, so the ratio the bench reports
+//! compares like with like: what the interpreter costs over the work a rule must do anyway.
+
+use labfit::profile::ParamValue;
+use labfit::rules::{FactRead, FactTable, Outcome, OutcomeStatus, ParamRead, Params};
+use labfit::FactValue;
+
+/// One native check.
+pub type NativeCheck = fn(&FactTable, &Params) -> Outcome;
+
+/// The `cap` framework's checks: (rule file, function, native version).
+pub const CAP: [(&str, &str, NativeCheck); 8] = [
+    ("rules/controls.rhai", "access_control", access_control),
+    ("rules/controls.rhai", "audit_logs", audit_logs),
+    ("rules/controls.rhai", "data_export", data_export),
+    (
+        "rules/controls.rhai",
+        "disaster_recovery",
+        disaster_recovery,
+    ),
+    ("rules/controls.rhai", "downtime_support", downtime_support),
+    ("rules/controls.rhai", "sla_multi_zone", sla_multi_zone),
+    (
+        "rules/controls.rhai",
+        "sla_single_instance",
+        sla_single_instance,
+    ),
+    ("rules/retention.rhai", "retention", retention),
+];
+
+/// What a check read, in order of first read (as the Rhai API records it).
+struct Run<'a> {
+    table: &'a FactTable,
+    params: &'a Params,
+    facts: Vec<FactRead>,
+    read: Vec<ParamRead>,
+}
+
+impl<'a> Run<'a> {
+    fn new(table: &'a FactTable, params: &'a Params) -> Self {
+        Run {
+            table,
+            params,
+            facts: Vec::new(),
+            read: Vec::new(),
+        }
+    }
+
+    fn fact(&mut self, key: &str) -> Option<FactRead> {
+        let f = self.table.get(key)?.clone();
+        if !self.facts.iter().any(|r| r.key == key) {
+            self.facts.push(f.clone());
+        }
+        Some(f)
+    }
+
+    fn param(&mut self, name: &str) -> Option<f64> {
+        let v = self.params.get(name).cloned();
+        if !self.read.iter().any(|p| p.name == name) {
+            self.read.push(ParamRead {
+                name: name.to_owned(),
+                value: v.clone(),
+            });
+        }
+        match v {
+            Some(ParamValue::Number(n)) => Some(n),
+            _ => None,
+        }
+    }
+
+    fn done(self, status: OutcomeStatus, value: Option<f64>, note: String) -> Outcome {
+        Outcome {
+            status,
+            value,
+            note,
+            facts: self.facts,
+            params: self.read,
+            error: None,
+            output: Vec::new(),
+        }
+    }
+
+    fn pass(self, note: String) -> Outcome {
+        self.done(OutcomeStatus::Pass, Some(1.0), note)
+    }
+
+    fn partial(self, x: f64, note: String) -> Outcome {
+        self.done(OutcomeStatus::Partial, Some(x), note)
+    }
+
+    fn unknown(self, note: String) -> Outcome {
+        self.done(OutcomeStatus::Unknown, None, note)
+    }
+
+    /// A rule that could not run as written (a missing fact or parameter): the Rhai version
+    /// would error too; the floor never meets it on well-formed input.
+    fn broken(self, what: &str) -> Outcome {
+        self.done(OutcomeStatus::Error, None, format!("rule error: {what}"))
+    }
+}
+
+/// Rhai's display of a float (`FloatWrapper`): "100.0", "99.95", "0.0", exponent past 1e13.
+fn rhai_float(x: f64) -> String {
+    let abs = x.abs();
+    if abs == 0.0 {
+        "0.0".into()
+    } else if abs > 10_000_000_000_000.0 || abs < f64::from(0.000_000_000_000_1_f32) {
+        format!("{x:e}")
+    } else if abs.fract() == 0.0 {
+        format!("{x}.0")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// The rules' `shown()`: a whole float without its ".0".
+fn shown(x: f64) -> String {
+    if x == x.floor() {
+        format!("{}", x as i64)
+    } else {
+        rhai_float(x)
+    }
+}
+
+fn ramp(x: f64, lo: f64, hi: f64) -> f64 {
+    if (hi - lo).abs() < f64::EPSILON {
+        return if x >= hi { 1.0 } else { 0.0 };
+    }
+    ((x - lo) / (hi - lo)).clamp(0.0, 1.0)
+}
+
+fn nines(p: f64) -> f64 {
+    let gap = 1.0 - p / 100.0;
+    if gap <= 1e-9 {
+        9.0
+    } else {
+        -gap.log10()
+    }
+}
+
+fn documented(table: &FactTable, params: &Params, key: &str, lead: &str, missing: &str) -> Outcome {
+    let mut run = Run::new(table, params);
+    let Some(f) = run.fact(key) else {
+        return run.broken(key);
+    };
+    match (&f.value, f.known) {
+        (Some(FactValue::Text(s)), true) if !s.is_empty() => run.pass(format!("{lead}: \"{s}\"")),
+        _ => run.unknown(missing.to_owned()),
+    }
+}
+
+fn access_control(t: &FactTable, p: &Params) -> Outcome {
+    documented(t, p, "personnel.access_controls", "the provider documents how it limits its staff's access to customer data",
+        "the provider has not described who among its staff or subcontractors can reach customer data, or how that access is limited")
+}
+
+fn audit_logs(t: &FactTable, p: &Params) -> Outcome {
+    documented(t, p, "logging.customer_audit_logs", "the customer can read and export audit logs",
+        "the provider has not described which audit logs the customer can read and export on demand")
+}
+
+fn data_export(t: &FactTable, p: &Params) -> Outcome {
+    documented(
+        t,
+        p,
+        "export.mechanism",
+        "the provider documents how customers extract their data",
+        "the provider has not described how the lab would extract all its data whenever it wants",
+    )
+}
+
+fn disaster_recovery(t: &FactTable, p: &Params) -> Outcome {
+    documented(t, p, "resilience.dr", "the provider describes its protection against site or region loss",
+        "the provider has not described how customer data survive the loss of a data center or region")
+}
+
+fn downtime_support(t: &FactTable, p: &Params) -> Outcome {
+    documented(
+        t,
+        p,
+        "support.downtime_support",
+        "the provider describes its support during downtime",
+        "the provider has not described what support customers get during an outage",
+    )
+}
+
+fn sla(t: &FactTable, p: &Params, key: &str, param: &str, what: &str, missing: &str) -> Outcome {
+    let mut run = Run::new(t, p);
+    let Some(f) = run.fact(key) else {
+        return run.broken(key);
+    };
+    let Some(min) = run.param(param) else {
+        return run.broken(param);
+    };
+    let pct = match (&f.value, f.known) {
+        (Some(FactValue::Number(n)), true) => *n,
+        _ => return run.unknown(format!("{missing}; the profile asks for {} %", shown(min))),
+    };
+    if pct >= min {
+        return run.pass(format!(
+            "{what} SLA of {} % meets the {} % minimum",
+            rhai_float(pct),
+            shown(min)
+        ));
+    }
+    let x = ramp(nines(pct), nines(min) - 1.0, nines(min));
+    run.partial(
+        x,
+        format!(
+            "{what} SLA of {} % is below the {} % minimum (a tenfold larger downtime allowance would score zero)",
+            rhai_float(pct),
+            shown(min)
+        ),
+    )
+}
+
+fn sla_multi_zone(t: &FactTable, p: &Params) -> Outcome {
+    sla(
+        t,
+        p,
+        "sla.compute_multi_zone_pct",
+        "min_multi_zone_sla_pct",
+        "multi-zone compute",
+        "the provider's SLA for compute spread over several zones is not known",
+    )
+}
+
+fn sla_single_instance(t: &FactTable, p: &Params) -> Outcome {
+    sla(
+        t,
+        p,
+        "sla.compute_single_instance_pct",
+        "min_single_instance_sla_pct",
+        "single-instance compute",
+        "the provider's SLA for a single compute instance is not known",
+    )
+}
+
+fn retention(t: &FactTable, p: &Params) -> Outcome {
+    let mut run = Run::new(t, p);
+    let Some(years) = run.param("min_retention_years") else {
+        return run.broken("min_retention_years");
+    };
+    let what = "the lab's records";
+    let Some(f) = run.fact("storage.retention_lock_years") else {
+        return run.broken("storage");
+    };
+    let y = match (&f.value, f.known) {
+        (Some(FactValue::Integer(y)), true) => *y,
+        _ => {
+            return run.unknown(format!(
+                "it is not known whether, or for how long, the provider's storage can lock records against deletion; {what} must be kept {} years",
+                shown(years)
+            ))
+        }
+    };
+    if y as f64 >= years {
+        return run.pass(format!(
+            "the provider's storage can lock records for up to {y} years, covering the {} years {what} must be kept",
+            shown(years)
+        ));
+    }
+    if y <= 0 {
+        return run.partial(0.5, format!(
+            "the provider's storage cannot lock records against deletion (0 years), so nothing but the lab's own care keeps {what} for the {} years required",
+            shown(years)
+        ));
+    }
+    run.partial(
+        0.5 + 0.5 * ramp(y as f64, 0.0, years),
+        format!("the provider's storage can lock records for only {y} of the {} years {what} must be kept", shown(years)),
+    )
+}

@@ -1,0 +1,267 @@
+//! What the benchmarks rely on, asserted: each rule runs at most once per provider and
+//! parameter set across every built-in profile; `compare_profiles` ranks exactly as `compare`
+//! does, and neither depends on the thread count; the generated corpus is deterministic and
+//! valid; and the native floor of benches/support/native.rs agrees with the Rhai rules it
+//! stands beside. (Speed itself is measured in benches/scoring.rs, never here.)
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::float_cmp,
+    reason = "test code fails loudly"
+)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use labfit::compare::Comparison;
+use labfit::report::json;
+use labfit::rules::FactTable;
+use labfit::vocabulary::FactType;
+use labfit::{BoundProfile, Engine, Evidence, Options, SourceFile, Status};
+
+#[path = "../examples/gen-corpus/corpus.rs"]
+#[allow(dead_code, reason = "shared with the example and the benches")]
+mod corpus;
+#[path = "../benches/support/native.rs"]
+mod native;
+
+fn options() -> Options {
+    Options {
+        as_of: Some("2026-01-01".parse().unwrap()),
+        assumptions: Vec::new(),
+    }
+}
+
+fn generated(engine: &Engine, n: usize) -> Vec<Evidence> {
+    corpus::Model::new(engine)
+        .corpus(1, n)
+        .into_iter()
+        .map(|(id, text)| {
+            engine
+                .evidence_from(&SourceFile::from_text(&format!("{id}.yaml"), text))
+                .unwrap()
+        })
+        .collect()
+}
+
+fn providers(engine: &Engine, generated_count: usize) -> Vec<Evidence> {
+    let mut out: Vec<Evidence> = engine
+        .builtin_providers()
+        .map(|p| engine.evidence(p).unwrap())
+        .collect();
+    out.extend(generated(engine, generated_count));
+    out
+}
+
+fn profiles(engine: &Engine) -> Vec<BoundProfile> {
+    engine
+        .builtin_profiles()
+        .map(|p| engine.profile(p).unwrap())
+        .collect()
+}
+
+#[test]
+fn each_rule_runs_once_per_provider_and_parameter_set_across_builtin_profiles() {
+    let engine = Engine::builtin().unwrap();
+    let profiles = profiles(&engine);
+    assert_eq!(profiles.len(), 10);
+    let (mut runs, mut leaves) = (0, 0);
+    for ev in providers(&engine, 20) {
+        let prep = engine.prepare(&ev, &options());
+        let before = engine.rules().evaluations();
+        // What must run: one evaluation per distinct (check, staleness limit, parameter values
+        // the outcome read), over every reached, unwaived leaf of every profile.
+        let mut distinct: BTreeSet<(String, Option<u32>, String)> = BTreeSet::new();
+        for p in &profiles {
+            let r = engine.score_prepared(p, &prep);
+            for n in r
+                .nodes
+                .iter()
+                .filter(|n| n.check.is_some() && n.status != "waived")
+            {
+                let params = serde_json::to_string(&n.params).unwrap();
+                distinct.insert((
+                    n.check.clone().unwrap(),
+                    p.profile.max_evidence_age_days,
+                    params,
+                ));
+                leaves += 1;
+            }
+        }
+        let ran = engine.rules().evaluations() - before;
+        assert_eq!(
+            ran,
+            distinct.len() as u64,
+            "{}: {ran} evaluations for {} distinct parameter sets",
+            ev.id,
+            distinct.len()
+        );
+        // Scoring again runs nothing.
+        for p in &profiles {
+            let _ = engine.score_prepared(p, &prep);
+        }
+        assert_eq!(
+            engine.rules().evaluations() - before,
+            ran,
+            "{}: a cached outcome re-ran",
+            ev.id
+        );
+        runs += ran;
+    }
+    // Rules shared between frameworks and profiles with equal parameters run once: far fewer
+    // evaluations than leaves scored.
+    assert!(
+        runs * 3 < leaves,
+        "{runs} evaluations for {leaves} scored leaves"
+    );
+}
+
+/// A comparison without its reports (`compare_profiles` keeps none), as JSON.
+fn ranking_json(c: &Comparison) -> String {
+    let mut c = c.clone();
+    c.reports.clear();
+    json::render(&c)
+}
+
+#[test]
+fn compare_profiles_ranks_as_compare_does_on_any_thread_count() {
+    let engine = Engine::builtin().unwrap();
+    let profiles: Vec<BoundProfile> = ["us-clinical-diagnostics", "gxp-qc-lab", "forensic-lab"]
+        .iter()
+        .map(|p| engine.profile(p).unwrap())
+        .collect();
+    let evidence = providers(&engine, 10);
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let two = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let matrix = two.install(|| engine.compare_profiles(&profiles, &evidence, &options()));
+    let matrix_1 = one.install(|| engine.compare_profiles(&profiles, &evidence, &options()));
+    assert_eq!(matrix.len(), profiles.len());
+    for ((p, m), m1) in profiles.iter().zip(&matrix).zip(&matrix_1) {
+        assert!(m.reports.is_empty());
+        let single = two.install(|| engine.compare(p, &evidence, &options()));
+        assert_eq!(ranking_json(m), ranking_json(&single), "{}", p.profile.id);
+        assert_eq!(
+            ranking_json(m),
+            ranking_json(m1),
+            "{}: compare_profiles differs by thread count",
+            p.profile.id
+        );
+    }
+    // Full reports too: the same bytes on one thread as on two.
+    let single = two.install(|| engine.compare(&profiles[0], &evidence, &options()));
+    let single_1 = one.install(|| engine.compare(&profiles[0], &evidence, &options()));
+    assert_eq!(
+        json::render(&single),
+        json::render(&single_1),
+        "compare differs by thread count"
+    );
+}
+
+#[test]
+fn the_generated_corpus_is_deterministic_and_realistic() {
+    let engine = Engine::builtin().unwrap();
+    let model = corpus::Model::new(&engine);
+    let a = model.corpus(1, 60);
+    assert_eq!(a, model.corpus(1, 60));
+    // Provider i does not depend on how many are generated.
+    assert_eq!(a[7], model.corpus(1, 8)[7]);
+    assert_ne!(a[7].1, model.corpus(2, 8)[7].1);
+    let vocab = engine.vocabulary();
+    let (mut unknown, mut total) = (0usize, 0usize);
+    let mut statuses = BTreeSet::new();
+    let mut types = BTreeSet::new();
+    let mut numbers: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for (id, text) in &a {
+        let ev = engine
+            .evidence_from(&SourceFile::from_text(&format!("{id}.yaml"), text.clone()))
+            .unwrap();
+        assert_eq!(&ev.id, id);
+        for (key, spec) in vocab.iter() {
+            total += 1;
+            match ev.facts.get(key) {
+                Some(f) if f.status != Status::Unknown => {
+                    statuses.insert(f.status.as_str());
+                    types.insert(spec.ty.to_string());
+                    if let (FactType::Percent, Some(labfit::FactValue::Number(n))) =
+                        (spec.ty, &f.value)
+                    {
+                        numbers.entry(key).or_default().push(*n);
+                    }
+                }
+                _ => unknown += 1,
+            }
+        }
+    }
+    let share = unknown as f64 / total as f64;
+    assert!(
+        (0.25..0.35).contains(&share),
+        "{share:.3} of the facts are unknown"
+    );
+    assert_eq!(
+        statuses,
+        BTreeSet::from(["attested", "claimed", "reported", "verified"])
+    );
+    assert!(types.len() >= 6, "{types:?}");
+    // Availability spreads around the real SLAs (99.5 – 99.99 %), not over 0 – 100.
+    let sla = &numbers["sla.compute_multi_zone_pct"];
+    assert!(sla.iter().all(|x| (98.0..=100.0).contains(x)), "{sla:?}");
+    assert!(
+        sla.iter()
+            .map(|x| x.to_bits())
+            .collect::<BTreeSet<_>>()
+            .len()
+            > 5
+    );
+}
+
+#[test]
+fn the_native_floor_agrees_with_the_rhai_rules() {
+    let engine = Engine::builtin().unwrap();
+    // The floor covers exactly the checks under the `cap` framework.
+    let graph = engine.graph();
+    let mut under = BTreeSet::new();
+    let mut stack = vec![graph.find("cap").unwrap()];
+    while let Some(i) = stack.pop() {
+        match &graph.node(i).unwrap().kind {
+            labfit::graph::NodeKind::Leaf { rule } => {
+                let c = &graph.checks()[*rule];
+                under.insert((c.file.clone(), c.function.clone()));
+            }
+            labfit::graph::NodeKind::Composite { children, .. } => {
+                stack.extend(children.iter().map(|(c, _)| *c))
+            }
+        }
+    }
+    let floor: BTreeSet<(String, String)> = native::CAP
+        .iter()
+        .map(|(f, n, _)| ((*f).to_owned(), (*n).to_owned()))
+        .collect();
+    assert_eq!(under, floor);
+    let mut compared = 0;
+    for profile in ["us-clinical-diagnostics", "base-lab"] {
+        let p = engine.profile(profile).unwrap();
+        for ev in providers(&engine, 60) {
+            let t = Arc::new(FactTable::new(
+                &ev,
+                engine.vocabulary(),
+                options().as_of.unwrap(),
+                None,
+            ));
+            for (file, function, check) in native::CAP {
+                let rhai = engine.rules().evaluate(file, function, &t, &p.params);
+                assert!(rhai.error.is_none(), "{function}: {:?}", rhai.error);
+                assert_eq!(check(&t, &p.params), rhai, "{function} on {}", ev.id);
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, 2 * 70 * 8);
+}
