@@ -218,13 +218,52 @@ fn root_val(bound: &BoundProfile, vals: &[Val]) -> Val {
 /// Global weights (by node), each edge's share of its parent, and each root framework's share.
 struct Weights {
     global: Vec<f64>,
-    shares: HashMap<(usize, usize), f64>,
+    shares: Shares,
     roots: Vec<f64>,
+}
+
+/// Each edge's share of its parent, by parent and child position (a flat vector: a report
+/// reads every edge once, and hashing every edge cost more than the arithmetic).
+struct Shares {
+    first: Vec<usize>,
+    shares: Vec<f64>,
+}
+
+impl Shares {
+    fn new(graph: &Graph) -> Shares {
+        let mut first = Vec::with_capacity(graph.len());
+        let mut n = 0;
+        for node in graph.nodes() {
+            first.push(n);
+            if let NodeKind::Composite { children, .. } = &node.kind {
+                n += children.len();
+            }
+        }
+        Shares {
+            first,
+            shares: vec![0.0; n],
+        }
+    }
+
+    /// The share of parent `p`'s `k`-th child (0 when it gets none).
+    fn get(&self, p: usize, k: usize) -> f64 {
+        self.first
+            .get(p)
+            .and_then(|f| self.shares.get(f + k))
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    fn set(&mut self, p: usize, k: usize, s: f64) {
+        if let Some(x) = self.first.get(p).and_then(|f| self.shares.get_mut(f + k)) {
+            *x = s;
+        }
+    }
 }
 
 fn global_weights(graph: &Graph, bound: &BoundProfile, vals: &[Val]) -> Weights {
     let mut gw = vec![0.0; graph.len()];
-    let mut shares: HashMap<(usize, usize), f64> = HashMap::new();
+    let mut shares = Shares::new(graph);
     let applicable = |i: usize| vals.get(i).and_then(|v| v.bounds());
     let root_sum: f64 = bound
         .roots
@@ -244,6 +283,8 @@ fn global_weights(graph: &Graph, bound: &BoundProfile, vals: &[Val]) -> Weights 
             *g += share;
         }
     }
+    // (child position, child, edge weight, child's bounds) of the children that apply.
+    let mut live: Vec<(usize, usize, f64, (f64, f64))> = Vec::new();
     for &i in graph.topo().iter().rev() {
         let g = gw.get(i).copied().unwrap_or(0.0);
         let Some(NodeKind::Composite {
@@ -256,40 +297,43 @@ fn global_weights(graph: &Graph, bound: &BoundProfile, vals: &[Val]) -> Weights 
         if applicable(i).is_none() {
             continue;
         }
-        let live: Vec<(usize, f64, (f64, f64))> = children
-            .iter()
-            .filter_map(|&(c, w)| applicable(c).map(|b| (c, edge_weight(bound, i, c, w), b)))
-            .collect();
-        let mut give = |c: usize, s: f64| {
-            shares.insert((i, c), s);
+        live.clear();
+        live.extend(children.iter().enumerate().filter_map(|(k, &(c, w))| {
+            applicable(c).map(|b| (k, c, edge_weight(bound, i, c, w), b))
+        }));
+        let mut give = |k: usize, c: usize, s: f64| {
+            shares.set(i, k, s);
             if let Some(x) = gw.get_mut(c) {
                 *x += g * s;
             }
         };
         match aggregate {
             Aggregate::Weighted => {
-                let sum: f64 = live.iter().map(|(_, w, _)| w).sum();
+                let sum: f64 = live.iter().map(|(_, _, w, _)| w).sum();
                 if sum > 0.0 {
-                    for (c, w, _) in &live {
-                        give(*c, w / sum);
+                    for (k, c, w, _) in &live {
+                        give(*k, *c, w / sum);
                     }
                 }
             }
             Aggregate::All | Aggregate::Any => {
-                let pick = live
-                    .iter()
-                    .fold(None::<(usize, f64)>, |best, &(c, _, (lo, _))| match best {
-                        None => Some((c, lo)),
-                        Some((_, b))
-                            if (*aggregate == Aggregate::All && lo < b - EPS)
-                                || (*aggregate == Aggregate::Any && lo > b + EPS) =>
-                        {
-                            Some((c, lo))
-                        }
-                        keep => keep,
-                    });
-                if let Some((c, _)) = pick {
-                    give(c, 1.0);
+                let pick =
+                    live.iter()
+                        .fold(
+                            None::<(usize, usize, f64)>,
+                            |best, &(k, c, _, (lo, _))| match best {
+                                None => Some((k, c, lo)),
+                                Some((_, _, b))
+                                    if (*aggregate == Aggregate::All && lo < b - EPS)
+                                        || (*aggregate == Aggregate::Any && lo > b + EPS) =>
+                                {
+                                    Some((k, c, lo))
+                                }
+                                keep => keep,
+                            },
+                        );
+                if let Some((k, c, _)) = pick {
+                    give(k, c, 1.0);
                 }
             }
         }
@@ -304,10 +348,14 @@ fn global_weights(graph: &Graph, bound: &BoundProfile, vals: &[Val]) -> Weights 
 /// The reached, non-excluded leaves under `start` (inclusive).
 fn leaves_under(graph: &Graph, start: usize, vals: &[Val]) -> BTreeSet<usize> {
     let mut out = BTreeSet::new();
-    let mut seen = BTreeSet::new();
+    let mut seen = vec![false; graph.len()];
     let mut stack = vec![start];
     while let Some(i) = stack.pop() {
-        if !seen.insert(i) || vals.get(i).and_then(|v| v.bounds()).is_none() {
+        match seen.get_mut(i) {
+            Some(s) if !*s => *s = true,
+            _ => continue,
+        }
+        if vals.get(i).and_then(|v| v.bounds()).is_none() {
             continue;
         }
         match graph.node(i).map(|n| &n.kind) {
@@ -448,11 +496,12 @@ pub fn score(
                 nr.aggregate = Some(aggregate.to_string());
                 nr.children = children
                     .iter()
-                    .filter_map(|&(c, w)| {
+                    .enumerate()
+                    .filter_map(|(k, &(c, w))| {
                         graph.node(c).map(|cn| ChildEdge {
                             id: cn.req.id.clone(),
                             weight: edge_weight(bound, i, c, w),
-                            share: round6(shares.get(&(i, c)).copied().unwrap_or(0.0)),
+                            share: round6(shares.get(i, k)),
                         })
                     })
                     .collect();
