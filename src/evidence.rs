@@ -280,11 +280,8 @@ impl<'de> Deserialize<'de> for FactMap {
                     if out.contains_key(&key) {
                         return Err(yaml::err(format!("duplicate key `{key}`")));
                     }
-                    let spec = vocab.as_ref().and_then(|v| v.get(&key)).cloned();
-                    let fact = m.next_value_seed(FactSeed {
-                        key: &key,
-                        spec: spec.as_ref(),
-                    })?;
+                    let spec = vocab.as_deref().and_then(|v| v.get(&key));
+                    let fact = m.next_value_seed(FactSeed { key: &key, spec })?;
                     out.insert(key, fact);
                 }
                 Ok(FactMap(out))
