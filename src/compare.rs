@@ -8,10 +8,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::date::Date;
-use crate::engine::{Engine, Options};
+use crate::engine::{Engine, Options, Prepared};
 use crate::evidence::Evidence;
 use crate::report::{round6, GateState, Report, Verdict};
-use crate::score::{BoundProfile, EPS};
+use crate::score::{BoundProfile, Summary, EPS};
 
 /// One provider's place in a comparison.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -141,11 +141,12 @@ impl Engine {
     }
 
     /// Ranks the providers under each of several profiles (a registry × every lab type). Each
-    /// provider is prepared once and scored against every profile, so a rule whose parameters
-    /// agree across profiles runs once per provider; providers are scored in parallel. The
-    /// comparisons carry rankings, dominance and minimax regret but no reports (2 000
-    /// providers × 10 profiles of full reports would take gigabytes): score a provider with
-    /// [`Engine::score`] for its report. Each ranking equals that of [`Engine::compare`].
+    /// provider is prepared once and summarised under every profile ([`Engine::summary`]), so a
+    /// rule whose parameters agree across profiles runs once per provider; providers are
+    /// scored in parallel. The comparisons carry rankings, dominance and minimax regret but no
+    /// reports (2 000 providers × 10 profiles of full reports would take gigabytes, and
+    /// building them is most of the cost): score a provider with [`Engine::score`] for its
+    /// report. Each ranking equals that of [`Engine::compare`].
     pub fn compare_profiles(
         &self,
         profiles: &[BoundProfile],
@@ -163,7 +164,7 @@ impl Engine {
                 let prep = self.prepare(e, &options);
                 profiles
                     .iter()
-                    .map(|p| row(&self.score_prepared(p, &prep)))
+                    .map(|p| summary_row(&prep, self.summary(p, &prep)))
                     .collect()
             })
             .collect();
@@ -186,6 +187,29 @@ impl Engine {
                 finish(p, as_of, ranking, Vec::new())
             })
             .collect()
+    }
+}
+
+/// A provider's row in a ranking from its summary: the fields [`row`] takes from the report.
+fn summary_row(prep: &Prepared, s: Summary) -> Ranked {
+    let ids = |state: GateState| {
+        s.gates
+            .iter()
+            .filter(|g| g.state == state)
+            .map(|g| g.id.clone())
+            .collect()
+    };
+    Ranked {
+        rank: 0,
+        id: prep.evidence().id.clone(),
+        provider: prep.evidence().provider.clone(),
+        verdict: s.verdict,
+        fit: s.fit,
+        potential: s.potential,
+        open_gates: ids(GateState::Open),
+        failed_gates: ids(GateState::Failed),
+        weakest: s.weakest,
+        errors: s.errors,
     }
 }
 

@@ -113,7 +113,7 @@ pub struct Prepared {
 }
 
 /// Outcomes by (check, staleness limit), each with the parameter values it read.
-type OutcomeCache = HashMap<(usize, Option<u32>), Vec<Outcome>>;
+type OutcomeCache = HashMap<(usize, Option<u32>), Vec<Arc<Outcome>>>;
 
 impl Prepared {
     /// The evidence (with assumptions applied).
@@ -639,37 +639,11 @@ impl Engine {
     /// parameter values.
     pub fn score_prepared(&self, profile: &BoundProfile, prep: &Prepared) -> Report {
         let max_age = profile.profile.max_evidence_age_days;
-        let table = {
-            let mut tables = prep
-                .tables
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            tables
-                .entry(max_age)
-                .or_insert_with(|| {
-                    Arc::new(FactTable::new(
-                        &prep.evidence,
-                        &self.vocab,
-                        prep.as_of,
-                        max_age,
-                    ))
-                })
-                .clone()
-        };
-        let (reached, waived) = score::reach(&self.graph, profile, prep.as_of);
-        let mut outcomes = BTreeMap::new();
-        for (i, node) in self.graph.nodes().iter().enumerate() {
-            if !reached.get(i).copied().unwrap_or(false) || waived.get(i).copied().unwrap_or(false)
-            {
-                continue;
-            }
-            if let NodeKind::Leaf { rule } = node.kind {
-                outcomes.insert(
-                    i,
-                    self.outcome(rule, max_age, &table, &profile.params, prep),
-                );
-            }
-        }
+        let outcomes: BTreeMap<usize, Outcome> = self
+            .outcomes(profile, prep)
+            .into_iter()
+            .map(|(i, o)| (i, Arc::unwrap_or_clone(o)))
+            .collect();
         let mut warnings = self.warnings.clone();
         warnings.extend(self.evidence_warnings(&prep.evidence, prep.as_of, max_age));
         for a in &prep.assumptions {
@@ -703,6 +677,53 @@ impl Engine {
         score::score(&self.graph, profile, &outcomes, ctx)
     }
 
+    /// The ranking facts of [`Engine::score_prepared`]'s report (fit, potential, verdict,
+    /// gates, weakest framework, rule errors) without building the report: what
+    /// [`Engine::compare_profiles`] keeps of each provider × profile. Rule outcomes come from
+    /// the same cache as `score_prepared`'s.
+    pub fn summary(&self, profile: &BoundProfile, prep: &Prepared) -> score::Summary {
+        let outcomes = self.outcomes(profile, prep);
+        score::summarize(&self.graph, profile, &outcomes, prep.as_of)
+    }
+
+    /// The outcome of every leaf the profile reaches and does not waive, from the cache or by
+    /// running its rule.
+    fn outcomes(&self, profile: &BoundProfile, prep: &Prepared) -> BTreeMap<usize, Arc<Outcome>> {
+        let max_age = profile.profile.max_evidence_age_days;
+        let table = {
+            let mut tables = prep
+                .tables
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            tables
+                .entry(max_age)
+                .or_insert_with(|| {
+                    Arc::new(FactTable::new(
+                        &prep.evidence,
+                        &self.vocab,
+                        prep.as_of,
+                        max_age,
+                    ))
+                })
+                .clone()
+        };
+        let (reached, waived) = score::reach(&self.graph, profile, prep.as_of);
+        let mut outcomes = BTreeMap::new();
+        for (i, node) in self.graph.nodes().iter().enumerate() {
+            if !reached.get(i).copied().unwrap_or(false) || waived.get(i).copied().unwrap_or(false)
+            {
+                continue;
+            }
+            if let NodeKind::Leaf { rule } = node.kind {
+                outcomes.insert(
+                    i,
+                    self.outcome(rule, max_age, &table, &profile.params, prep),
+                );
+            }
+        }
+        outcomes
+    }
+
     fn outcome(
         &self,
         rule: usize,
@@ -710,7 +731,7 @@ impl Engine {
         table: &Arc<FactTable>,
         params: &Params,
         prep: &Prepared,
-    ) -> Outcome {
+    ) -> Arc<Outcome> {
         let key = (rule, max_age);
         {
             let cache = prep
@@ -728,11 +749,12 @@ impl Engine {
             }
         }
         let Some(check) = self.graph.checks().get(rule) else {
-            return self.rules.evaluate("", "", table, params);
+            return Arc::new(self.rules.evaluate("", "", table, params));
         };
-        let o = self
-            .rules
-            .evaluate(&check.file, &check.function, table, params);
+        let o = Arc::new(
+            self.rules
+                .evaluate(&check.file, &check.function, table, params),
+        );
         prep.cache
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

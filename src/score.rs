@@ -9,6 +9,7 @@
 //! maximum; ties go to the smaller id), so the contributions of the leaves always add up to the
 //! fit score.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::catalog::Aggregate;
@@ -261,9 +262,9 @@ impl Shares {
     }
 }
 
-fn global_weights(graph: &Graph, bound: &BoundProfile, vals: &[Val]) -> Weights {
-    let mut gw = vec![0.0; graph.len()];
-    let mut shares = Shares::new(graph);
+/// Each root framework's share of the root: its weight over the weights of the frameworks that
+/// apply (0 for one that does not).
+fn root_shares(bound: &BoundProfile, vals: &[Val]) -> Vec<f64> {
     let applicable = |i: usize| vals.get(i).and_then(|v| v.bounds());
     let root_sum: f64 = bound
         .roots
@@ -271,14 +272,25 @@ fn global_weights(graph: &Graph, bound: &BoundProfile, vals: &[Val]) -> Weights 
         .filter(|(i, _)| applicable(*i).is_some())
         .map(|(_, w)| w)
         .sum();
-    let mut root_shares = Vec::with_capacity(bound.roots.len());
-    for &(i, w) in &bound.roots {
-        let share = if applicable(i).is_some() && root_sum > 0.0 {
-            w / root_sum
-        } else {
-            0.0
-        };
-        root_shares.push(share);
+    bound
+        .roots
+        .iter()
+        .map(|&(i, w)| {
+            if applicable(i).is_some() && root_sum > 0.0 {
+                w / root_sum
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+fn global_weights(graph: &Graph, bound: &BoundProfile, vals: &[Val]) -> Weights {
+    let mut gw = vec![0.0; graph.len()];
+    let mut shares = Shares::new(graph);
+    let applicable = |i: usize| vals.get(i).and_then(|v| v.bounds());
+    let root_shares = root_shares(bound, vals);
+    for (&(i, _), share) in bound.roots.iter().zip(&root_shares) {
         if let Some(g) = gw.get_mut(i) {
             *g += share;
         }
@@ -405,21 +417,7 @@ pub fn score(
             graph, *g, gate, &vals, &waived, bound, outcomes,
         ));
     }
-    let verdict = if gates.iter().any(|g| g.state == GateState::Failed) {
-        Verdict::Ineligible
-    } else if gates.iter().any(|g| g.state == GateState::Open) {
-        Verdict::Conditional
-    } else {
-        let fit = 100.0 * fit_lo;
-        let b = bound.profile.bands;
-        if fit >= b.strong - EPS {
-            Verdict::Strong
-        } else if fit >= b.moderate - EPS {
-            Verdict::Moderate
-        } else {
-            Verdict::Weak
-        }
-    };
+    let verdict = verdict(bound, &gates, fit_lo);
 
     let questions = questions(
         graph, bound, &reached, &waived, &vals, outcomes, &gates, fit_lo, ctx.vocab,
@@ -588,6 +586,99 @@ pub fn score(
     }
 }
 
+/// The verdict: ineligible if a gate failed, conditional if one is open, else the fit's band.
+fn verdict(bound: &BoundProfile, gates: &[GateResult], fit_lo: f64) -> Verdict {
+    if gates.iter().any(|g| g.state == GateState::Failed) {
+        Verdict::Ineligible
+    } else if gates.iter().any(|g| g.state == GateState::Open) {
+        Verdict::Conditional
+    } else {
+        let fit = 100.0 * fit_lo;
+        let b = bound.profile.bands;
+        if fit >= b.strong - EPS {
+            Verdict::Strong
+        } else if fit >= b.moderate - EPS {
+            Verdict::Moderate
+        } else {
+            Verdict::Weak
+        }
+    }
+}
+
+/// What a ranking needs of a report: [`score`]'s fit, potential, verdict, gate states,
+/// weakest framework and rule-error count, computed the same way but without building the
+/// report (node results, questions and their swings are most of its cost).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// Fit (0–100), rounded as in the report.
+    pub fit: f64,
+    /// Potential (0–100), rounded as in the report.
+    pub potential: f64,
+    /// Verdict.
+    pub verdict: Verdict,
+    /// Every gate, in the profile's order.
+    pub gates: Vec<GateResult>,
+    /// The report's [`Report::weakest_framework`] id.
+    pub weakest: Option<String>,
+    /// How many rule errors the report would list.
+    pub errors: usize,
+}
+
+/// [`score`] reduced to a [`Summary`]; `outcomes` as for [`score`].
+pub fn summarize<O: Borrow<Outcome>>(
+    graph: &Graph,
+    bound: &BoundProfile,
+    outcomes: &BTreeMap<usize, O>,
+    as_of: Date,
+) -> Summary {
+    let (reached, waived) = reach(graph, bound, as_of);
+    let leaf_val = |i: usize| {
+        outcomes
+            .get(&i)
+            .map_or(Val::Iv(0.0, 1.0), |o| Val::of(o.borrow()))
+    };
+    let vals = aggregate(graph, bound, &reached, &waived, &leaf_val);
+    let (fit_lo, fit_hi) = root_val(bound, &vals).bounds().unwrap_or((0.0, 0.0));
+    let gates: Vec<GateResult> = bound
+        .gates
+        .iter()
+        .map(|(g, gate)| gate_result(graph, *g, gate, &vals, &waived, bound, outcomes))
+        .collect();
+    let verdict = verdict(bound, &gates, fit_lo);
+    // As Report::weakest_framework picks it from the report's rounded framework shares and bounds.
+    let weakest = bound
+        .roots
+        .iter()
+        .zip(root_shares(bound, &vals))
+        .filter_map(|(&(i, _), share)| {
+            let n = graph.node(i)?;
+            let lo = vals.get(i).and_then(|v| v.bounds()).map_or(0.0, |b| b.0);
+            Some((&n.req.id, round6(share), round6(lo)))
+        })
+        .filter(|(_, share, _)| *share > 0.0)
+        .min_by(|a, b| a.2.total_cmp(&b.2).then_with(|| a.0.cmp(b.0)))
+        .map(|(id, ..)| id.clone());
+    let errors = graph
+        .nodes()
+        .iter()
+        .enumerate()
+        .filter(|&(i, node)| {
+            reached.get(i).copied().unwrap_or(false)
+                && !waived.get(i).copied().unwrap_or(false)
+                && matches!(node.kind, NodeKind::Leaf { .. })
+                && outcomes.get(&i).is_some_and(|o| o.borrow().error.is_some())
+        })
+        .count();
+    Summary {
+        fit: round6(100.0 * fit_lo),
+        potential: round6(100.0 * fit_hi),
+        verdict,
+        gates,
+        weakest,
+        errors,
+    }
+}
+
 /// Status of a composite from its interval.
 fn interval_status(v: Val) -> &'static str {
     match v {
@@ -599,14 +690,14 @@ fn interval_status(v: Val) -> &'static str {
     }
 }
 
-fn gate_result(
+fn gate_result<O: Borrow<Outcome>>(
     graph: &Graph,
     g: usize,
     gate: &Gate,
     vals: &[Val],
     waived: &[bool],
     bound: &BoundProfile,
-    outcomes: &BTreeMap<usize, Outcome>,
+    outcomes: &BTreeMap<usize, O>,
 ) -> GateResult {
     let title = graph
         .node(g)
@@ -638,7 +729,7 @@ fn gate_result(
         } else {
             let note = outcomes
                 .get(&g)
-                .map(|o| o.note.clone())
+                .map(|o| o.borrow().note.clone())
                 .filter(|n| !n.is_empty());
             format!(
                 "does not apply{}",
@@ -653,7 +744,13 @@ fn gate_result(
     let notes_of = |pred: &dyn Fn(&Outcome) -> bool| -> Vec<String> {
         leaves
             .iter()
-            .filter_map(|i| outcomes.get(i).filter(|o| pred(o)).map(|o| o.note.clone()))
+            .filter_map(|i| {
+                outcomes
+                    .get(i)
+                    .map(Borrow::borrow)
+                    .filter(|o| pred(o))
+                    .map(|o| o.note.clone())
+            })
             .filter(|n| !n.is_empty())
             .collect()
     };
@@ -672,7 +769,7 @@ fn gate_result(
                 let mut w: Vec<String> = leaves
                     .iter()
                     .filter_map(|i| outcomes.get(i))
-                    .flat_map(|o| o.facts.iter())
+                    .flat_map(|o| o.borrow().facts.iter())
                     .filter(|f| f.known && f.status.rank() < min.rank())
                     .map(|f| format!("`{}` is only {}", f.key, f.status))
                     .collect();

@@ -118,6 +118,48 @@ fn each_rule_runs_once_per_provider_and_parameter_set_across_builtin_profiles() 
     );
 }
 
+#[test]
+fn a_summary_is_what_the_report_says() {
+    // The erroring pack adds a rule that throws, so the error count is exercised too.
+    let engine = Engine::builder()
+        .rules_dir(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/packs/erroring"
+        ))
+        .build()
+        .unwrap();
+    let mut profiles = profiles(&engine);
+    let text = "labfit: profile/v1\nid: erroring\ntitle: With a broken rule\nextends: base-lab\nframeworks: {custom: 1, lab-baseline: 1}\nmust_have: [custom.broken]\n";
+    profiles.push(
+        engine
+            .profile_from(SourceFile::from_text("erroring.yaml", text))
+            .unwrap(),
+    );
+    let mut errors = 0;
+    for ev in providers(&engine, 30) {
+        let prep = engine.prepare(&ev, &options());
+        for p in &profiles {
+            let r = engine.score_prepared(p, &prep);
+            let s = engine.summary(p, &prep);
+            let ctx = format!("{} × {}", p.profile.id, ev.id);
+            assert_eq!(
+                (s.fit, s.potential, s.verdict),
+                (r.fit, r.potential, r.verdict),
+                "{ctx}"
+            );
+            assert_eq!(s.gates, r.gates, "{ctx}");
+            assert_eq!(
+                s.weakest.as_deref(),
+                r.weakest_framework().map(|f| f.id.as_str()),
+                "{ctx}"
+            );
+            assert_eq!(s.errors, r.errors.len(), "{ctx}");
+            errors += s.errors;
+        }
+    }
+    assert_eq!(errors, 40);
+}
+
 /// A comparison without its reports (`compare_profiles` keeps none), as JSON.
 fn ranking_json(c: &Comparison) -> String {
     let mut c = c.clone();
