@@ -191,7 +191,7 @@ impl Engine {
 }
 
 /// A provider's row in a ranking from its summary: the fields [`row`] takes from the report.
-fn summary_row(prep: &Prepared, s: Summary) -> Ranked {
+fn summary_row(prep: &Prepared<'_>, s: Summary) -> Ranked {
     let ids = |state: GateState| {
         s.gates
             .iter()

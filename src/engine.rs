@@ -3,6 +3,7 @@
 //! profile × evidence into a [`Report`]. It is `Send + Sync`: one engine serves any number of
 //! threads.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -104,8 +105,9 @@ pub struct Engine {
 /// outcomes cached per distinct parameter values, so scoring it against many profiles runs
 /// each rule at most once per parameter set.
 #[derive(Debug)]
-pub struct Prepared {
-    evidence: Evidence,
+pub struct Prepared<'e> {
+    /// Borrowed unless assumptions change it (cloning evidence was a tenth of a score).
+    evidence: Cow<'e, Evidence>,
     as_of: Date,
     assumptions: Vec<Assumption>,
     tables: Mutex<HashMap<Option<u32>, Arc<FactTable>>>,
@@ -115,7 +117,7 @@ pub struct Prepared {
 /// Outcomes by (check, staleness limit), each with the parameter values it read.
 type OutcomeCache = HashMap<(usize, Option<u32>), Vec<Arc<Outcome>>>;
 
-impl Prepared {
+impl Prepared<'_> {
     /// The evidence (with assumptions applied).
     pub fn evidence(&self) -> &Evidence {
         &self.evidence
@@ -610,11 +612,11 @@ impl Engine {
     }
 
     /// Prepares evidence for scoring (applies assumptions, fixes the date).
-    pub fn prepare(&self, evidence: &Evidence, options: &Options) -> Prepared {
-        let mut ev = evidence.clone();
+    pub fn prepare<'e>(&self, evidence: &'e Evidence, options: &Options) -> Prepared<'e> {
+        let mut ev = Cow::Borrowed(evidence);
         let mut assumptions = Vec::new();
         for (k, v) in &options.assumptions {
-            ev.assume(k, v.clone());
+            ev.to_mut().assume(k, v.clone());
             assumptions.push(Assumption {
                 fact: k.clone(),
                 value: v.clone(),
@@ -637,13 +639,9 @@ impl Engine {
 
     /// Scores prepared evidence; rule outcomes are reused across calls with the same
     /// parameter values.
-    pub fn score_prepared(&self, profile: &BoundProfile, prep: &Prepared) -> Report {
+    pub fn score_prepared(&self, profile: &BoundProfile, prep: &Prepared<'_>) -> Report {
         let max_age = profile.profile.max_evidence_age_days;
-        let outcomes: BTreeMap<usize, Outcome> = self
-            .outcomes(profile, prep)
-            .into_iter()
-            .map(|(i, o)| (i, Arc::unwrap_or_clone(o)))
-            .collect();
+        let outcomes = self.outcomes(profile, prep);
         let mut warnings = self.warnings.clone();
         warnings.extend(self.evidence_warnings(&prep.evidence, prep.as_of, max_age));
         for a in &prep.assumptions {
@@ -681,14 +679,14 @@ impl Engine {
     /// gates, weakest framework, rule errors) without building the report: what
     /// [`Engine::compare_profiles`] keeps of each provider × profile. Rule outcomes come from
     /// the same cache as `score_prepared`'s.
-    pub fn summary(&self, profile: &BoundProfile, prep: &Prepared) -> score::Summary {
+    pub fn summary(&self, profile: &BoundProfile, prep: &Prepared<'_>) -> score::Summary {
         let outcomes = self.outcomes(profile, prep);
         score::summarize(&self.graph, profile, &outcomes, prep.as_of)
     }
 
     /// The outcome of every leaf the profile reaches and does not waive, from the cache or by
     /// running its rule.
-    fn outcomes(&self, profile: &BoundProfile, prep: &Prepared) -> BTreeMap<usize, Arc<Outcome>> {
+    fn outcomes(&self, profile: &BoundProfile, prep: &Prepared<'_>) -> BTreeMap<usize, Arc<Outcome>> {
         let max_age = profile.profile.max_evidence_age_days;
         let table = {
             let mut tables = prep
@@ -730,7 +728,7 @@ impl Engine {
         max_age: Option<u32>,
         table: &Arc<FactTable>,
         params: &Params,
-        prep: &Prepared,
+        prep: &Prepared<'_>,
     ) -> Arc<Outcome> {
         let key = (rule, max_age);
         {
@@ -852,6 +850,6 @@ mod tests {
     fn engine_is_send_and_sync() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Engine>();
-        assert_send_sync::<Prepared>();
+        assert_send_sync::<Prepared<'static>>();
     }
 }

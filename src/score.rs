@@ -385,15 +385,19 @@ fn leaves_under(graph: &Graph, start: usize, vals: &[Val]) -> BTreeSet<usize> {
 
 /// Scores a provider against a bound profile. `outcomes[i]` holds the outcome of every
 /// reached leaf `i` (see [`reach`]).
-pub fn score(
+pub fn score<O: Borrow<Outcome>>(
     graph: &Graph,
     bound: &BoundProfile,
-    outcomes: &BTreeMap<usize, Outcome>,
+    outcomes: &BTreeMap<usize, O>,
     ctx: Context<'_>,
 ) -> Report {
     let as_of = ctx.as_of;
     let (reached, waived) = reach(graph, bound, as_of);
-    let leaf_val = |i: usize| outcomes.get(&i).map_or(Val::Iv(0.0, 1.0), Val::of);
+    let leaf_val = |i: usize| {
+        outcomes
+            .get(&i)
+            .map_or(Val::Iv(0.0, 1.0), |o| Val::of(o.borrow()))
+    };
     let vals = aggregate(graph, bound, &reached, &waived, &leaf_val);
     let root = root_val(bound, &vals);
     let (fit_lo, fit_hi) = root.bounds().unwrap_or((0.0, 0.0));
@@ -471,7 +475,7 @@ pub fn score(
                     .checks()
                     .get(*rule)
                     .map(|c| format!("{}::{}", c.file, c.function));
-                if let Some(o) = outcomes.get(&i) {
+                if let Some(o) = outcomes.get(&i).map(Borrow::borrow) {
                     if !is_waived {
                         nr.status = o.status.as_str().to_owned();
                         nr.note.clone_from(&o.note);
@@ -878,13 +882,13 @@ impl Lift {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn questions(
+fn questions<O: Borrow<Outcome>>(
     graph: &Graph,
     bound: &BoundProfile,
     reached: &[bool],
     waived: &[bool],
     vals: &[Val],
-    outcomes: &BTreeMap<usize, Outcome>,
+    outcomes: &BTreeMap<usize, O>,
     gates: &[GateResult],
     fit_lo: f64,
     vocab: &Vocabulary,
@@ -903,7 +907,7 @@ fn questions(
         if vals.get(i).and_then(|v| v.bounds()).is_none() {
             continue;
         }
-        for f in &o.facts {
+        for f in &o.borrow().facts {
             if f.known {
                 continue;
             }
@@ -942,7 +946,7 @@ fn questions(
         for i in leaves {
             for f in outcomes
                 .get(i)
-                .map(|o| o.facts.as_slice())
+                .map(|o| o.borrow().facts.as_slice())
                 .unwrap_or_default()
             {
                 if f.known && f.status.rank() < min.rank() {
