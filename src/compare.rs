@@ -142,6 +142,26 @@ impl Engine {
         comparison(profile, as_of, reports)
     }
 
+    /// [`Engine::compare`] without the reports: the same ranking, dominance and minimax
+    /// regret, from summaries ([`Engine::summary`]) instead of full reports — what a ranking
+    /// table needs, at a fraction of the cost and memory for a large registry.
+    pub fn rank(
+        &self,
+        profile: &BoundProfile,
+        evidence: &[Evidence],
+        options: &Options,
+    ) -> Comparison {
+        let mut all = self.compare_profiles(std::slice::from_ref(profile), evidence, options);
+        all.pop().unwrap_or_else(|| {
+            finish(
+                profile,
+                options.as_of.unwrap_or_else(Date::today),
+                Vec::new(),
+                Vec::new(),
+            )
+        })
+    }
+
     /// Ranks the providers under each of several profiles (a registry × every lab type). Each
     /// provider is prepared once and summarised under every profile ([`Engine::summary`]), so a
     /// rule whose parameters agree across profiles runs once per provider; providers are

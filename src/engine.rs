@@ -686,7 +686,11 @@ impl Engine {
 
     /// The outcome of every leaf the profile reaches and does not waive, from the cache or by
     /// running its rule.
-    fn outcomes(&self, profile: &BoundProfile, prep: &Prepared<'_>) -> BTreeMap<usize, Arc<Outcome>> {
+    fn outcomes(
+        &self,
+        profile: &BoundProfile,
+        prep: &Prepared<'_>,
+    ) -> BTreeMap<usize, Arc<Outcome>> {
         let max_age = profile.profile.max_evidence_age_days;
         let table = {
             let mut tables = prep

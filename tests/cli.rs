@@ -256,3 +256,22 @@ fn text_output_fits_100_columns() {
     }
     assert!(stdout(&o).contains("verdict"));
 }
+
+#[test]
+fn compare_exits_three_on_a_rule_error_in_either_format() {
+    for format in ["text", "json"] {
+        let o = labfit(&[
+            "compare",
+            "-p",
+            "tests/data/profiles/custom.yaml",
+            "tests/data/evidence/minimal.yaml",
+            "--rules",
+            "tests/data/packs/erroring",
+            "--format",
+            format,
+            "--as-of",
+            "2026-01-01",
+        ]);
+        assert_eq!(o.status.code(), Some(3), "{format}: {}", stderr(&o));
+    }
+}

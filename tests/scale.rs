@@ -191,6 +191,12 @@ fn compare_profiles_ranks_as_compare_does_on_any_thread_count() {
         let single = two.install(|| engine.compare(p, &evidence, &options()));
         assert_eq!(ranking_json(m), ranking_json(&single), "{}", p.profile.id);
         assert_eq!(
+            json::render(&engine.rank(p, &evidence, &options())),
+            ranking_json(&single),
+            "{}: rank",
+            p.profile.id
+        );
+        assert_eq!(
             ranking_json(m),
             ranking_json(m1),
             "{}: compare_profiles differs by thread count",

@@ -49,7 +49,11 @@ pub fn run(a: &CompareArgs) -> Exit {
             .into_iter()
             .collect::<Result<Vec<_>, _>>()?;
         let options = a.eval.options(&engine)?;
-        Ok::<_, labfit::Error>(engine.compare(&profile, &evidence, &options))
+        // The text table shows only the ranking: no need to build every provider's report.
+        Ok::<_, labfit::Error>(match a.format {
+            Format::Json => engine.compare(&profile, &evidence, &options),
+            Format::Text => engine.rank(&profile, &evidence, &options),
+        })
     })();
     let cmp = match result {
         Ok(c) => c,
@@ -66,7 +70,7 @@ pub fn run(a: &CompareArgs) -> Exit {
         output::eprint(&format!("error: {e}\n"));
         return Exit::Input;
     }
-    if cmp.reports.iter().any(|r| !r.errors.is_empty()) {
+    if cmp.ranking.iter().any(|r| r.errors > 0) {
         return Exit::RuleError;
     }
     Exit::Ok
