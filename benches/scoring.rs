@@ -232,8 +232,44 @@ fn parse_2000(c: &mut Criterion) {
     g.finish();
 }
 
-/// How cost grows: providers (250, 1 000, 2 000 × one profile), requirements (profiles of
-/// 1, 3 and 5 frameworks × 2 000) and profiles (1, 3, 10 × 2 000); all on the default pool.
+/// A profile over every framework of the catalog (all 155 requirements, all 52 rules), with
+/// every parameter any built-in profile sets: the top of the requirements axis.
+fn all_frameworks(f: &Fixture) -> BoundProfile {
+    let graph = f.engine.graph();
+    let roots: Vec<String> = (0..graph.len())
+        .filter(|&i| graph.parents(i).is_empty())
+        .filter_map(|i| graph.node(i).map(|n| format!("{}: 1", n.req.id)))
+        .collect();
+    let mut params = std::collections::BTreeMap::new();
+    for p in &f.profiles {
+        for (k, v) in p.params.iter() {
+            params
+                .entry(k.clone())
+                .or_insert_with(|| serde_json::to_string(v).unwrap());
+        }
+    }
+    let params: Vec<String> = params.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    let text = format!(
+        "labfit: profile/v1\nid: all-frameworks\ntitle: Every framework\nframeworks: {{{}}}\nparams: {{{}}}\n",
+        roots.join(", "),
+        params.join(", ")
+    );
+    let p = f
+        .engine
+        .profile_from(SourceFile::from_text("all-frameworks.yaml", text))
+        .unwrap();
+    let r = f.engine.score(&p, &f.corpus[0], &f.options);
+    assert!(
+        r.errors.is_empty() && r.nodes.len() == graph.len(),
+        "{:?}",
+        r.errors
+    );
+    p
+}
+
+/// How cost grows: providers (250, 1 000, 2 000 × one profile), requirements (base-lab,
+/// us-clinical-diagnostics and every framework: 60, 90 and 155 requirements × 2 000) and
+/// profiles (1, 3, 10 × 2 000); all on the default pool.
 fn growth(c: &mut Criterion) {
     let f = fixture();
     let p = profile(f, PROFILE);
@@ -246,8 +282,12 @@ fn growth(c: &mut Criterion) {
             b.iter(|| f.engine.compare(&p, black_box(&f.corpus[..n]), &f.options))
         });
     }
-    for id in ["base-lab", "environmental-lab", PROFILE] {
-        let p = profile(f, id);
+    for p in [
+        profile(f, "base-lab"),
+        profile(f, PROFILE),
+        all_frameworks(f),
+    ] {
+        let id = p.profile.id.clone();
         g.bench_with_input(BenchmarkId::new("requirements", id), &p, |b, p| {
             b.iter(|| f.engine.compare(p, black_box(&f.corpus), &f.options))
         });
