@@ -122,6 +122,9 @@ pub struct GateResult {
     pub state: GateState,
     /// Why, in one sentence.
     pub reason: String,
+    /// Why the profile makes it a must-have (its `reason`), when it says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
     /// The minimum lower bound required.
     pub min: f64,
     /// The minimum assurance required, when set.
@@ -172,6 +175,32 @@ pub struct Question {
     pub current: Option<FactValue>,
     /// Its status.
     pub status: Status,
+    /// By how much a favourable answer moves each requirement and framework it bears on.
+    pub impact: Impact,
+}
+
+/// What a favourable answer to one question would move.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Impact {
+    /// Each requirement whose check reads the fact: from its lo to its hi, and the fit points
+    /// that requirement alone would add.
+    pub requirements: Vec<Move>,
+    /// Each root framework above those requirements: its score now and with the answer, and
+    /// the fit points that adds (these add up to the question's swing).
+    pub frameworks: Vec<Move>,
+}
+
+/// One score moved by an answer, on the 0–100 scale (other open questions held unfavourable).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Move {
+    /// Requirement or framework id.
+    pub id: String,
+    /// Its score now (100 · lo).
+    pub from: f64,
+    /// Its score with a favourable answer.
+    pub to: f64,
+    /// Fit points gained.
+    pub swing: f64,
 }
 
 /// Leaf or composite.
