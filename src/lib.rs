@@ -26,6 +26,7 @@
 pub mod catalog;
 pub mod compare;
 pub mod date;
+pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod evidence;
