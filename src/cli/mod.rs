@@ -2,7 +2,9 @@
 //! is presentation; the work happens in the library.
 
 mod cmd_compare;
+mod cmd_diff;
 mod cmd_list;
+mod cmd_questions;
 mod cmd_score;
 mod cmd_test;
 mod output;
@@ -53,6 +55,10 @@ enum Command {
     Score(cmd_score::ScoreArgs),
     /// Rank providers under one profile (default: every built-in provider)
     Compare(cmd_compare::CompareArgs),
+    /// The questions to send one provider, most important first
+    Questions(cmd_questions::QuestionsArgs),
+    /// What changed between two evidence files of a provider, and what each change did
+    Diff(cmd_diff::DiffArgs),
     /// List built-in content: requirements, profiles, providers or facts
     List(cmd_list::ListArgs),
     /// Run rule tests (rule cases and profile cases)
@@ -157,6 +163,8 @@ pub fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Score(a) => cmd_score::run(&a),
         Command::Compare(a) => cmd_compare::run(&a),
+        Command::Questions(a) => cmd_questions::run(&a),
+        Command::Diff(a) => cmd_diff::run(&a),
         Command::List(a) => cmd_list::run(&a),
         Command::Test(a) => cmd_test::run(&a),
     };
