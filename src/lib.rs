@@ -30,6 +30,7 @@ pub mod engine;
 pub mod error;
 pub mod evidence;
 pub mod graph;
+pub mod lint;
 pub mod profile;
 pub mod report;
 pub mod rules;

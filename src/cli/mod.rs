@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions and one function per subcommand. Everything here
 //! is presentation; the work happens in the library.
 
+mod cmd_check;
 mod cmd_compare;
 mod cmd_list;
 mod cmd_score;
@@ -57,6 +58,8 @@ enum Command {
     List(cmd_list::ListArgs),
     /// Run rule tests (rule cases and profile cases)
     Test(cmd_test::TestArgs),
+    /// Lint rule packs, profiles, evidence and tests without scoring (default: the built-in content)
+    Check(cmd_check::CheckArgs),
 }
 
 /// Options shared by every command that loads rules.
@@ -105,7 +108,7 @@ impl EvalArgs {
     }
 }
 
-fn parse_date(s: &str) -> Result<Date, String> {
+pub(crate) fn parse_date(s: &str) -> Result<Date, String> {
     s.parse::<Date>().map_err(|e| e.to_string())
 }
 
@@ -159,6 +162,7 @@ pub fn main() -> ExitCode {
         Command::Compare(a) => cmd_compare::run(&a),
         Command::List(a) => cmd_list::run(&a),
         Command::Test(a) => cmd_test::run(&a),
+        Command::Check(a) => cmd_check::run(&a),
     };
     exit.into()
 }
