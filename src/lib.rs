@@ -29,6 +29,7 @@ pub mod date;
 pub mod engine;
 pub mod error;
 pub mod evidence;
+pub mod explain;
 pub mod graph;
 pub mod lint;
 pub mod profile;

@@ -3,6 +3,7 @@
 
 mod cmd_check;
 mod cmd_compare;
+mod cmd_explain;
 mod cmd_list;
 mod cmd_score;
 mod cmd_test;
@@ -58,6 +59,9 @@ enum Command {
     List(cmd_list::ListArgs),
     /// Run rule tests (rule cases and profile cases)
     Test(cmd_test::TestArgs),
+    /// Show why a provider scores what it does: the requirement tree with intervals, weights,
+    /// contributions and the facts each check read
+    Explain(cmd_explain::ExplainArgs),
     /// Lint rule packs, profiles, evidence and tests without scoring (default: the built-in content)
     Check(cmd_check::CheckArgs),
 }
@@ -163,6 +167,7 @@ pub fn main() -> ExitCode {
         Command::List(a) => cmd_list::run(&a),
         Command::Test(a) => cmd_test::run(&a),
         Command::Check(a) => cmd_check::run(&a),
+        Command::Explain(a) => cmd_explain::run(&a),
     };
     exit.into()
 }

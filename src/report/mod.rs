@@ -1,6 +1,7 @@
 //! The report: everything a score produced, as plain serializable data. Renderers (one per
 //! format) read it and never compute anything of their own.
 
+pub mod explain;
 pub mod json;
 pub mod text;
 
