@@ -15,7 +15,9 @@ use crate::yaml::{self, unique_map, Name, NameKind, ReqDef, ReqRef, Weight};
 pub const KIND: &str = "catalog/v1";
 
 /// How a composite combines its children.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Aggregate {
     /// Weighted mean over the children that apply.
@@ -38,7 +40,19 @@ impl fmt::Display for Aggregate {
 }
 
 /// How bad it is when a requirement is not met.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Deserialize,
+    Serialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Usually a must-have.
@@ -53,7 +67,7 @@ pub enum Severity {
 }
 
 /// How well the requirement's source text was checked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verification {
     /// The regulation or standard itself was read.

@@ -35,6 +35,7 @@ pub mod lint;
 pub mod profile;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod score;
 pub mod source;
 pub mod testing;

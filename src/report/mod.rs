@@ -21,7 +21,7 @@ use crate::source::{InputHash, Location};
 pub const REPORT_VERSION: &str = "report/v1";
 
 /// Name and version of the engine that produced a report.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct EngineInfo {
     /// `labfit`.
     pub name: String,
@@ -40,7 +40,9 @@ impl EngineInfo {
 }
 
 /// The decision a report supports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Every gate met, fit at or above the strong band.
@@ -84,7 +86,9 @@ impl fmt::Display for Verdict {
 }
 
 /// The state of a must-have.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum GateState {
     /// Shown to hold, with enough assurance.
@@ -113,7 +117,7 @@ impl fmt::Display for GateState {
 }
 
 /// A must-have's result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct GateResult {
     /// Requirement id.
     pub id: String,
@@ -135,7 +139,7 @@ pub struct GateResult {
 }
 
 /// Why a fact is asked about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AskReason {
     /// The evidence says nothing, or says it is unknown.
@@ -147,7 +151,7 @@ pub enum AskReason {
 }
 
 /// A question to send the provider.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Question {
     /// The fact key.
     pub fact: String,
@@ -176,7 +180,7 @@ pub struct Question {
 }
 
 /// Leaf or composite.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum NodeKindName {
     /// Checked by a rule.
@@ -186,7 +190,7 @@ pub enum NodeKindName {
 }
 
 /// A child edge as scored.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ChildEdge {
     /// Child id.
     pub id: String,
@@ -197,7 +201,7 @@ pub struct ChildEdge {
 }
 
 /// One requirement's result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct NodeResult {
     /// Id.
     pub id: String,
@@ -249,7 +253,7 @@ pub struct NodeResult {
 }
 
 /// A waiver and whether it applied.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct WaiverResult {
     /// Requirement id.
     pub id: String,
@@ -264,7 +268,7 @@ pub struct WaiverResult {
 }
 
 /// A rule that errored.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RuleErrorEntry {
     /// The requirement whose check failed.
     pub requirement: String,
@@ -275,7 +279,7 @@ pub struct RuleErrorEntry {
 }
 
 /// Something worth knowing that did not stop the score.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct Warning {
     /// A stable kind (`stale-evidence`, `expired-waiver`, `assumed-fact`, `override`, …).
     pub kind: String,
@@ -284,7 +288,7 @@ pub struct Warning {
 }
 
 /// The profile as scored.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ProfileInfo {
     /// Id.
     pub id: String,
@@ -302,7 +306,7 @@ pub struct ProfileInfo {
 }
 
 /// One root framework.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FrameworkWeight {
     /// Framework id.
     pub id: String,
@@ -317,7 +321,7 @@ pub struct FrameworkWeight {
 }
 
 /// The provider as scored.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ProviderInfo {
     /// Id.
     pub id: String,
@@ -330,7 +334,7 @@ pub struct ProviderInfo {
 }
 
 /// A what-if value in effect.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Assumption {
     /// Fact key.
     pub fact: String,
@@ -339,7 +343,7 @@ pub struct Assumption {
 }
 
 /// Everything a score produced.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Report {
     /// `report/v1`.
     pub labfit: &'static str,
