@@ -459,6 +459,18 @@ impl Engine {
     }
 
     fn bind_profile(&self, file: SourceFile) -> Result<BoundProfile, Error> {
+        let (bound, errors) = self.bind_profile_lenient(file)?;
+        Error::from_list(errors)?;
+        Ok(bound)
+    }
+
+    /// Binds a profile leaving out the references the graph lacks, and returns them as errors
+    /// beside it, so `labfit check` can go on checking the rest of the profile. Only a file that
+    /// does not load (or an `extends` that fails) is an `Err`.
+    pub(crate) fn bind_profile_lenient(
+        &self,
+        file: SourceFile,
+    ) -> Result<(BoundProfile, Vec<Error>), Error> {
         let p = profile::load(file, self)?;
         p.check_bands()?;
         let mut errors: Vec<Error> = Vec::new();
@@ -528,30 +540,43 @@ impl Engine {
                 .into(),
             );
         }
-        Error::from_list(errors)?;
-        let idx = |id: &str| find(id).unwrap_or(0);
-        let roots = p.frameworks.iter().map(|(id, w)| (idx(id), *w)).collect();
+        let roots = p
+            .frameworks
+            .iter()
+            .filter_map(|(id, w)| Some((find(id)?, *w)))
+            .collect();
         let overrides = p
             .weights
             .iter()
-            .map(|((a, b), w)| ((idx(a), idx(b)), *w))
+            .filter_map(|((a, b), w)| Some(((find(a)?, find(b)?), *w)))
             .collect();
-        let gates = p.gates.iter().map(|g| (idx(&g.id), g.clone())).collect();
-        let waivers = p.waivers.iter().map(|w| (idx(&w.id), w.clone())).collect();
+        let gates = p
+            .gates
+            .iter()
+            .filter_map(|g| Some((find(&g.id)?, g.clone())))
+            .collect();
+        let waivers = p
+            .waivers
+            .iter()
+            .filter_map(|w| Some((find(&w.id)?, w.clone())))
+            .collect();
         let params: Params = Arc::new(
             p.params
                 .iter()
                 .map(|(k, v)| (k.clone(), v.value.clone()))
                 .collect(),
         );
-        Ok(BoundProfile {
-            profile: p,
-            roots,
-            overrides,
-            gates,
-            waivers,
-            params,
-        })
+        Ok((
+            BoundProfile {
+                profile: p,
+                roots,
+                overrides,
+                gates,
+                waivers,
+                params,
+            },
+            errors,
+        ))
     }
 
     /// Loads evidence: a built-in provider id or a path.

@@ -5,6 +5,7 @@ mod cmd_check;
 mod cmd_compare;
 mod cmd_explain;
 mod cmd_list;
+mod cmd_new;
 mod cmd_schema;
 mod cmd_score;
 mod cmd_test;
@@ -65,6 +66,8 @@ enum Command {
     Explain(cmd_explain::ExplainArgs),
     /// Print the JSON Schema of a kind of file, for editors (see docs/writing-rules.md)
     Schema(cmd_schema::SchemaArgs),
+    /// Write a commented starting rule pack, profile or evidence file
+    New(cmd_new::NewArgs),
     /// Lint rule packs, profiles, evidence and tests without scoring (default: the built-in content)
     Check(cmd_check::CheckArgs),
 }
@@ -170,6 +173,7 @@ pub fn main() -> ExitCode {
         Command::List(a) => cmd_list::run(&a),
         Command::Test(a) => cmd_test::run(&a),
         Command::Check(a) => cmd_check::run(&a),
+        Command::New(a) => cmd_new::run(&a),
         Command::Schema(a) => cmd_schema::run(&a),
         Command::Explain(a) => cmd_explain::run(&a),
     };

@@ -344,8 +344,13 @@ pub fn check_files(user: Vec<SourceFile>, as_of: Date) -> Checked {
     // Profiles.
     let mut bound: Vec<(SourceFile, BoundProfile)> = Vec::new();
     for f in by_kind(Kind::Profile) {
-        match engine.profile_from(f.clone()) {
-            Ok(b) => bound.push((f.clone(), b)),
+        match engine.bind_profile_lenient(f.clone()) {
+            Ok((b, errors)) => {
+                for e in &errors {
+                    c.error(e);
+                }
+                bound.push((f.clone(), b));
+            }
             Err(e) => c.error(&e),
         }
     }
