@@ -234,7 +234,16 @@ pub(crate) fn leaf_errors(graph: &Graph, rules: &RuleSet) -> Vec<Error> {
                         ),
                         hint: did_you_mean(&check.function, fns.iter().map(|(f, _)| f.as_str()))
                             .or_else(|| {
-                                Some("define the function, or fix the name after `::`".into())
+                                let defined: Vec<String> =
+                                    fns.iter().map(|(f, _)| format!("`{f}`")).collect();
+                                Some(if defined.is_empty() {
+                                    "define the function, or fix the name after `::`".into()
+                                } else {
+                                    format!(
+                                        "define the function, or fix the name after `::` (the file defines {})",
+                                        defined.join(", ")
+                                    )
+                                })
                             }),
                     }
                     .into(),
