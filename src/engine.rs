@@ -285,6 +285,8 @@ impl Engine {
         let mut files: BTreeMap<String, SourceFile> = BTreeMap::new();
         let mut rule_files = Vec::new();
         let mut rule_tests = Vec::new();
+        let mut extra_profiles: Vec<SourceFile> = Vec::new();
+        let mut extra_evidence: Vec<SourceFile> = Vec::new();
         for pack in packs {
             let mut pack_reqs: Vec<Requirement> = Vec::new();
             for f in &pack.yaml {
@@ -310,11 +312,15 @@ impl Engine {
                         Err(e) => errors.push(e.into()),
                     },
                     Some(k) if k == crate::testing::KIND => rule_tests.push(f.clone()),
+                    // A pack may carry its own profiles and evidence: they become available by
+                    // file name, like the built-in ones.
+                    Some(k) if k == profile::KIND => extra_profiles.push(f.clone()),
+                    Some(k) if k == evidence::KIND => extra_evidence.push(f.clone()),
                     Some(k) => errors.push(
                         InputError::invalid(
                             f.location(1, 1),
-                            format!("a rule pack holds catalogs and a vocabulary, not `{k}` files"),
-                            Some("move profiles to their own directory and pass them with `-p PATH`".into()),
+                            format!("a rule pack holds catalogs, a vocabulary, rule tests, profiles and evidence, not `{k}` files"),
+                            Some("check the `labfit:` header, or move the file out of the pack".into()),
                         )
                         .into(),
                     ),
@@ -374,10 +380,45 @@ impl Engine {
             .map(|(path, text)| SourceFile::builtin(path, text))
             .collect();
         let mut engine = Engine::from_parts(Arc::new(vocab), graph, rules, &base);
+        engine.add_pack_files(extra_profiles, extra_evidence, &mut warnings);
         engine.inputs = inputs;
         engine.warnings = warnings;
         engine.rule_tests.splice(0..0, rule_tests);
         Ok(engine)
+    }
+
+    /// Profiles and evidence that rule packs carry resolve by file stem, like built-in ones,
+    /// and replace a built-in one of the same id (with a warning).
+    pub(crate) fn add_pack_files(
+        &mut self,
+        profiles: Vec<SourceFile>,
+        evidence: Vec<SourceFile>,
+        warnings: &mut Vec<Warning>,
+    ) {
+        for (files, map, what) in [
+            (profiles, &mut self.builtin_profiles, "profile"),
+            (evidence, &mut self.builtin_evidence, "evidence"),
+        ] {
+            for f in files {
+                let stem = f
+                    .name()
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches(".yaml")
+                    .trim_end_matches(".yml")
+                    .to_owned();
+                if map.insert(stem.clone(), f.clone()).is_some() {
+                    warnings.push(Warning {
+                        kind: "override".into(),
+                        message: format!(
+                            "{what} `{stem}` from `{}` replaces the built-in one",
+                            f.name()
+                        ),
+                    });
+                }
+            }
+        }
     }
 
     /// An engine from parts already loaded and validated elsewhere (`labfit check` builds one
@@ -856,9 +897,6 @@ impl ProfileSource for Engine {
         .into())
     }
 }
-
-/// The kind of an evidence file (re-exported for tools that sort files by kind).
-pub const EVIDENCE_KIND: &str = evidence::KIND;
 
 #[cfg(test)]
 mod tests {

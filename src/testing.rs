@@ -574,6 +574,18 @@ fn profile_case(
             yaml_serde::Value::String(s) => s,
             yaml_serde::Value::Bool(b) => b.to_string(),
             yaml_serde::Value::Number(n) => n.to_string(),
+            // A list fact is assumed from its items, as `--assume KEY=a,b` does.
+            yaml_serde::Value::Sequence(items)
+                if items
+                    .iter()
+                    .all(|i| matches!(i, yaml_serde::Value::String(_))) =>
+            {
+                items
+                    .iter()
+                    .filter_map(|i| i.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }
             other => {
                 return Err(bad(
                     format!("assumption `{k}` has an unsupported value {other:?}"),

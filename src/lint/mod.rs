@@ -338,7 +338,22 @@ pub fn check_files(user: Vec<SourceFile>, as_of: Date) -> Checked {
         }
     }
 
-    let engine = Engine::from_parts(vocab.clone(), graph, rules, &all);
+    let mut engine = Engine::from_parts(vocab.clone(), graph, rules, &all);
+    // As with `--rules`, profiles and evidence outside the built-in layout resolve by file stem.
+    let outside = |k: Kind| -> Vec<SourceFile> {
+        user.iter()
+            .filter(|f| kind_of(f) == k && !builtin_names.contains(f.name()))
+            .filter(|f| {
+                !f.name().starts_with("profiles/") && !f.name().starts_with("examples/providers/")
+            })
+            .cloned()
+            .collect()
+    };
+    engine.add_pack_files(
+        outside(Kind::Profile),
+        outside(Kind::Evidence),
+        &mut Vec::new(),
+    );
     let graph = engine.graph();
 
     // Profiles.
