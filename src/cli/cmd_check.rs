@@ -28,13 +28,10 @@ pub struct CheckArgs {
 
 pub fn run(a: &CheckArgs) -> Exit {
     let as_of = a.as_of.unwrap_or_else(Date::today);
-    let mut checked = if a.paths.is_empty() {
+    let checked = if a.paths.is_empty() {
         lint::check_builtin(as_of)
     } else {
-        let (files, unreadable) = lint::read_paths(&a.paths);
-        let mut c = lint::check_files(files, as_of);
-        c.diagnostics.splice(0..0, unreadable);
-        c
+        lint::check_paths(&a.paths, as_of)
     };
     let errors = checked.count(Severity::Error);
     let warnings = checked.count(Severity::Warning);
@@ -63,7 +60,6 @@ pub fn run(a: &CheckArgs) -> Exit {
             t
         }
     };
-    checked.diagnostics.clear();
     if let Err(e) = output::write(None, &text) {
         output::eprint(&format!("error: {e}\n"));
         return Exit::Input;

@@ -41,7 +41,6 @@ const EVIDENCE: &str = include_str!("templates/evidence.yaml");
 fn fill(template: &str, name: &str) -> String {
     template
         .replace("{{name}}", name)
-        .replace("{{fn}}", "example")
         .replace("{{today}}", &Date::today().to_string())
 }
 

@@ -99,6 +99,29 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Checks the files and directories given (see [`read_paths`]) on top of the built-in content;
+/// unreadable paths are findings, and so is a set of paths that holds no labfit file.
+pub fn check_paths(paths: &[PathBuf], as_of: Date) -> Checked {
+    let (files, unreadable) = read_paths(paths);
+    if files.is_empty() {
+        let mut diagnostics = unreadable;
+        if diagnostics.is_empty() {
+            diagnostics.push(Diagnostic::error(
+                "found no `.yaml`, `.yml` or `.rhai` file to check",
+                None,
+                Some("give rule pack directories, profiles, evidence or rule test files; with no path, `labfit check` checks the built-in content".into()),
+            ));
+        }
+        return Checked {
+            diagnostics,
+            files: 0,
+        };
+    }
+    let mut c = check_files(files, as_of);
+    c.diagnostics.splice(0..0, unreadable);
+    c
+}
+
 /// Checks the built-in content (rules, profiles, provider evidence, rule tests).
 pub fn check_builtin(as_of: Date) -> Checked {
     check_files(Vec::new(), as_of)
