@@ -2,6 +2,7 @@
 //! format) read it and never compute anything of their own.
 
 pub mod csv;
+pub mod explain;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -24,7 +25,7 @@ use crate::source::{InputHash, Location};
 pub const REPORT_VERSION: &str = "report/v1";
 
 /// Name and version of the engine that produced a report.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct EngineInfo {
     /// `labfit`.
     pub name: String,
@@ -43,7 +44,9 @@ impl EngineInfo {
 }
 
 /// The decision a report supports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Every gate met, fit at or above the strong band.
@@ -87,7 +90,9 @@ impl fmt::Display for Verdict {
 }
 
 /// The state of a must-have.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum GateState {
     /// Shown to hold, with enough assurance.
@@ -116,7 +121,7 @@ impl fmt::Display for GateState {
 }
 
 /// A must-have's result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct GateResult {
     /// Requirement id.
     pub id: String,
@@ -141,7 +146,7 @@ pub struct GateResult {
 }
 
 /// Why a fact is asked about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AskReason {
     /// The evidence says nothing, or says it is unknown.
@@ -164,7 +169,7 @@ impl AskReason {
 }
 
 /// A question to send the provider.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Question {
     /// The fact key.
     pub fact: String,
@@ -195,7 +200,7 @@ pub struct Question {
 }
 
 /// What a favourable answer to one question would move.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Impact {
     /// Each requirement whose check reads the fact: from its lo to its hi, and the fit points
     /// that requirement alone would add.
@@ -206,7 +211,7 @@ pub struct Impact {
 }
 
 /// One score moved by an answer, on the 0–100 scale (other open questions held unfavourable).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Move {
     /// Requirement or framework id.
     pub id: String,
@@ -219,7 +224,7 @@ pub struct Move {
 }
 
 /// Leaf or composite.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum NodeKindName {
     /// Checked by a rule.
@@ -229,7 +234,7 @@ pub enum NodeKindName {
 }
 
 /// A child edge as scored.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ChildEdge {
     /// Child id.
     pub id: String,
@@ -240,7 +245,7 @@ pub struct ChildEdge {
 }
 
 /// One requirement's result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct NodeResult {
     /// Id.
     pub id: String,
@@ -292,7 +297,7 @@ pub struct NodeResult {
 }
 
 /// A waiver and whether it applied.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct WaiverResult {
     /// Requirement id.
     pub id: String,
@@ -307,7 +312,7 @@ pub struct WaiverResult {
 }
 
 /// A rule that errored.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RuleErrorEntry {
     /// The requirement whose check failed.
     pub requirement: String,
@@ -318,7 +323,7 @@ pub struct RuleErrorEntry {
 }
 
 /// Something worth knowing that did not stop the score.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct Warning {
     /// A stable kind (`stale-evidence`, `expired-waiver`, `assumed-fact`, `override`, …).
     pub kind: String,
@@ -327,7 +332,7 @@ pub struct Warning {
 }
 
 /// The profile as scored.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ProfileInfo {
     /// Id.
     pub id: String,
@@ -345,7 +350,7 @@ pub struct ProfileInfo {
 }
 
 /// One root framework.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FrameworkWeight {
     /// Framework id.
     pub id: String,
@@ -360,7 +365,7 @@ pub struct FrameworkWeight {
 }
 
 /// The provider as scored.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ProviderInfo {
     /// Id.
     pub id: String,
@@ -373,7 +378,7 @@ pub struct ProviderInfo {
 }
 
 /// A what-if value in effect.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Assumption {
     /// Fact key.
     pub fact: String,
@@ -382,7 +387,7 @@ pub struct Assumption {
 }
 
 /// Everything a score produced.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Report {
     /// `report/v1`.
     pub labfit: &'static str,
