@@ -151,7 +151,18 @@ impl Engine {
         evidence: &[Evidence],
         options: &Options,
     ) -> Comparison {
-        let mut all = self.compare_profiles(std::slice::from_ref(profile), evidence, options);
+        self.rank_with_progress(profile, evidence, options, &|| {})
+    }
+
+    /// [`Engine::rank`], calling `tick` once per provider scored (from worker threads).
+    pub fn rank_with_progress(
+        &self,
+        profile: &BoundProfile,
+        evidence: &[Evidence],
+        options: &Options,
+        tick: &(dyn Fn() + Sync),
+    ) -> Comparison {
+        let mut all = self.matrix(std::slice::from_ref(profile), evidence, options, tick);
         all.pop().unwrap_or_else(|| {
             finish(
                 profile,
@@ -175,6 +186,16 @@ impl Engine {
         evidence: &[Evidence],
         options: &Options,
     ) -> Vec<Comparison> {
+        self.matrix(profiles, evidence, options, &|| {})
+    }
+
+    fn matrix(
+        &self,
+        profiles: &[BoundProfile],
+        evidence: &[Evidence],
+        options: &Options,
+        tick: &(dyn Fn() + Sync),
+    ) -> Vec<Comparison> {
         let as_of = options.as_of.unwrap_or_else(Date::today);
         let options = Options {
             as_of: Some(as_of),
@@ -184,10 +205,12 @@ impl Engine {
             .par_iter()
             .map(|e| {
                 let prep = self.prepare(e, &options);
-                profiles
+                let row = profiles
                     .iter()
                     .map(|p| summary_row(&prep, self.summary(p, &prep)))
-                    .collect()
+                    .collect();
+                tick();
+                row
             })
             .collect();
         let mut by_profile: Vec<Vec<Ranked>> = profiles

@@ -111,7 +111,9 @@ pub fn sandbox(limits: Limits) -> rhai::Engine {
 }
 
 /// What a check concluded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeStatus {
     /// Full credit.
@@ -149,7 +151,7 @@ impl fmt::Display for OutcomeStatus {
 }
 
 /// A fact as a rule read it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FactRead {
     /// Key.
     pub key: String,
@@ -177,7 +179,7 @@ pub struct FactRead {
 }
 
 /// A parameter as a rule read it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ParamRead {
     /// Name.
     pub name: String,
