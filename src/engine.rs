@@ -46,10 +46,17 @@ struct Pack {
     rhai: Vec<SourceFile>,
 }
 
+/// Where a rule pack comes from.
+#[derive(Clone, Debug)]
+enum PackSource {
+    Dir(PathBuf),
+    Files(Pack),
+}
+
 /// Builds an [`Engine`] from the built-in content and optional rule-pack directories.
 #[derive(Clone, Debug, Default)]
 pub struct EngineBuilder {
-    dirs: Vec<PathBuf>,
+    packs: Vec<PackSource>,
     no_builtin: bool,
     limits: Option<Limits>,
 }
@@ -58,7 +65,21 @@ impl EngineBuilder {
     /// Adds a rule pack directory (its `*.yaml` catalogs and vocabulary, its `*.rhai` rules).
     /// A requirement with the id of a built-in one replaces it, with a warning.
     pub fn rules_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.dirs.push(dir.into());
+        self.packs.push(PackSource::Dir(dir.into()));
+        self
+    }
+
+    /// Adds a rule pack held in memory, as if its files were a `--rules` directory named
+    /// `name`: files named `*.yaml` / `*.yml` are catalogs or a vocabulary, `*.rhai` are rules
+    /// (a check `FILE.rhai::f` names the file as given here). For embedders that keep rules
+    /// elsewhere than on disk, and for tests and fuzzing that build packs on the fly.
+    pub fn pack(mut self, name: &str, files: Vec<SourceFile>) -> Self {
+        let (rhai, yaml) = files.into_iter().partition(|f| f.name().ends_with(".rhai"));
+        self.packs.push(PackSource::Files(Pack {
+            name: name.to_owned(),
+            yaml,
+            rhai,
+        }));
         self
     }
 
@@ -80,8 +101,11 @@ impl EngineBuilder {
         if !self.no_builtin {
             packs.push(builtin_pack());
         }
-        for dir in &self.dirs {
-            packs.push(read_pack(dir)?);
+        for p in self.packs {
+            packs.push(match p {
+                PackSource::Dir(dir) => read_pack(&dir)?,
+                PackSource::Files(pack) => pack,
+            });
         }
         Engine::from_packs(packs, self.limits.unwrap_or_default())
     }
