@@ -177,7 +177,14 @@ fn builtin_pack() -> Pack {
 
 fn read_pack(dir: &Path) -> Result<Pack, Error> {
     let name = display_path(dir);
-    let entries = std::fs::read_dir(dir).map_err(|e| InputError::io(&name, &e))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => InputError::io_msg(
+            &name,
+            "no such directory",
+            "give --rules the path of a rule pack directory (its catalog YAML, vocabulary and .rhai files)",
+        ),
+        _ => InputError::io(&name, &e),
+    })?;
     let mut paths: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())
@@ -260,6 +267,14 @@ impl Engine {
                             f.location(1, 1),
                             format!("a rule pack holds catalogs and a vocabulary, not `{k}` files"),
                             Some("move profiles to their own directory and pass them with `-p PATH`".into()),
+                        )
+                        .into(),
+                    ),
+                    None if f.text().trim().is_empty() => errors.push(
+                        InputError::invalid(
+                            f.location(1, 1),
+                            "the file is empty",
+                            Some("start the file with `labfit: catalog/v1` or `labfit: vocabulary/v1`, or remove it from the pack".into()),
                         )
                         .into(),
                     ),

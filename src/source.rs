@@ -69,7 +69,16 @@ impl SourceFile {
             return Err(InputError::too_large(&name, bytes.len() as u64));
         }
         match String::from_utf8(bytes) {
-            Ok(text) => Ok(Self::new(&name, text, false)),
+            // A byte-order mark (editors on Windows write one) is encoding, not text: YAML
+            // would read it as part of the first key.
+            Ok(text) => Ok(Self::new(
+                &name,
+                match text.strip_prefix('\u{feff}') {
+                    Some(rest) => rest.to_owned(),
+                    None => text,
+                },
+                false,
+            )),
             Err(e) => {
                 let valid = e.utf8_error().valid_up_to();
                 let bytes = e.into_bytes();
