@@ -794,7 +794,7 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
+    #[allow(dead_code, reason = "fields exist to be parsed, not read")]
     struct Doc {
         labfit: String,
         #[serde(default, deserialize_with = "unique_map")]
