@@ -15,7 +15,9 @@ use crate::yaml::{self, unique_map, Name, NameKind, ReqDef, ReqRef, Weight};
 pub const KIND: &str = "catalog/v1";
 
 /// How a composite combines its children.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Aggregate {
     /// Weighted mean over the children that apply.
@@ -38,7 +40,19 @@ impl fmt::Display for Aggregate {
 }
 
 /// How bad it is when a requirement is not met.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Deserialize,
+    Serialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Usually a must-have.
@@ -53,7 +67,7 @@ pub enum Severity {
 }
 
 /// How well the requirement's source text was checked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verification {
     /// The regulation or standard itself was read.
@@ -253,6 +267,74 @@ pub fn parse(file: &SourceFile, pack: &str, dir: &str) -> Result<Vec<Requirement
         });
     }
     Ok(out)
+}
+
+/// The requirements of a catalog file that [`parse`] refused, read as leniently as possible
+/// (ids, checks and the children whose weights are valid), so that `labfit check` can go on
+/// checking everything that refers to them instead of reporting each reference as unknown.
+/// Empty when the file is not even YAML.
+pub(crate) fn salvage(file: &SourceFile, pack: &str, dir: &str) -> Vec<Requirement> {
+    use yaml_serde::Value;
+    let Ok(doc) = yaml_serde::from_str::<Value>(file.text()) else {
+        return Vec::new();
+    };
+    let Some(Value::Sequence(items)) = doc.get("requirements") else {
+        return Vec::new();
+    };
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut out = Vec::new();
+    for item in items {
+        let Some(id) = text(item, "id") else { continue };
+        let n = seen.entry(id.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            continue; // `parse` reported the duplicate; keep the first definition
+        }
+        let body = match (
+            text(item, "check").as_deref().and_then(parse_check),
+            item.get("children"),
+        ) {
+            (Some(c), _) => Body::Leaf(c),
+            (None, Some(Value::Mapping(m))) => Body::Composite {
+                aggregate: item
+                    .get("aggregate")
+                    .and_then(Value::as_str)
+                    .and_then(|a| match a {
+                        "all" => Some(Aggregate::All),
+                        "any" => Some(Aggregate::Any),
+                        _ => None,
+                    })
+                    .unwrap_or_default(),
+                children: m
+                    .iter()
+                    .filter_map(|(k, w)| {
+                        let w = w.as_f64().filter(|w| w.is_finite() && *w >= 0.0)?;
+                        Some((k.as_str()?.to_owned(), w))
+                    })
+                    .collect(),
+            },
+            _ => Body::Composite {
+                aggregate: Aggregate::Weighted,
+                children: Vec::new(),
+            },
+        };
+        out.push(Requirement {
+            location: yaml::locate::<CatalogFile>(file, NameKind::RequirementDef, &id, *n),
+            id,
+            title: text(item, "title").unwrap_or_default(),
+            citation: text(item, "citation"),
+            url: None,
+            description: None,
+            questions: Vec::new(),
+            severity: Severity::default(),
+            verification: None,
+            body,
+            pack: pack.to_owned(),
+            dir: dir.to_owned(),
+        });
+    }
+    out
 }
 
 /// Where a child reference is written in a catalog file.

@@ -211,7 +211,86 @@ fn read_pack(dir: &Path) -> Result<Pack, Error> {
     Ok(Pack { name, yaml, rhai })
 }
 
-fn dir_of(name: &str) -> String {
+/// Every leaf's check must name a loaded rule file and a function of no parameters defined in
+/// it (files that do not compile are left to their compile error).
+pub(crate) fn leaf_errors(graph: &Graph, rules: &RuleSet) -> Vec<Error> {
+    let mut errors: Vec<Error> = Vec::new();
+    // Every leaf's check must name a loaded file and a function without parameters.
+    for n in graph.nodes() {
+        let (Body::Leaf(c), NodeKind::Leaf { rule }) = (&n.req.body, &n.kind) else {
+            continue;
+        };
+        let Some(check) = graph.checks().get(*rule) else {
+            continue;
+        };
+        if !rules.has_file(&check.file) {
+            let known: Vec<String> = rules.files().map(|(p, _)| p.to_owned()).collect();
+            errors.push(
+                GraphError::BadCheck {
+                    location: n.req.location.clone(),
+                    message: format!(
+                        "`{}` checks `{c}`, but `{}` is not a loaded rule file",
+                        n.req.id, check.file
+                    ),
+                    hint: did_you_mean(&check.file, known.iter().map(String::as_str))
+                        .or_else(|| Some("the file is relative to the catalog YAML file".into())),
+                }
+                .into(),
+            );
+            continue;
+        }
+        if rules.compile_error(&check.file).is_some() {
+            continue; // its checks evaluate to `error`, with the compile error's position
+        }
+        match rules.arity(&check.file, &check.function) {
+            Some(0) => {}
+            Some(a) => errors.push(
+                GraphError::BadCheck {
+                    location: n.req.location.clone(),
+                    message: format!("check function `{c}` takes {a} parameters"),
+                    hint: Some(
+                        "a check takes no parameters; read values with fact() and param()".into(),
+                    ),
+                }
+                .into(),
+            ),
+            None => {
+                let fns = rules.functions(&check.file);
+                errors.push(
+                    GraphError::BadCheck {
+                        location: n.req.location.clone(),
+                        message: format!(
+                            "`{}` does not define `fn {}()`",
+                            check.file, check.function
+                        ),
+                        hint: did_you_mean(&check.function, fns.iter().map(|(f, _)| f.as_str()))
+                            .or_else(|| {
+                                let defined: Vec<String> =
+                                    fns.iter().map(|(f, _)| format!("`{f}`")).collect();
+                                Some(if defined.is_empty() {
+                                    "define the function, or fix the name after `::`".into()
+                                } else {
+                                    format!(
+                                        "define the function, or fix the name after `::` (the file defines {})",
+                                        defined.join(", ")
+                                    )
+                                })
+                            }),
+                    }
+                    .into(),
+                )
+            }
+        }
+    }
+    errors
+}
+
+/// The built-in content: (repository-relative path, text), sorted by path.
+pub(crate) fn builtin_files() -> &'static [(&'static str, &'static str)] {
+    builtin::BUILTIN_FILES
+}
+
+pub(crate) fn dir_of(name: &str) -> String {
     name.rsplit_once('/')
         .map(|(d, _)| d.to_owned())
         .unwrap_or_default()
@@ -237,6 +316,8 @@ impl Engine {
         let mut files: BTreeMap<String, SourceFile> = BTreeMap::new();
         let mut rule_files = Vec::new();
         let mut rule_tests = Vec::new();
+        let mut extra_profiles: Vec<SourceFile> = Vec::new();
+        let mut extra_evidence: Vec<SourceFile> = Vec::new();
         for pack in packs {
             let mut pack_reqs: Vec<Requirement> = Vec::new();
             for f in &pack.yaml {
@@ -262,11 +343,15 @@ impl Engine {
                         Err(e) => errors.push(e.into()),
                     },
                     Some(k) if k == crate::testing::KIND => rule_tests.push(f.clone()),
+                    // A pack may carry its own profiles and evidence: they become available by
+                    // file name, like the built-in ones.
+                    Some(k) if k == profile::KIND => extra_profiles.push(f.clone()),
+                    Some(k) if k == evidence::KIND => extra_evidence.push(f.clone()),
                     Some(k) => errors.push(
                         InputError::invalid(
                             f.location(1, 1),
-                            format!("a rule pack holds catalogs and a vocabulary, not `{k}` files"),
-                            Some("move profiles to their own directory and pass them with `-p PATH`".into()),
+                            format!("a rule pack holds catalogs, a vocabulary, rule tests, profiles and evidence, not `{k}` files"),
+                            Some("check the `labfit:` header, or move the file out of the pack".into()),
                         )
                         .into(),
                     ),
@@ -326,98 +411,94 @@ impl Engine {
         Error::from_list(std::mem::take(&mut errors))?;
         let graph = Graph::build(reqs.into_values().collect(), &files)?;
         let rules = RuleSet::compile(rule_files, limits);
-        // Every leaf's check must name a loaded file and a function without parameters.
-        for n in graph.nodes() {
-            let (Body::Leaf(c), NodeKind::Leaf { rule }) = (&n.req.body, &n.kind) else {
-                continue;
-            };
-            let Some(check) = graph.checks().get(*rule) else {
-                continue;
-            };
-            if !rules.has_file(&check.file) {
-                let known: Vec<String> = rules.files().map(|(p, _)| p.to_owned()).collect();
-                errors.push(
-                    GraphError::BadCheck {
-                        location: n.req.location.clone(),
+        errors.extend(leaf_errors(&graph, &rules));
+        Error::from_list(errors)?;
+        inputs.sort();
+        let base: Vec<SourceFile> = builtin_files()
+            .iter()
+            .map(|(path, text)| SourceFile::builtin(path, text))
+            .collect();
+        let mut engine = Engine::from_parts(Arc::new(vocab), graph, rules, &base);
+        engine.add_pack_files(extra_profiles, extra_evidence, &mut warnings);
+        engine.inputs = inputs;
+        engine.warnings = warnings;
+        engine.rule_tests.splice(0..0, rule_tests);
+        Ok(engine)
+    }
+
+    /// Profiles and evidence that rule packs carry resolve by file stem, like built-in ones,
+    /// and replace a built-in one of the same id (with a warning).
+    pub(crate) fn add_pack_files(
+        &mut self,
+        profiles: Vec<SourceFile>,
+        evidence: Vec<SourceFile>,
+        warnings: &mut Vec<Warning>,
+    ) {
+        for (files, map, what) in [
+            (profiles, &mut self.builtin_profiles, "profile"),
+            (evidence, &mut self.builtin_evidence, "evidence"),
+        ] {
+            for f in files {
+                let stem = f
+                    .name()
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches(".yaml")
+                    .trim_end_matches(".yml")
+                    .to_owned();
+                if map.insert(stem.clone(), f.clone()).is_some() {
+                    warnings.push(Warning {
+                        kind: "override".into(),
                         message: format!(
-                            "`{}` checks `{c}`, but `{}` is not a loaded rule file",
-                            n.req.id, check.file
+                            "{what} `{stem}` from `{}` replaces the built-in one",
+                            f.name()
                         ),
-                        hint: did_you_mean(&check.file, known.iter().map(String::as_str)).or_else(
-                            || Some("the file is relative to the catalog YAML file".into()),
-                        ),
-                    }
-                    .into(),
-                );
-                continue;
-            }
-            if rules.compile_error(&check.file).is_some() {
-                continue; // its checks evaluate to `error`, with the compile error's position
-            }
-            match rules.arity(&check.file, &check.function) {
-                Some(0) => {}
-                Some(a) => errors.push(
-                    GraphError::BadCheck {
-                        location: n.req.location.clone(),
-                        message: format!("check function `{c}` takes {a} parameters"),
-                        hint: Some(
-                            "a check takes no parameters; read values with fact() and param()"
-                                .into(),
-                        ),
-                    }
-                    .into(),
-                ),
-                None => {
-                    let fns = rules.functions(&check.file);
-                    errors.push(
-                        GraphError::BadCheck {
-                            location: n.req.location.clone(),
-                            message: format!(
-                                "`{}` does not define `fn {}()`",
-                                check.file, check.function
-                            ),
-                            hint: did_you_mean(
-                                &check.function,
-                                fns.iter().map(|(f, _)| f.as_str()),
-                            )
-                            .or_else(|| {
-                                Some("define the function, or fix the name after `::`".into())
-                            }),
-                        }
-                        .into(),
-                    )
+                    });
                 }
             }
         }
-        Error::from_list(errors)?;
+    }
+
+    /// An engine from parts already loaded and validated elsewhere (`labfit check` builds one
+    /// from whatever loaded, to go on checking profiles after other errors). `files` holds the
+    /// content that profile, provider and test ids resolve to: `profiles/ID.yaml`,
+    /// `examples/providers/ID.yaml` and `rules/tests/*.yaml`.
+    pub(crate) fn from_parts(
+        vocab: Arc<Vocabulary>,
+        graph: Graph,
+        rules: RuleSet,
+        files: &[SourceFile],
+    ) -> Engine {
         let mut builtin_profiles = BTreeMap::new();
         let mut builtin_evidence = BTreeMap::new();
-        for (path, text) in builtin::BUILTIN_FILES {
+        let mut rule_tests = Vec::new();
+        for f in files {
+            let path = f.name();
             if let Some(id) = path
                 .strip_prefix("profiles/")
                 .and_then(|p| p.strip_suffix(".yaml"))
             {
-                builtin_profiles.insert(id.to_owned(), SourceFile::builtin(path, text));
+                builtin_profiles.insert(id.to_owned(), f.clone());
             } else if let Some(id) = path
                 .strip_prefix("examples/providers/")
                 .and_then(|p| p.strip_suffix(".yaml"))
             {
-                builtin_evidence.insert(id.to_owned(), SourceFile::builtin(path, text));
+                builtin_evidence.insert(id.to_owned(), f.clone());
             } else if path.starts_with("rules/tests/") {
-                rule_tests.push(SourceFile::builtin(path, text));
+                rule_tests.push(f.clone());
             }
         }
-        inputs.sort();
-        Ok(Engine {
-            vocab: Arc::new(vocab),
+        Engine {
+            vocab,
             graph,
             rules,
-            inputs,
-            warnings,
+            inputs: Vec::new(),
+            warnings: Vec::new(),
             builtin_profiles,
             builtin_evidence,
             rule_tests,
-        })
+        }
     }
 
     /// The fact vocabulary.
@@ -467,6 +548,18 @@ impl Engine {
     }
 
     fn bind_profile(&self, file: SourceFile) -> Result<BoundProfile, Error> {
+        let (bound, errors) = self.bind_profile_lenient(file)?;
+        Error::from_list(errors)?;
+        Ok(bound)
+    }
+
+    /// Binds a profile leaving out the references the graph lacks, and returns them as errors
+    /// beside it, so `labfit check` can go on checking the rest of the profile. Only a file that
+    /// does not load (or an `extends` that fails) is an `Err`.
+    pub(crate) fn bind_profile_lenient(
+        &self,
+        file: SourceFile,
+    ) -> Result<(BoundProfile, Vec<Error>), Error> {
         let p = profile::load(file, self)?;
         p.check_bands()?;
         let mut errors: Vec<Error> = Vec::new();
@@ -536,30 +629,43 @@ impl Engine {
                 .into(),
             );
         }
-        Error::from_list(errors)?;
-        let idx = |id: &str| find(id).unwrap_or(0);
-        let roots = p.frameworks.iter().map(|(id, w)| (idx(id), *w)).collect();
+        let roots = p
+            .frameworks
+            .iter()
+            .filter_map(|(id, w)| Some((find(id)?, *w)))
+            .collect();
         let overrides = p
             .weights
             .iter()
-            .map(|((a, b), w)| ((idx(a), idx(b)), *w))
+            .filter_map(|((a, b), w)| Some(((find(a)?, find(b)?), *w)))
             .collect();
-        let gates = p.gates.iter().map(|g| (idx(&g.id), g.clone())).collect();
-        let waivers = p.waivers.iter().map(|w| (idx(&w.id), w.clone())).collect();
+        let gates = p
+            .gates
+            .iter()
+            .filter_map(|g| Some((find(&g.id)?, g.clone())))
+            .collect();
+        let waivers = p
+            .waivers
+            .iter()
+            .filter_map(|w| Some((find(&w.id)?, w.clone())))
+            .collect();
         let params: Params = Arc::new(
             p.params
                 .iter()
                 .map(|(k, v)| (k.clone(), v.value.clone()))
                 .collect(),
         );
-        Ok(BoundProfile {
-            profile: p,
-            roots,
-            overrides,
-            gates,
-            waivers,
-            params,
-        })
+        Ok((
+            BoundProfile {
+                profile: p,
+                roots,
+                overrides,
+                gates,
+                waivers,
+                params,
+            },
+            errors,
+        ))
     }
 
     /// Loads evidence: a built-in provider id or a path.
@@ -830,9 +936,6 @@ impl ProfileSource for Engine {
         .into())
     }
 }
-
-/// The kind of an evidence file (re-exported for tools that sort files by kind).
-pub const EVIDENCE_KIND: &str = evidence::KIND;
 
 #[cfg(test)]
 mod tests {

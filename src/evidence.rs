@@ -19,7 +19,7 @@ pub const KIND: &str = "evidence/v1";
 
 /// How strongly a fact is established, strongest first. `Assumed` is a what-if value set on
 /// the command line; it is shown as such and never written in files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// The lab read a primary document itself.
@@ -102,7 +102,7 @@ impl fmt::Display for Status {
 }
 
 /// A fact's value, typed by the vocabulary.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum FactValue {
     /// bool facts.
@@ -182,7 +182,7 @@ fn check_number(ty: FactType, v: f64) -> Result<f64, String> {
 }
 
 /// Where a fact comes from.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// A short title of the document.

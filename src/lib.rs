@@ -26,13 +26,17 @@
 pub mod catalog;
 pub mod compare;
 pub mod date;
+pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod evidence;
+pub mod explain;
 pub mod graph;
+pub mod lint;
 pub mod profile;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod score;
 pub mod source;
 pub mod testing;

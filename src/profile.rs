@@ -18,7 +18,7 @@ use crate::yaml::{self, err_hint, unique_map, DocK, Name, NameKind, ParamK, ReqR
 pub const KIND: &str = "profile/v1";
 
 /// A parameter value: a bool, a finite number, a string, or a list of those.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum ParamValue {
     /// true / false.
@@ -327,7 +327,7 @@ pub(crate) struct WaiverEntry {
 }
 
 /// Score bands for eligible providers.
-#[derive(Clone, Copy, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Bands {
     /// Fit at or above this is `strong`.
@@ -379,7 +379,7 @@ pub(crate) struct ProfileFile {
 }
 
 /// A resolved parameter and who set it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Param {
     /// The value.
     pub value: ParamValue,

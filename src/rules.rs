@@ -116,7 +116,9 @@ pub fn sandbox(limits: Limits) -> rhai::Engine {
 }
 
 /// What a check concluded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeStatus {
     /// Full credit.
@@ -154,7 +156,7 @@ impl fmt::Display for OutcomeStatus {
 }
 
 /// A fact as a rule read it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FactRead {
     /// Key.
     pub key: String,
@@ -182,7 +184,7 @@ pub struct FactRead {
 }
 
 /// A parameter as a rule read it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ParamRead {
     /// Name.
     pub name: String,

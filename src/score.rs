@@ -18,8 +18,8 @@ use crate::graph::{Graph, NodeKind};
 use crate::profile::{Gate, Profile, Waiver};
 use crate::report::{
     round6, AskReason, Assumption, ChildEdge, EngineInfo, FrameworkWeight, GateResult, GateState,
-    NodeKindName, NodeResult, ProfileInfo, ProviderInfo, Question, Report, RuleErrorEntry, Verdict,
-    WaiverResult, Warning, REPORT_VERSION,
+    Impact, Move, NodeKindName, NodeResult, ProfileInfo, ProviderInfo, Question, Report,
+    RuleErrorEntry, Verdict, WaiverResult, Warning, REPORT_VERSION,
 };
 use crate::rules::{Outcome, OutcomeStatus, Params};
 use crate::source::InputHash;
@@ -371,7 +371,18 @@ pub fn score(
     };
 
     let questions = questions(
-        graph, bound, &reached, &waived, &vals, outcomes, &gates, fit_lo, ctx.vocab,
+        graph,
+        bound,
+        &Scored {
+            reached: &reached,
+            waived: &waived,
+            vals: &vals,
+            root_shares: &root_shares,
+            fit_lo,
+        },
+        outcomes,
+        &gates,
+        ctx.vocab,
     );
 
     // Nodes.
@@ -490,7 +501,7 @@ pub fn score(
     let frameworks = bound
         .roots
         .iter()
-        .zip(root_shares)
+        .zip(root_shares.iter().copied())
         .filter_map(|(&(i, w), share)| {
             let n = graph.node(i)?;
             let (lo, hi) = vals.get(i).and_then(|v| v.bounds()).unwrap_or((0.0, 0.0));
@@ -565,6 +576,7 @@ fn gate_result(
         title,
         state: GateState::Met,
         reason: String::new(),
+        basis: gate.reason.clone(),
         min: gate.min,
         min_assurance: gate.min_assurance,
         lo: 0.0,
@@ -655,21 +667,58 @@ fn gate_result(
     r
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the scoring state it reads; bundling it would only rename the arguments"
-)]
+/// What one scoring pass found, for the question pass to lift leaves against.
+struct Scored<'a> {
+    reached: &'a [bool],
+    waived: &'a [bool],
+    vals: &'a [Val],
+    root_shares: &'a [f64],
+    fit_lo: f64,
+}
+
+impl Scored<'_> {
+    /// The root's lo with the `lifted` leaves at their hi and every other leaf at its lo.
+    fn lift(
+        &self,
+        graph: &Graph,
+        bound: &BoundProfile,
+        outcomes: &BTreeMap<usize, Outcome>,
+        lifted: &BTreeSet<usize>,
+    ) -> Vec<Val> {
+        let leaf = |i: usize| match outcomes.get(&i).map(Val::of) {
+            Some(Val::Iv(lo, hi)) => {
+                if lifted.contains(&i) {
+                    Val::Iv(hi, hi)
+                } else {
+                    Val::Iv(lo, lo)
+                }
+            }
+            Some(Val::Excluded) => Val::Excluded,
+            None => Val::Iv(0.0, 0.0),
+        };
+        aggregate(graph, bound, self.reached, self.waived, &leaf)
+    }
+
+    /// Fit points gained over the current fit by lifted values.
+    fn gain(&self, bound: &BoundProfile, lifted_vals: &[Val]) -> f64 {
+        let lo = root_val(bound, lifted_vals).bounds().map_or(0.0, |b| b.0);
+        (100.0 * (lo - self.fit_lo)).max(0.0)
+    }
+}
+
+fn lo_of(vals: &[Val], i: usize) -> f64 {
+    vals.get(i).and_then(|v| v.bounds()).map_or(0.0, |b| b.0)
+}
+
 fn questions(
     graph: &Graph,
     bound: &BoundProfile,
-    reached: &[bool],
-    waived: &[bool],
-    vals: &[Val],
+    scored: &Scored<'_>,
     outcomes: &BTreeMap<usize, Outcome>,
     gates: &[GateResult],
-    fit_lo: f64,
     vocab: &Vocabulary,
 ) -> Vec<Question> {
+    let vals = scored.vals;
     // fact key → (reason, status, current value, leaves that read it)
     let mut asks: BTreeMap<
         String,
@@ -738,32 +787,71 @@ fn questions(
             }
         }
     }
-    // Which root frameworks reach each leaf.
-    let root_leaves: Vec<(String, BTreeSet<usize>)> = bound
+    // Which root frameworks reach each leaf: (id, node, share of the fit, leaves).
+    let root_leaves: Vec<(String, usize, f64, BTreeSet<usize>)> = bound
         .roots
         .iter()
-        .filter_map(|&(r, _)| Some((graph.node(r)?.req.id.clone(), leaves_under(graph, r, vals))))
+        .zip(scored.root_shares)
+        .filter_map(|(&(r, _), &share)| {
+            Some((
+                graph.node(r)?.req.id.clone(),
+                r,
+                share,
+                leaves_under(graph, r, vals),
+            ))
+        })
         .collect();
 
     let mut out = Vec::with_capacity(asks.len());
     for (key, (reason, status, current, leaves)) in asks {
-        let lifted = |i: usize| match outcomes.get(&i).map(Val::of) {
-            Some(Val::Iv(lo, hi)) => {
-                if leaves.contains(&i) {
-                    Val::Iv(hi, hi)
-                } else {
-                    Val::Iv(lo, lo)
+        let lifted_vals = scored.lift(graph, bound, outcomes, &leaves);
+        let swing = scored.gain(bound, &lifted_vals);
+        // By how much: each requirement that reads the fact lifted on its own, and each
+        // framework with all of them lifted. Framework swings add up to the question's swing,
+        // because the root is the share-weighted mean of the frameworks' lower bounds.
+        let requirement_moves = leaves
+            .iter()
+            .filter_map(|&i| {
+                let (lo, hi) = vals.get(i).and_then(|v| v.bounds())?;
+                let alone = scored.lift(graph, bound, outcomes, &BTreeSet::from([i]));
+                Some(Move {
+                    id: graph.node(i)?.req.id.clone(),
+                    from: round6(100.0 * lo),
+                    to: round6(100.0 * hi),
+                    swing: round6(scored.gain(bound, &alone)),
+                })
+            })
+            .collect();
+        let framework_moves = root_leaves
+            .iter()
+            .filter(|(.., rl)| !rl.is_disjoint(&leaves))
+            .map(|(id, r, share, _)| {
+                let r = *r;
+                let (from, to) = (lo_of(vals, r), lo_of(&lifted_vals, r));
+                Move {
+                    id: id.clone(),
+                    from: round6(100.0 * from),
+                    to: round6(100.0 * to),
+                    swing: round6((100.0 * share * (to - from)).max(0.0)),
                 }
-            }
-            Some(Val::Excluded) => Val::Excluded,
-            None => Val::Iv(0.0, 0.0),
-        };
-        let lifted_vals = aggregate(graph, bound, reached, waived, &lifted);
-        let lifted_lo = root_val(bound, &lifted_vals).bounds().map_or(0.0, |b| b.0);
-        let swing = (100.0 * (lifted_lo - fit_lo)).max(0.0);
+            })
+            .collect();
+        // An answer can only settle a gate through a check it can still move (an interval,
+        // not a point), or by bringing the assurance a gate asks for.
+        let movable: BTreeSet<usize> = leaves
+            .iter()
+            .copied()
+            .filter(|&i| {
+                reason == AskReason::WeakAssurance
+                    || vals
+                        .get(i)
+                        .and_then(|v| v.bounds())
+                        .is_some_and(|(lo, hi)| hi - lo > EPS)
+            })
+            .collect();
         let gate_ids: Vec<String> = gate_leaves
             .iter()
-            .filter(|(_, state, _, gl)| *state == GateState::Open && !gl.is_disjoint(&leaves))
+            .filter(|(_, state, _, gl)| *state == GateState::Open && !gl.is_disjoint(&movable))
             .map(|(id, ..)| id.clone())
             .collect();
         let spec = vocab.get(&key);
@@ -790,12 +878,16 @@ fn questions(
                 .collect(),
             frameworks: root_leaves
                 .iter()
-                .filter(|(_, rl)| !rl.is_disjoint(&leaves))
-                .map(|(id, _)| id.clone())
+                .filter(|(.., rl)| !rl.is_disjoint(&leaves))
+                .map(|(id, ..)| id.clone())
                 .collect(),
             reason,
             current,
             status,
+            impact: Impact {
+                requirements: requirement_moves,
+                frameworks: framework_moves,
+            },
         });
     }
     out.sort_by(|a, b| {

@@ -137,7 +137,7 @@ impl SourceFile {
 }
 
 /// The SHA-256 of one input of a report, so a reader can tell which files produced it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct InputHash {
     /// `vocabulary`, `catalog`, `rule`, `profile` or `evidence`.
     pub kind: String,
@@ -216,6 +216,18 @@ impl Location {
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.file, self.line, self.col)
+    }
+}
+
+impl schemars::JsonSchema for Location {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Location".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "description": "file:line:col"})
     }
 }
 

@@ -3,7 +3,7 @@
 //! `labfit test` and by `cargo test` for the built-in pack.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::date::Date;
 use crate::engine::{Engine, Options};
 use crate::error::{did_you_mean, Error, InputError};
-use crate::evidence::{Evidence, FactMap, FactValue, Status};
+use crate::evidence::{Evidence, FactMap, Status};
 use crate::graph::NodeKind;
 use crate::profile::{ParamEntry, ParamValue};
 use crate::report::{GateState, Verdict};
@@ -171,8 +171,88 @@ pub struct CaseResult {
     pub requirement: Option<String>,
     /// For rule cases: the outcome status seen.
     pub status: Option<OutcomeStatus>,
-    /// Each mismatch as "expected X, got Y"; empty when the case passed.
-    pub failures: Vec<String>,
+    /// Each expectation that did not hold; empty when the case passed.
+    pub failures: Vec<Mismatch>,
+}
+
+/// One expectation of a case that did not hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mismatch {
+    /// What was compared: `status`, `value`, `note`, `verdict`, `gate ID`, `fit`, `potential`.
+    pub what: String,
+    /// What the case expects.
+    pub expected: String,
+    /// What the run produced.
+    pub got: String,
+}
+
+impl Mismatch {
+    fn new(what: impl Into<String>, expected: impl fmt::Display, got: impl fmt::Display) -> Self {
+        Mismatch {
+            what: what.into(),
+            expected: expected.to_string(),
+            got: got.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: expected {}, got {}",
+            self.what, self.expected, self.got
+        )
+    }
+}
+
+/// Which rules the cases exercise, for `labfit test --coverage`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// Leaf requirements in scope.
+    pub leaves: usize,
+    /// Leaves no rule case tests.
+    pub untested: Vec<String>,
+    /// Leaves tested, but never with a passing outcome.
+    pub never_pass: Vec<String>,
+    /// Leaves tested, but never with an outcome other than pass.
+    pub never_other: Vec<String>,
+}
+
+/// Coverage of the leaf requirements of the given rule packs (`builtin`, or a `--rules`
+/// directory as given) by the rule cases among `results`. Profile cases do not count: they
+/// show that a profile works, not that each rule was exercised on purpose.
+pub fn coverage(engine: &Engine, results: &[CaseResult], packs: &[String]) -> Coverage {
+    let mut seen: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+    for r in results {
+        if let (CaseKind::Rule, Some(req), Some(status)) = (r.kind, &r.requirement, r.status) {
+            let e = seen.entry(req.as_str()).or_insert((false, false));
+            if status == OutcomeStatus::Pass {
+                e.0 = true;
+            } else {
+                e.1 = true;
+            }
+        }
+    }
+    let mut out = Coverage::default();
+    for n in engine.graph().nodes() {
+        if !matches!(n.kind, NodeKind::Leaf { .. }) || !packs.contains(&n.req.pack) {
+            continue;
+        }
+        out.leaves += 1;
+        match seen.get(n.req.id.as_str()) {
+            None => out.untested.push(n.req.id.clone()),
+            Some((pass, other)) => {
+                if !pass {
+                    out.never_pass.push(n.req.id.clone());
+                }
+                if !other {
+                    out.never_other.push(n.req.id.clone());
+                }
+            }
+        }
+    }
+    out
 }
 
 impl CaseResult {
@@ -187,13 +267,104 @@ pub fn run_file(engine: &Engine, file: &SourceFile) -> Result<Vec<CaseResult>, E
     let raw: TestFile = yaml::parse(file, KIND, Some(engine.vocabulary().clone()))?;
     let mut out = Vec::with_capacity(raw.cases.len());
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut req_seen: BTreeMap<String, usize> = BTreeMap::new();
     for case in raw.cases {
         let nth = seen.entry(case.name.clone()).or_insert(0);
         *nth += 1;
         let location = locate_case(file, &case.name, *nth);
-        out.push(run_case(engine, file, case, location)?);
+        let req_nth = match &case.requirement {
+            Some(r) => {
+                let n = req_seen.entry(r.0.clone()).or_insert(0);
+                *n += 1;
+                *n
+            }
+            None => 0,
+        };
+        out.push(run_case(engine, file, case, location, req_nth)?);
     }
     Ok(out)
+}
+
+/// Checks a test file without running it (for `labfit check`): its syntax and types, and that
+/// every case names a leaf requirement, or a profile and evidence that load.
+pub fn check_file(engine: &Engine, file: &SourceFile) -> Vec<Error> {
+    let raw: TestFile = match yaml::parse(file, KIND, Some(engine.vocabulary().clone())) {
+        Ok(r) => r,
+        Err(e) => return vec![e.into()],
+    };
+    let mut errors = Vec::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut req_seen: BTreeMap<String, usize> = BTreeMap::new();
+    for case in raw.cases {
+        let nth = seen.entry(case.name.clone()).or_insert(0);
+        *nth += 1;
+        let location = locate_case(file, &case.name, *nth);
+        let result = match (&case.requirement, &case.profile) {
+            (Some(req), None) => {
+                let n = req_seen.entry(req.0.clone()).or_insert(0);
+                *n += 1;
+                rule_target(engine, file, &case.name, &req.0, *n).map(|_| ())
+            }
+            (None, Some(p)) => {
+                engine
+                    .profile(&resolve_near(file, p))
+                    .and_then(|_| match &case.evidence {
+                        Some(e) => engine.evidence(&resolve_near(file, e)).map(|_| ()),
+                        None => Err(InputError::invalid(
+                            location.clone(),
+                            format!("profile case `{}` names no `evidence`", case.name),
+                            Some("add `evidence: PROVIDER-ID` or a path".into()),
+                        )
+                        .into()),
+                    })
+            }
+            _ => Err(InputError::invalid(
+                location.clone(),
+                format!(
+                    "case `{}` needs either `requirement` or `profile`",
+                    case.name
+                ),
+                Some(
+                    "a rule case names a requirement; a profile case names a profile and evidence"
+                        .into(),
+                ),
+            )
+            .into()),
+        };
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    errors
+}
+
+/// The check index of the leaf a rule case tests, or the error naming what is wrong.
+fn rule_target(
+    engine: &Engine,
+    file: &SourceFile,
+    case: &str,
+    req: &str,
+    nth: usize,
+) -> Result<usize, Error> {
+    let graph = engine.graph();
+    let Some(i) = graph.find(req) else {
+        return Err(InputError::invalid(
+            yaml::locate::<TestFile>(file, NameKind::RequirementRef, req, nth),
+            format!("case `{case}` tests unknown requirement `{req}`"),
+            did_you_mean(req, graph.ids())
+                .or_else(|| Some("see `labfit list requirements`".into())),
+        )
+        .into());
+    };
+    match graph.node(i).map(|n| &n.kind) {
+        Some(NodeKind::Leaf { rule }) => Ok(*rule),
+        _ => Err(InputError::invalid(
+            yaml::locate::<TestFile>(file, NameKind::RequirementRef, req, nth),
+            format!("case `{case}` tests `{req}`, which is a composite"),
+            Some("rule cases test leaves; test composites with a profile case".into()),
+        )
+        .into()),
+    }
 }
 
 fn locate_case(file: &SourceFile, name: &str, nth: usize) -> Location {
@@ -219,6 +390,7 @@ fn run_case(
     file: &SourceFile,
     case: Case,
     location: Location,
+    req_nth: usize,
 ) -> Result<CaseResult, Error> {
     let bad = |message: String, hint: &str| -> Error {
         InputError::invalid(location.clone(), message, Some(hint.to_owned())).into()
@@ -237,7 +409,7 @@ fn run_case(
         )),
         (Some(req), None) => {
             let req = req.0.clone();
-            rule_case(engine, file, case, &req, location)
+            rule_case(engine, file, case, &req, location, req_nth)
         }
         (None, Some(_)) => profile_case(engine, file, case, location),
     }
@@ -249,25 +421,10 @@ fn rule_case(
     case: Case,
     req: &str,
     location: Location,
+    req_nth: usize,
 ) -> Result<CaseResult, Error> {
     let graph = engine.graph();
-    let Some(i) = graph.find(req) else {
-        return Err(InputError::invalid(
-            yaml::locate::<TestFile>(file, NameKind::RequirementRef, req, 1),
-            format!("case `{}` tests unknown requirement `{req}`", case.name),
-            did_you_mean(req, graph.ids())
-                .or_else(|| Some("see `labfit list requirements`".into())),
-        )
-        .into());
-    };
-    let Some(NodeKind::Leaf { rule }) = graph.node(i).map(|n| &n.kind) else {
-        return Err(InputError::invalid(
-            yaml::locate::<TestFile>(file, NameKind::RequirementRef, req, 1),
-            format!("case `{}` tests `{req}`, which is a composite", case.name),
-            Some("rule cases test leaves; test composites with a profile case".into()),
-        )
-        .into());
-    };
+    let rule = rule_target(engine, file, &case.name, req, req_nth)?;
     let as_of = case
         .as_of
         .unwrap_or_else(|| DEFAULT_CASE_DATE.parse().unwrap_or(Date::from_days(0)));
@@ -293,7 +450,7 @@ fn rule_case(
             .map(|(k, v)| (k.into_string(), v.value))
             .collect::<BTreeMap<String, ParamValue>>(),
     );
-    let Some(check) = graph.checks().get(*rule) else {
+    let Some(check) = graph.checks().get(rule) else {
         return Err(
             InputError::invalid(location, "internal: check index out of range", None).into(),
         );
@@ -316,11 +473,11 @@ fn rule_case(
     }
     if let Some(s) = e.status {
         if s != o.status {
-            let mut m = format!("status: expected {s}, got {} ({})", o.status, o.note);
+            let mut got = format!("{} ({:?})", o.status, o.note);
             if let Some(err) = &o.error {
-                let _ = write!(m, " at {}", err.location);
+                let _ = write!(got, " at {}", err.location);
             }
-            failures.push(m);
+            failures.push(Mismatch::new("status", s, got));
         }
     }
     if let Some(v) = e.value {
@@ -331,13 +488,17 @@ fn rule_case(
         };
         match got {
             Some(g) if (g - v).abs() <= 1e-9 => {}
-            Some(g) => failures.push(format!("value: expected {v}, got {g}")),
-            None => failures.push(format!("value: expected {v}, got none ({})", o.status)),
+            Some(g) => failures.push(Mismatch::new("value", v, g)),
+            None => failures.push(Mismatch::new("value", v, format!("none ({})", o.status))),
         }
     }
     if let Some(n) = &e.note_contains {
         if !o.note.contains(n.as_str()) {
-            failures.push(format!("note: expected to contain {n:?}, got {:?}", o.note));
+            failures.push(Mismatch::new(
+                "note",
+                format!("to contain {n:?}"),
+                format!("{:?}", o.note),
+            ));
         }
     }
     Ok(CaseResult {
@@ -360,10 +521,28 @@ fn resolve_near(file: &SourceFile, name: &str) -> String {
         .unwrap_or_default();
     let p: PathBuf = base.join(name);
     if p.exists() {
-        p.to_string_lossy().replace('\\', "/")
+        normalize(&p)
     } else {
         name.to_owned()
     }
+}
+
+/// `a/b/../c` as `a/c`, so a file reached through a relative path has the same name as when
+/// it is named directly (diagnostics and reports then agree).
+fn normalize(p: &Path) -> String {
+    use std::path::Component;
+    let mut parts: Vec<Component<'_>> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    let out: PathBuf = parts.iter().collect();
+    out.to_string_lossy().replace('\\', "/")
 }
 
 fn profile_case(
@@ -398,6 +577,18 @@ fn profile_case(
             yaml_serde::Value::String(s) => s,
             yaml_serde::Value::Bool(b) => b.to_string(),
             yaml_serde::Value::Number(n) => n.to_string(),
+            // A list fact is assumed from its items, as `--assume KEY=a,b` does.
+            yaml_serde::Value::Sequence(items)
+                if items
+                    .iter()
+                    .all(|i| matches!(i, yaml_serde::Value::String(_))) =>
+            {
+                items
+                    .iter()
+                    .filter_map(|i| i.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }
             other => {
                 return Err(bad(
                     format!("assumption `{k}` has an unsupported value {other:?}"),
@@ -420,22 +611,28 @@ fn profile_case(
     let mut failures = Vec::new();
     if let Some(v) = e.verdict {
         if v != report.verdict {
-            failures.push(format!(
-                "verdict: expected {v}, got {} (fit {:.1}, potential {:.1})",
-                report.verdict, report.fit, report.potential
+            failures.push(Mismatch::new(
+                "verdict",
+                v,
+                format!(
+                    "{} (fit {:.1}, potential {:.1})",
+                    report.verdict, report.fit, report.potential
+                ),
             ));
         }
     }
     for (id, want) in e.gates.iter().flatten() {
         match report.gate(&id.0) {
             Some(g) if g.state == *want => {}
-            Some(g) => failures.push(format!(
-                "gate {}: expected {want}, got {} ({})",
-                id.0, g.state, g.reason
+            Some(g) => failures.push(Mismatch::new(
+                format!("gate {}", id.0),
+                want,
+                format!("{} ({})", g.state, g.reason),
             )),
-            None => failures.push(format!(
-                "gate {}: expected {want}, but the profile has no such must-have",
-                id.0
+            None => failures.push(Mismatch::new(
+                format!("gate {}", id.0),
+                want,
+                "no such must-have in the profile",
             )),
         }
     }
@@ -445,13 +642,14 @@ fn profile_case(
     ] {
         if let Some([lo, hi]) = range {
             if got < lo - 1e-9 || got > hi + 1e-9 {
-                failures.push(format!(
-                    "{what}: expected within [{lo}, {hi}], got {got:.3}"
+                failures.push(Mismatch::new(
+                    what,
+                    format!("within [{lo}, {hi}]"),
+                    format!("{got:.3}"),
                 ));
             }
         }
     }
-    let _ = FactValue::Bool(true);
     Ok(CaseResult {
         name: case.name,
         location,

@@ -12,7 +12,7 @@ use crate::source::SourceFile;
 use crate::yaml::{self, unique_map, FactK, Name};
 
 /// The type of a fact's value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FactType {
     /// `true` / `false`.

@@ -1,14 +1,35 @@
-//! `labfit compare`: rank providers under one profile.
+//! `labfit compare`: rank providers under one profile, with a progress bar on a terminal.
 
-use std::fmt::Write as _;
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
 
-use labfit::compare::Comparison;
-use labfit::report::{json, text};
+use labfit::report::{csv, html, json, junit, markdown, text};
 
-use super::{output, report_error, EvalArgs, Exit, Format, RulesArgs};
+use super::{output, report_error, EvalArgs, Exit, RulesArgs};
+
+/// A progress bar is worth drawing from this many providers on.
+const PROGRESS_FROM: usize = 4;
+
+/// Output formats of `compare`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum CompareFormat {
+    /// The ranking as a table
+    #[default]
+    Text,
+    /// The ranking and every full report (comparison/v1)
+    Json,
+    /// A committee report in Markdown
+    Markdown,
+    /// A self-contained HTML report (inline SVG charts, prints well)
+    Html,
+    /// JUnit XML: one testsuite per provider, one testcase per requirement
+    Junit,
+    /// The ranking as CSV (RFC 4180)
+    Csv,
+}
 
 #[derive(Args, Debug)]
 pub struct CompareArgs {
@@ -24,7 +45,7 @@ pub struct CompareArgs {
     pub eval: EvalArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub format: CompareFormat,
     /// Write to FILE instead of stdout
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -44,18 +65,38 @@ pub fn run(a: &CompareArgs) -> Exit {
             .map(|n| engine.evidence(n))
             .collect::<Result<Vec<_>, _>>()?;
         let options = a.eval.options(&engine)?;
-        Ok::<_, labfit::Error>(engine.compare(&profile, &evidence, &options))
+        let bar = (evidence.len() >= PROGRESS_FROM && std::io::stderr().is_terminal()).then(|| {
+            let pb = ProgressBar::new(evidence.len() as u64);
+            if let Ok(style) =
+                ProgressStyle::with_template("scoring {pos}/{len} providers {wide_bar} {elapsed}")
+            {
+                pb.set_style(style);
+            }
+            pb
+        });
+        let cmp = match &bar {
+            Some(pb) => engine.compare_with_progress(&profile, &evidence, &options, &|| pb.inc(1)),
+            None => engine.compare(&profile, &evidence, &options),
+        };
+        if let Some(pb) = bar {
+            pb.finish_and_clear();
+        }
+        Ok::<_, labfit::Error>(cmp)
     })();
     let cmp = match result {
         Ok(c) => c,
         Err(e) => return report_error(&e),
     };
     let rendered = match a.format {
-        Format::Json => json::render(&cmp),
-        Format::Text => render_text(
+        CompareFormat::Json => json::render(&cmp),
+        CompareFormat::Text => text::comparison(
             &cmp,
             text::Style::new(super::stdout_color(a.output.is_some())),
         ),
+        CompareFormat::Markdown => markdown::comparison(&cmp),
+        CompareFormat::Html => html::comparison(&cmp),
+        CompareFormat::Junit => junit::comparison(&cmp),
+        CompareFormat::Csv => csv::comparison(&cmp),
     };
     if let Err(e) = output::write(a.output.as_deref(), &rendered) {
         output::eprint(&format!("error: {e}\n"));
@@ -65,79 +106,4 @@ pub fn run(a: &CompareArgs) -> Exit {
         return Exit::RuleError;
     }
     Exit::Ok
-}
-
-fn render_text(c: &Comparison, style: text::Style) -> String {
-    let mut o = String::new();
-    let _ = writeln!(o, "{}", style.bold(&text::clip(&c.title, 100)));
-    let _ = writeln!(
-        o,
-        "{}",
-        style.dim(&format!(
-            "profile {} · scored as of {} · {} providers",
-            c.profile,
-            c.as_of,
-            c.ranking.len()
-        ))
-    );
-    o.push('\n');
-    let _ = writeln!(
-        o,
-        "{:>4}  {:<22} {:<11} {:>5} {:>6}  {:<20}  gates open/failed · weakest",
-        "rank", "provider", "verdict", "fit", "pot.", "fit ░ potential"
-    );
-    for r in &c.ranking {
-        let verdict = format!("{:<11}", r.verdict.as_str());
-        let verdict = verdict.replace(r.verdict.as_str(), &style.verdict(r.verdict));
-        let gates = format!("{}/{}", r.open_gates.len(), r.failed_gates.len());
-        let _ = writeln!(
-            o,
-            "{:>4}  {:<22} {} {:>5.1} {:>6.1}  {}  {:<5} {}",
-            r.rank,
-            text::clip(&r.provider, 22),
-            verdict,
-            r.fit,
-            r.potential,
-            text::bar(r.fit, r.potential, 20),
-            gates,
-            text::clip(r.weakest.as_deref().unwrap_or("-"), 14)
-        );
-    }
-    if !c.dominance.is_empty() {
-        o.push('\n');
-        let _ = writeln!(
-            o,
-            "{}",
-            style.bold("Necessarily better (fit ≥ the other's potential)")
-        );
-        let mut winners: Vec<&str> = c.dominance.iter().map(|d| d.winner.as_str()).collect();
-        winners.dedup();
-        for w in winners {
-            let losers: Vec<&str> = c
-                .dominance
-                .iter()
-                .filter(|d| d.winner == w)
-                .map(|d| d.loser.as_str())
-                .collect();
-            let _ = writeln!(o, "  {w} beats {}", text::wrap(&losers.join(", "), 100, 4));
-        }
-    } else {
-        o.push('\n');
-        let _ = writeln!(o, "No provider is necessarily better than another: the open questions could reorder them.");
-    }
-    if let Some(m) = &c.minimax_regret {
-        let _ = writeln!(
-            o,
-            "{}",
-            text::wrap(
-                &format!(
-                    "Minimax-regret choice: {} (at worst {:.1} fit points behind {} once every answer is in).",
-                    m.id, m.max_regret, m.against
-                ),
-                100,
-                0
-            )
-        );
-    }
-    o
 }

@@ -2,11 +2,27 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
-use labfit::report::{json, text};
+use labfit::report::{html, json, junit, markdown, text};
 
-use super::{output, report_error, EvalArgs, Exit, Format, RulesArgs};
+use super::{output, report_error, EvalArgs, Exit, RulesArgs};
+
+/// Output formats of `score`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ScoreFormat {
+    /// A readable summary
+    #[default]
+    Text,
+    /// The full report as JSON (report/v1)
+    Json,
+    /// A report in Markdown
+    Markdown,
+    /// A self-contained HTML report (inline SVG charts, prints well)
+    Html,
+    /// JUnit XML: one testcase per requirement
+    Junit,
+}
 
 #[derive(Args, Debug)]
 pub struct ScoreArgs {
@@ -22,7 +38,7 @@ pub struct ScoreArgs {
     pub eval: EvalArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub format: ScoreFormat,
     /// Write to FILE instead of stdout
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -47,11 +63,14 @@ pub fn run(a: &ScoreArgs) -> Exit {
         Err(e) => return report_error(&e),
     };
     let rendered = match a.format {
-        Format::Json => json::render(&report),
-        Format::Text => text::render(
+        ScoreFormat::Json => json::render(&report),
+        ScoreFormat::Text => text::render(
             &report,
             text::Style::new(super::stdout_color(a.output.is_some())),
         ),
+        ScoreFormat::Markdown => markdown::report(&report),
+        ScoreFormat::Html => html::report(&report),
+        ScoreFormat::Junit => junit::report(&report),
     };
     if let Err(e) = output::write(a.output.as_deref(), &rendered) {
         output::eprint(&format!("error: {e}\n"));

@@ -16,6 +16,10 @@ pub struct TestArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub rules: RulesArgs,
+    /// Also list the leaf requirements no rule case tests, and those whose passing or
+    /// non-passing outcome no case exercises (of the --rules packs, else of the built-in pack)
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) {
@@ -74,11 +78,20 @@ pub fn run(a: &TestArgs) -> Exit {
         }
     }
     let (mut passed, mut failed) = (0usize, 0usize);
+    let mut bad_input = false;
     let mut text = String::new();
+    let mut all = Vec::new();
     for f in &files {
         let results = match testing::run_file(&engine, f) {
             Ok(r) => r,
-            Err(e) => return report_error(&e),
+            Err(e) => {
+                // Show it, and go on with the other files.
+                let _ = output::write(None, &text);
+                text.clear();
+                report_error(&e);
+                bad_input = true;
+                continue;
+            }
         };
         for r in results {
             if r.passed() {
@@ -87,8 +100,38 @@ pub fn run(a: &TestArgs) -> Exit {
                 failed += 1;
                 let _ = writeln!(text, "FAIL {}  {}", r.location, r.name);
                 for m in &r.failures {
-                    let _ = writeln!(text, "     {m}");
+                    let _ = writeln!(text, "     {:<10} expected  {}", m.what, m.expected);
+                    let _ = writeln!(text, "     {:<10} got       {}", "", m.got);
                 }
+            }
+            all.push(r);
+        }
+    }
+    if a.coverage {
+        let packs: Vec<String> = if a.rules.rules.is_empty() {
+            vec!["builtin".to_owned()]
+        } else {
+            a.rules
+                .rules
+                .iter()
+                .map(|d| labfit::source::display_path(d))
+                .collect()
+        };
+        let c = testing::coverage(&engine, &all, &packs);
+        let tested = c.leaves - c.untested.len();
+        let _ = writeln!(
+            text,
+            "coverage: {tested} of {} leaf requirements have a rule case ({})",
+            c.leaves,
+            packs.join(", ")
+        );
+        for (label, ids) in [
+            ("no case", &c.untested),
+            ("never passes", &c.never_pass),
+            ("never fails", &c.never_other),
+        ] {
+            for id in ids.iter() {
+                let _ = writeln!(text, "  {label:<13} {id}");
             }
         }
     }
@@ -97,7 +140,9 @@ pub fn run(a: &TestArgs) -> Exit {
         output::eprint(&format!("error: {e}\n"));
         return Exit::Input;
     }
-    if failed > 0 {
+    if bad_input {
+        Exit::Input
+    } else if failed > 0 {
         Exit::Threshold
     } else {
         Exit::Ok

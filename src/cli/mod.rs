@@ -1,8 +1,14 @@
 //! Command-line interface: clap definitions and one function per subcommand. Everything here
 //! is presentation; the work happens in the library.
 
+mod cmd_check;
 mod cmd_compare;
+mod cmd_diff;
+mod cmd_explain;
 mod cmd_list;
+mod cmd_new;
+mod cmd_questions;
+mod cmd_schema;
 mod cmd_score;
 mod cmd_test;
 mod output;
@@ -53,10 +59,23 @@ enum Command {
     Score(cmd_score::ScoreArgs),
     /// Rank providers under one profile (default: every built-in provider)
     Compare(cmd_compare::CompareArgs),
+    /// The questions to send one provider, most important first
+    Questions(cmd_questions::QuestionsArgs),
+    /// What changed between two evidence files of a provider, and what each change did
+    Diff(cmd_diff::DiffArgs),
     /// List built-in content: requirements, profiles, providers or facts
     List(cmd_list::ListArgs),
     /// Run rule tests (rule cases and profile cases)
     Test(cmd_test::TestArgs),
+    /// Show why a provider scores what it does: the requirement tree with intervals, weights,
+    /// contributions and the facts each check read
+    Explain(cmd_explain::ExplainArgs),
+    /// Print the JSON Schema of a kind of file, for editors (see docs/writing-rules.md)
+    Schema(cmd_schema::SchemaArgs),
+    /// Write a commented starting rule pack, profile or evidence file
+    New(cmd_new::NewArgs),
+    /// Lint rule packs, profiles, evidence and tests without scoring (default: the built-in content)
+    Check(cmd_check::CheckArgs),
 }
 
 /// Options shared by every command that loads rules.
@@ -105,7 +124,7 @@ impl EvalArgs {
     }
 }
 
-fn parse_date(s: &str) -> Result<Date, String> {
+pub(crate) fn parse_date(s: &str) -> Result<Date, String> {
     s.parse::<Date>().map_err(|e| e.to_string())
 }
 
@@ -157,8 +176,14 @@ pub fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Score(a) => cmd_score::run(&a),
         Command::Compare(a) => cmd_compare::run(&a),
+        Command::Questions(a) => cmd_questions::run(&a),
+        Command::Diff(a) => cmd_diff::run(&a),
         Command::List(a) => cmd_list::run(&a),
         Command::Test(a) => cmd_test::run(&a),
+        Command::Check(a) => cmd_check::run(&a),
+        Command::New(a) => cmd_new::run(&a),
+        Command::Schema(a) => cmd_schema::run(&a),
+        Command::Explain(a) => cmd_explain::run(&a),
     };
     exit.into()
 }

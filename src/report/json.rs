@@ -3,6 +3,9 @@
 
 use serde::Serialize;
 
+use crate::date::Date;
+use crate::report::{Question, Report, Verdict};
+
 /// Renders any report value as pretty JSON with a trailing newline.
 pub fn render<T: Serialize>(value: &T) -> String {
     match serde_json::to_string_pretty(value) {
@@ -13,4 +16,34 @@ pub fn render<T: Serialize>(value: &T) -> String {
         // Serialising plain data with string keys cannot fail; keep the output valid JSON anyway.
         Err(e) => format!("{{\"error\": {:?}}}\n", e.to_string()),
     }
+}
+
+/// The questionnaire document (`questions/v1`): one provider's questions, most important
+/// first, with what they were computed for.
+#[derive(Serialize)]
+struct Questionnaire<'a> {
+    labfit: &'static str,
+    profile: &'a str,
+    provider: &'a str,
+    name: &'a str,
+    as_of: Date,
+    fit: f64,
+    potential: f64,
+    verdict: Verdict,
+    questions: &'a [Question],
+}
+
+/// Renders one provider's questions as `questions/v1` JSON.
+pub fn questions(r: &Report) -> String {
+    render(&Questionnaire {
+        labfit: "questions/v1",
+        profile: &r.profile.id,
+        provider: &r.provider.id,
+        name: &r.provider.name,
+        as_of: r.as_of,
+        fit: r.fit,
+        potential: r.potential,
+        verdict: r.verdict,
+        questions: &r.questions,
+    })
 }

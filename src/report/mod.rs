@@ -1,7 +1,12 @@
 //! The report: everything a score produced, as plain serializable data. Renderers (one per
 //! format) read it and never compute anything of their own.
 
+pub mod csv;
+pub mod explain;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -20,7 +25,7 @@ use crate::source::{InputHash, Location};
 pub const REPORT_VERSION: &str = "report/v1";
 
 /// Name and version of the engine that produced a report.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct EngineInfo {
     /// `labfit`.
     pub name: String,
@@ -39,7 +44,9 @@ impl EngineInfo {
 }
 
 /// The decision a report supports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Every gate met, fit at or above the strong band.
@@ -83,7 +90,9 @@ impl fmt::Display for Verdict {
 }
 
 /// The state of a must-have.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum GateState {
     /// Shown to hold, with enough assurance.
@@ -112,7 +121,7 @@ impl fmt::Display for GateState {
 }
 
 /// A must-have's result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct GateResult {
     /// Requirement id.
     pub id: String,
@@ -122,6 +131,9 @@ pub struct GateResult {
     pub state: GateState,
     /// Why, in one sentence.
     pub reason: String,
+    /// Why the profile makes it a must-have (its `reason`), when it says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
     /// The minimum lower bound required.
     pub min: f64,
     /// The minimum assurance required, when set.
@@ -134,7 +146,7 @@ pub struct GateResult {
 }
 
 /// Why a fact is asked about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AskReason {
     /// The evidence says nothing, or says it is unknown.
@@ -145,8 +157,19 @@ pub enum AskReason {
     WeakAssurance,
 }
 
+impl AskReason {
+    /// As written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AskReason::Unknown => "unknown",
+            AskReason::Stale => "stale",
+            AskReason::WeakAssurance => "weak_assurance",
+        }
+    }
+}
+
 /// A question to send the provider.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Question {
     /// The fact key.
     pub fact: String,
@@ -172,10 +195,36 @@ pub struct Question {
     pub current: Option<FactValue>,
     /// Its status.
     pub status: Status,
+    /// By how much a favourable answer moves each requirement and framework it bears on.
+    pub impact: Impact,
+}
+
+/// What a favourable answer to one question would move.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Impact {
+    /// Each requirement whose check reads the fact: from its lo to its hi, and the fit points
+    /// that requirement alone would add.
+    pub requirements: Vec<Move>,
+    /// Each root framework above those requirements: its score now and with the answer, and
+    /// the fit points that adds (these add up to the question's swing).
+    pub frameworks: Vec<Move>,
+}
+
+/// One score moved by an answer, on the 0–100 scale (other open questions held unfavourable).
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Move {
+    /// Requirement or framework id.
+    pub id: String,
+    /// Its score now (100 · lo).
+    pub from: f64,
+    /// Its score with a favourable answer.
+    pub to: f64,
+    /// Fit points gained.
+    pub swing: f64,
 }
 
 /// Leaf or composite.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum NodeKindName {
     /// Checked by a rule.
@@ -185,7 +234,7 @@ pub enum NodeKindName {
 }
 
 /// A child edge as scored.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ChildEdge {
     /// Child id.
     pub id: String,
@@ -196,7 +245,7 @@ pub struct ChildEdge {
 }
 
 /// One requirement's result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct NodeResult {
     /// Id.
     pub id: String,
@@ -248,7 +297,7 @@ pub struct NodeResult {
 }
 
 /// A waiver and whether it applied.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct WaiverResult {
     /// Requirement id.
     pub id: String,
@@ -263,7 +312,7 @@ pub struct WaiverResult {
 }
 
 /// A rule that errored.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RuleErrorEntry {
     /// The requirement whose check failed.
     pub requirement: String,
@@ -274,7 +323,7 @@ pub struct RuleErrorEntry {
 }
 
 /// Something worth knowing that did not stop the score.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct Warning {
     /// A stable kind (`stale-evidence`, `expired-waiver`, `assumed-fact`, `override`, …).
     pub kind: String,
@@ -283,7 +332,7 @@ pub struct Warning {
 }
 
 /// The profile as scored.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ProfileInfo {
     /// Id.
     pub id: String,
@@ -301,7 +350,7 @@ pub struct ProfileInfo {
 }
 
 /// One root framework.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FrameworkWeight {
     /// Framework id.
     pub id: String,
@@ -316,7 +365,7 @@ pub struct FrameworkWeight {
 }
 
 /// The provider as scored.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ProviderInfo {
     /// Id.
     pub id: String,
@@ -329,7 +378,7 @@ pub struct ProviderInfo {
 }
 
 /// A what-if value in effect.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Assumption {
     /// Fact key.
     pub fact: String,
@@ -338,7 +387,7 @@ pub struct Assumption {
 }
 
 /// Everything a score produced.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Report {
     /// `report/v1`.
     pub labfit: &'static str,
@@ -388,6 +437,11 @@ impl Report {
         self.gates.iter().find(|g| g.id == id)
     }
 
+    /// The title of a requirement in this report, or the id itself when it was not reached.
+    pub fn title_of<'a>(&'a self, id: &'a str) -> &'a str {
+        self.node(id).map_or(id, |n| n.title.as_str())
+    }
+
     /// The framework (root child) whose lo is lowest among those that apply: the weakest area.
     pub fn weakest_framework(&self) -> Option<&FrameworkWeight> {
         self.profile
@@ -396,6 +450,181 @@ impl Report {
             .filter(|f| f.share > 0.0)
             .min_by(|a, b| a.lo.total_cmp(&b.lo).then_with(|| a.id.cmp(&b.id)))
     }
+}
+
+/// The provider's current answer to a question, in words, when it has one worth showing: a
+/// stale value, or one whose assurance is below what a must-have needs.
+pub fn current_answer(r: &Report, q: &Question) -> Option<String> {
+    let v = q.current.as_ref()?;
+    match q.reason {
+        AskReason::Unknown => None,
+        AskReason::Stale => Some(format!("{v} ({}, out of date)", q.status)),
+        AskReason::WeakAssurance => {
+            let need = q
+                .gates
+                .iter()
+                .filter_map(|g| r.gate(g)?.min_assurance)
+                .max_by_key(|s| s.rank());
+            Some(match need {
+                Some(n) => format!("{v} ({} only; a must-have needs {n} or better)", q.status),
+                None => format!("{v} ({} only)", q.status),
+            })
+        }
+    }
+}
+
+/// What a verdict means, in one sentence for a committee.
+pub fn verdict_meaning(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Strong => "every must-have is met and the fit is in the strong band",
+        Verdict::Moderate => "every must-have is met and the fit is in the moderate band",
+        Verdict::Weak => "every must-have is met but the fit is below the moderate band",
+        Verdict::Conditional => {
+            "no must-have has failed, but some are still open: the provider's answers decide"
+        }
+        Verdict::Ineligible => {
+            "a must-have failed: no answer to the open questions can make this provider acceptable"
+        }
+    }
+}
+
+/// What a committee should take from a comparison, as plain sentences (no markup): where the
+/// decision stands, what the intervals settle, the safest choice, and what to do next.
+pub fn comparison_summary(c: &crate::compare::Comparison) -> Vec<String> {
+    let name = |id: &str| {
+        c.ranking
+            .iter()
+            .find(|r| r.id == id)
+            .map_or_else(|| id.to_owned(), |r| r.provider.clone())
+    };
+    let n = c.ranking.len();
+    let count = |f: &dyn Fn(Verdict) -> bool| c.ranking.iter().filter(|r| f(r.verdict)).count();
+    let eligible = count(&|v| v.group() == 0);
+    let conditional = count(&|v| v == Verdict::Conditional);
+    let ineligible = count(&|v| v == Verdict::Ineligible);
+    let mut out = vec![format!(
+        "Of {n} provider{} compared, {eligible} {} every must-have, {conditional} {} must-haves still open (conditional) and {ineligible} {} at least one (ineligible).",
+        if n == 1 { "" } else { "s" },
+        if eligible == 1 { "meets" } else { "meet" },
+        if conditional == 1 { "has" } else { "have" },
+        if ineligible == 1 { "fails" } else { "fail" },
+    )];
+    match c.ranking.first() {
+        Some(top) if top.verdict.group() == 0 => out.push(format!(
+            "Best supported by the evidence: {} ({}, fit {:.1} of 100{}).",
+            top.provider,
+            top.verdict,
+            top.fit,
+            if top.potential - top.fit >= 0.05 {
+                format!(", up to {:.1} with favourable answers", top.potential)
+            } else {
+                String::new()
+            }
+        )),
+        Some(_) if conditional > 0 => out.push(
+            "No provider can be chosen on the evidence yet: each remaining one has must-haves that only its answers can settle.".into(),
+        ),
+        Some(_) => out.push(
+            "No provider is acceptable under this profile: each has failed at least one must-have.".into(),
+        ),
+        None => out.push("No provider was compared.".into()),
+    }
+    if c.dominance.is_empty() {
+        if n > 1 {
+            out.push("The open questions could still reorder any two providers: none is necessarily better than another.".into());
+        }
+    } else {
+        let mut winners: Vec<&str> = Vec::new();
+        for d in &c.dominance {
+            if !winners.contains(&d.winner.as_str()) {
+                winners.push(&d.winner);
+            }
+        }
+        for w in winners {
+            let losers: Vec<String> = c
+                .dominance
+                .iter()
+                .filter(|d| d.winner == w)
+                .map(|d| name(&d.loser))
+                .collect();
+            out.push(format!(
+                "{} is necessarily better than {}: its fit already reaches their potential.",
+                name(w),
+                losers.join(", ")
+            ));
+        }
+    }
+    if let Some(m) = &c.minimax_regret {
+        if m.id == m.against {
+            out.push(format!(
+                "{} is the only provider still in the running.",
+                name(&m.id)
+            ));
+        } else if m.max_regret < 0.05 {
+            out.push(format!(
+                "Safest choice while questions are open (minimax regret): {}; no answer can put another provider ahead of it.",
+                name(&m.id)
+            ));
+        } else {
+            out.push(format!(
+                "Safest choice while questions are open (minimax regret): {}; whatever the answers, it ends at most {:.1} fit points behind the best ({}).",
+                name(&m.id),
+                m.max_regret,
+                name(&m.against)
+            ));
+        }
+    }
+    let gate_questions: usize = c
+        .reports
+        .iter()
+        .map(|r| r.questions.iter().filter(|q| q.gate).count())
+        .sum();
+    let questions: usize = c.reports.iter().map(|r| r.questions.len()).sum();
+    if questions > 0 {
+        out.push(format!(
+            "Next step: send each provider its questions ({questions} in all, {gate_questions} of them on must-haves, which come first in each list)."
+        ));
+    }
+    let stale = c
+        .reports
+        .iter()
+        .filter(|r| r.warnings.iter().any(|w| w.kind == "stale-evidence"))
+        .count();
+    if stale > 0 {
+        out.push(format!(
+            "The evidence for {stale} of {n} provider{} includes facts more than two years old: confirm them before deciding.",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
+    out
+}
+
+/// The topic of a guide question (`q01`…`q18`, `mss`: the LIMSWiki guide's questions a lab
+/// should ask a cloud provider, as the `lab-baseline` framework names them), for grouping and
+/// introducing questions in a questionnaire.
+pub fn guide_topic(q: &str) -> Option<&'static str> {
+    Some(match q {
+        "q01" => "Experience with laboratory customers in the lab's field",
+        "q02" => "Integration with the lab's systems and processes",
+        "q03" => "Historical downtime and availability commitments",
+        "q04" => "Support during downtime",
+        "q05" => "Where data are kept and how they travel",
+        "q06" => "Who can reach the lab's data, and their credentials",
+        "q07" => "Machines or environments dedicated to regulated data",
+        "q08" => "Segregation from other customers' data",
+        "q09" => "Documented data security policies",
+        "q10" => "How the provider tests its security",
+        "q11" => "Security audits, intrusion detection and intrusion reporting",
+        "q12" => "What the provider logs and acts upon",
+        "q13" => "Audit logs the lab can read on demand",
+        "q14" => "A business associate agreement for ePHI",
+        "q15" => "What happens to the data when the contract ends",
+        "q16" => "What happens to the data after a catastrophe or the provider's failure",
+        "q17" => "Extracting data on demand, and in which formats",
+        "q18" => "Native or outsourced support",
+        "mss" => "Managed security services",
+        _ => return None,
+    })
 }
 
 /// Rounds to 6 decimals so reports carry no floating-point noise (and stay byte-identical).

@@ -4,7 +4,9 @@
 
 use std::fmt::Write as _;
 
-use crate::report::{GateState, Report, Verdict};
+use crate::compare::Comparison;
+use crate::diff::EvidenceDiff;
+use crate::report::{current_answer, guide_topic, GateState, Report, Verdict};
 
 /// Width the text output is kept within.
 pub const WIDTH: usize = 100;
@@ -208,6 +210,356 @@ pub fn render(r: &Report, style: Style) -> String {
                 style.paint("33", "warning:"),
                 wrap(&w.message, WIDTH, 9)
             );
+        }
+    }
+    o
+}
+
+/// Renders a ranking of providers: the table, the dominance notes and the minimax-regret choice.
+pub fn comparison(c: &Comparison, style: Style) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "{}", style.bold(&clip(&c.title, WIDTH)));
+    let _ = writeln!(
+        o,
+        "{}",
+        style.dim(&format!(
+            "profile {} · scored as of {} · {} providers",
+            c.profile,
+            c.as_of,
+            c.ranking.len()
+        ))
+    );
+    o.push('\n');
+    let _ = writeln!(
+        o,
+        "rank  provider               verdict       fit   pot.  fit █ pot. ░      open/failed weakest area"
+    );
+    for r in &c.ranking {
+        let pad = " ".repeat(11usize.saturating_sub(r.verdict.as_str().len()));
+        let gates = format!("{}/{}", r.open_gates.len(), r.failed_gates.len());
+        let _ = writeln!(
+            o,
+            "{:>4}  {:<22} {}{pad} {:>5.1} {:>6.1}  {}  {:<11} {}",
+            r.rank,
+            clip(&r.provider, 22),
+            style.verdict(r.verdict),
+            r.fit,
+            r.potential,
+            bar(r.fit, r.potential, 16),
+            gates,
+            clip(r.weakest.as_deref().unwrap_or("-"), 14)
+        );
+    }
+    let _ = writeln!(
+        o,
+        "{}",
+        style.dim("open/failed: must-haves still open / failed; weakest area: the framework with the lowest fit")
+    );
+    o.push('\n');
+    if c.dominance.is_empty() {
+        let _ = writeln!(
+            o,
+            "{}",
+            wrap(
+                "No provider is necessarily better than another: the open questions could still reorder any two of them.",
+                WIDTH,
+                0
+            )
+        );
+    } else {
+        let _ = writeln!(
+            o,
+            "{}",
+            style.bold("Necessarily better (its fit is at least the other's potential)")
+        );
+        let mut winners: Vec<&str> = Vec::new();
+        for d in &c.dominance {
+            if !winners.contains(&d.winner.as_str()) {
+                winners.push(&d.winner);
+            }
+        }
+        for w in winners {
+            let losers: Vec<&str> = c
+                .dominance
+                .iter()
+                .filter(|d| d.winner == w)
+                .map(|d| d.loser.as_str())
+                .collect();
+            let head = format!("  {w} beats ");
+            let indent = head.chars().count();
+            let _ = writeln!(o, "{head}{}", wrap(&losers.join(", "), WIDTH, indent));
+        }
+    }
+    match &c.minimax_regret {
+        Some(m) if m.id == m.against => {
+            let _ = writeln!(
+                o,
+                "{}",
+                wrap(
+                    &format!(
+                        "Minimax-regret choice: {} (the only provider not ineligible).",
+                        m.id
+                    ),
+                    WIDTH,
+                    0
+                )
+            );
+        }
+        Some(m) if m.max_regret < 0.05 => {
+            let _ = writeln!(
+                o,
+                "{}",
+                wrap(
+                    &format!(
+                        "Minimax-regret choice: {} (no answer can put another provider ahead of it).",
+                        m.id
+                    ),
+                    WIDTH,
+                    0
+                )
+            );
+        }
+        Some(m) => {
+            let _ = writeln!(
+                o,
+                "{}",
+                wrap(
+                    &format!(
+                        "Minimax-regret choice: {} (at worst {:.1} fit points behind {} once every answer is in).",
+                        m.id, m.max_regret, m.against
+                    ),
+                    WIDTH,
+                    0
+                )
+            );
+        }
+        None => {
+            let _ = writeln!(o, "No minimax-regret choice: every provider is ineligible.");
+        }
+    }
+    o
+}
+
+/// Renders the questionnaire for one provider: every question, most important first, with
+/// why it matters and by how much.
+pub fn questions(r: &Report, style: Style) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}",
+        style.bold(&format!("Questions for {}", r.provider.name))
+    );
+    let _ = writeln!(
+        o,
+        "{}",
+        style.dim(&format!(
+            "profile {} · evidence {} (as of {}) · scored as of {}",
+            r.profile.id, r.provider.id, r.provider.as_of, r.as_of
+        ))
+    );
+    o.push('\n');
+    if r.questions.is_empty() {
+        let _ = writeln!(
+            o,
+            "Nothing to ask: every fact the profile's checks read is known, current and assured enough."
+        );
+        return o;
+    }
+    let gated = r.questions.iter().filter(|q| q.gate).count();
+    let count = match r.questions.len() {
+        1 => "1 question".to_owned(),
+        n => format!("{n} questions"),
+    };
+    let order = match gated {
+        0 => "ordered by how many fit points a favourable answer can add".to_owned(),
+        1 => {
+            "the one on a must-have first, then by how many fit points a favourable answer can add"
+                .to_owned()
+        }
+        g => format!(
+            "the {g} on must-haves first, then by how many fit points a favourable answer can add"
+        ),
+    };
+    let _ = writeln!(
+        o,
+        "{}",
+        wrap(
+            &format!(
+                "{count}, {order} (fit {:.1} today, {:.1} if every answer is favourable).",
+                r.fit, r.potential
+            ),
+            WIDTH,
+            0
+        )
+    );
+    for (n, q) in r.questions.iter().enumerate() {
+        o.push('\n');
+        let topic = guide_topic(&q.question).unwrap_or("");
+        let tag = if q.gate {
+            format!("must-have · +{:.1} fit", q.swing)
+        } else {
+            format!("+{:.1} fit", q.swing)
+        };
+        let head = format!("{:>3}. ", n + 1);
+        let _ = writeln!(
+            o,
+            "{head}{} {}",
+            style.bold(&format!("[{}] {tag}", q.question)),
+            style.dim(&format!(
+                "· {}",
+                clip(topic, WIDTH.saturating_sub(head.len() + tag.len() + 10))
+            ))
+        );
+        let _ = writeln!(o, "     {}", wrap(&q.ask, WIDTH, 5));
+        let mut why = Vec::new();
+        if !q.gates.is_empty() {
+            why.push(format!("must-haves: {}", q.gates.join(", ")));
+        }
+        let reqs: Vec<String> = q
+            .impact
+            .requirements
+            .iter()
+            .map(|m| format!("{} {:.0} → {:.0} (+{:.1})", m.id, m.from, m.to, m.swing))
+            .collect();
+        if !reqs.is_empty() {
+            why.push(format!("requirements: {}", reqs.join(", ")));
+        }
+        let fws: Vec<String> = q
+            .impact
+            .frameworks
+            .iter()
+            .map(|m| format!("{} {:.1} → {:.1} (+{:.1})", m.id, m.from, m.to, m.swing))
+            .collect();
+        if !fws.is_empty() {
+            why.push(format!("frameworks: {}", fws.join(", ")));
+        }
+        let _ = writeln!(o, "     why: {}", wrap(&why.join("; "), WIDTH, 10));
+        if let Some(now) = current_answer(r, q) {
+            let _ = writeln!(o, "     now: {}", wrap(&now, WIDTH, 10));
+        }
+    }
+    o
+}
+
+fn delta(from: f64, to: f64) -> String {
+    let d = to - from;
+    if d.abs() < 0.05 {
+        "±0.0".into()
+    } else {
+        format!("{d:+.1}")
+    }
+}
+
+/// Renders what changed between two evidence files and how each change moved the score.
+pub fn diff(d: &EvidenceDiff, style: Style) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}",
+        style.bold(&format!("{}: what changed in the evidence", d.new.provider))
+    );
+    let _ = writeln!(
+        o,
+        "{}",
+        style.dim(&wrap(
+            &format!(
+                "{} → {} · profile {} · scored as of {}",
+                d.old.file, d.new.file, d.profile, d.as_of
+            ),
+            WIDTH,
+            0
+        ))
+    );
+    o.push('\n');
+    let (a, b) = (&d.old.standing, &d.new.standing);
+    let _ = writeln!(
+        o,
+        "  verdict    {} → {}",
+        style.verdict(a.verdict),
+        style.verdict(b.verdict)
+    );
+    let _ = writeln!(
+        o,
+        "  fit        {:>5.1} → {:>5.1}  ({})",
+        a.fit,
+        b.fit,
+        delta(a.fit, b.fit)
+    );
+    let _ = writeln!(
+        o,
+        "  potential  {:>5.1} → {:>5.1}  ({})",
+        a.potential,
+        b.potential,
+        delta(a.potential, b.potential)
+    );
+    for g in &b.gates {
+        let _ = writeln!(
+            o,
+            "  must-have  {} {} → {}",
+            g.id,
+            style.gate(g.from),
+            style.gate(g.to)
+        );
+    }
+    o.push('\n');
+    if d.changes.is_empty() {
+        let _ = writeln!(o, "No fact differs between the two files.");
+    } else {
+        let _ = writeln!(
+            o,
+            "{}",
+            style.bold(&format!(
+                "{} fact(s) differ; each is scored alone on top of the old file",
+                d.changes.len()
+            ))
+        );
+        for c in &d.changes {
+            o.push('\n');
+            let _ = writeln!(o, "  {:<8} {}", c.kind.as_str(), style.bold(&c.key));
+            let fact = |f: Option<&crate::evidence::Fact>| match f {
+                None => "absent".to_owned(),
+                Some(f) => match &f.value {
+                    Some(v) => format!("{v} ({})", f.status),
+                    None => f.status.to_string(),
+                },
+            };
+            let _ = writeln!(
+                o,
+                "           {}",
+                wrap(
+                    &format!(
+                        "{} → {}   [{}]",
+                        fact(c.old.as_ref()),
+                        fact(c.new.as_ref()),
+                        c.fields.join(", ")
+                    ),
+                    WIDTH,
+                    11
+                )
+            );
+            let e = &c.effect;
+            let mut moved = vec![
+                format!("fit {:.1} → {:.1} ({})", a.fit, e.fit, delta(a.fit, e.fit)),
+                format!(
+                    "potential {:.1} → {:.1} ({})",
+                    a.potential,
+                    e.potential,
+                    delta(a.potential, e.potential)
+                ),
+            ];
+            if e.verdict != a.verdict {
+                moved.push(format!("verdict {} → {}", a.verdict, e.verdict));
+            }
+            for g in &e.gates {
+                moved.push(format!("{} {} → {}", g.id, g.from, g.to));
+            }
+            let _ = writeln!(o, "           {}", wrap(&moved.join(" · "), WIDTH, 11));
+        }
+    }
+    if !d.notes.is_empty() {
+        o.push('\n');
+        for n in &d.notes {
+            let _ = writeln!(o, "{} {}", style.paint("33", "note:"), wrap(n, WIDTH, 6));
         }
     }
     o

@@ -1,0 +1,64 @@
+//! `labfit explain`: why a provider scores what it does under a profile, as a tree.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use labfit::explain;
+use labfit::report::{explain as explain_text, json, text};
+
+use super::{output, report_error, EvalArgs, Exit, Format, RulesArgs};
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// Profile: a built-in id (see `labfit list profiles`) or a path
+    #[arg(short = 'p', long = "profile", value_name = "PROFILE")]
+    pub profile: String,
+    /// Evidence: a built-in provider id (see `labfit list providers`) or a path
+    #[arg(short = 'e', long = "evidence", value_name = "EVIDENCE")]
+    pub evidence: String,
+    /// Show only the tree under this requirement (default: the whole profile)
+    #[arg(value_name = "REQUIREMENT")]
+    pub requirement: Option<String>,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    #[command(flatten)]
+    pub eval: EvalArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Write to FILE instead of stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(a: &ExplainArgs) -> Exit {
+    let result = (|| {
+        let engine = a.rules.engine()?;
+        let profile = engine.profile(&a.profile)?;
+        let evidence = engine.evidence(&a.evidence)?;
+        let options = a.eval.options(&engine)?;
+        let report = engine.score(&profile, &evidence, &options);
+        explain::explain(&report, a.requirement.as_deref()).map(|e| (e, report.errors.is_empty()))
+    })();
+    let (tree, no_rule_errors) = match result {
+        Ok(r) => r,
+        Err(e) => return report_error(&e),
+    };
+    let rendered = match a.format {
+        Format::Json => json::render(&tree),
+        Format::Text => explain_text::render(
+            &tree,
+            text::Style::new(super::stdout_color(a.output.is_some())),
+        ),
+    };
+    if let Err(e) = output::write(a.output.as_deref(), &rendered) {
+        output::eprint(&format!("error: {e}\n"));
+        return Exit::Input;
+    }
+    if no_rule_errors {
+        Exit::Ok
+    } else {
+        Exit::RuleError
+    }
+}

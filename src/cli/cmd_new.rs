@@ -1,0 +1,110 @@
+//! `labfit new`: writes a commented starting file (a rule pack, a profile or evidence) that
+//! passes `labfit check` as written. The templates are files in src/cli/templates/, compiled
+//! into the binary.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use labfit::Date;
+
+use super::{output, Exit};
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum What {
+    /// A rule pack directory NAME/: catalog NAME.yaml, checks NAME.rhai, cases tests/NAME.yaml
+    Rule,
+    /// A lab profile NAME.yaml
+    Profile,
+    /// A provider's evidence NAME.yaml
+    Evidence,
+}
+
+#[derive(Args, Debug)]
+pub struct NewArgs {
+    /// What to write
+    #[arg(value_enum)]
+    pub what: What,
+    /// Its id: lowercase letters, digits, `-` and `_`, starting with a letter
+    pub name: String,
+    /// Write into this directory (default: the current one)
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+}
+
+const RULE_YAML: &str = include_str!("templates/rule.yaml");
+const RULE_RHAI: &str = include_str!("templates/rule.rhai");
+const RULE_TESTS: &str = include_str!("templates/rule-tests.yaml");
+const PROFILE: &str = include_str!("templates/profile.yaml");
+const EVIDENCE: &str = include_str!("templates/evidence.yaml");
+
+fn fill(template: &str, name: &str) -> String {
+    template
+        .replace("{{name}}", name)
+        .replace("{{today}}", &Date::today().to_string())
+}
+
+pub fn run(a: &NewArgs) -> Exit {
+    let valid = a.name.len() <= 60
+        && a.name.starts_with(|c: char| c.is_ascii_lowercase())
+        && a.name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !valid {
+        output::eprint(&format!(
+            "error: `{}` is not a usable name\n  = help: use lowercase letters, digits, `-` and `_`, starting with a letter, e.g. `our-lab`\n",
+            a.name
+        ));
+        return Exit::Input;
+    }
+    let n = a.name.as_str();
+    let files: Vec<(PathBuf, String)> = match a.what {
+        What::Rule => {
+            let d = a.dir.join(n);
+            vec![
+                (d.join(format!("{n}.yaml")), fill(RULE_YAML, n)),
+                (d.join(format!("{n}.rhai")), fill(RULE_RHAI, n)),
+                (
+                    d.join("tests").join(format!("{n}.yaml")),
+                    fill(RULE_TESTS, n),
+                ),
+            ]
+        }
+        What::Profile => vec![(a.dir.join(format!("{n}.yaml")), fill(PROFILE, n))],
+        What::Evidence => vec![(a.dir.join(format!("{n}.yaml")), fill(EVIDENCE, n))],
+    };
+    if let Some((p, _)) = files.iter().find(|(p, _)| p.exists()) {
+        output::eprint(&format!(
+            "error: `{}` already exists\n  = help: choose another name, or move the file away; labfit new never overwrites\n",
+            show(p)
+        ));
+        return Exit::Input;
+    }
+    for (p, text) in &files {
+        if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                output::eprint(&format!("error: cannot create `{}`: {e}\n", dir.display()));
+                return Exit::Input;
+            }
+        }
+        if let Err(e) = output::write(Some(p), text) {
+            output::eprint(&format!("error: {e}\n"));
+            return Exit::Input;
+        }
+    }
+    let shown: Vec<String> = files.iter().map(|(p, _)| show(p)).collect();
+    let next = match a.what {
+        What::Rule => format!(
+            "next: labfit check {0} && labfit test --rules {0} --coverage",
+            show(&a.dir.join(n))
+        ),
+        What::Profile | What::Evidence => format!("next: labfit check {}", shown.join(" ")),
+    };
+    let _ = output::write(None, &format!("wrote {}\n{next}\n", shown.join(", ")));
+    Exit::Ok
+}
+
+fn show(p: &Path) -> String {
+    let s = labfit::source::display_path(p);
+    s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
+}

@@ -1,0 +1,73 @@
+//! `labfit questions`: the questionnaire to send one provider, most important first.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use labfit::report::{csv, json, markdown, text};
+
+use super::{output, report_error, EvalArgs, Exit, RulesArgs};
+
+/// Output formats of `questions`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum QuestionsFormat {
+    /// A numbered list with why each question matters
+    #[default]
+    Text,
+    /// A letter to the provider, in Markdown
+    Markdown,
+    /// The questions as JSON (questions/v1)
+    Json,
+    /// One row per question (RFC 4180)
+    Csv,
+}
+
+#[derive(Args, Debug)]
+pub struct QuestionsArgs {
+    /// Profile: a built-in id or a path
+    #[arg(short = 'p', long = "profile", value_name = "PROFILE")]
+    pub profile: String,
+    /// Evidence: a built-in provider id or a path
+    #[arg(short = 'e', long = "evidence", value_name = "EVIDENCE")]
+    pub evidence: String,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    #[command(flatten)]
+    pub eval: EvalArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: QuestionsFormat,
+    /// Write to FILE instead of stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(a: &QuestionsArgs) -> Exit {
+    let result = (|| {
+        let engine = a.rules.engine()?;
+        let profile = engine.profile(&a.profile)?;
+        let evidence = engine.evidence(&a.evidence)?;
+        let options = a.eval.options(&engine)?;
+        Ok::<_, labfit::Error>(engine.score(&profile, &evidence, &options))
+    })();
+    let r = match result {
+        Ok(r) => r,
+        Err(e) => return report_error(&e),
+    };
+    let rendered = match a.format {
+        QuestionsFormat::Text => text::questions(
+            &r,
+            text::Style::new(super::stdout_color(a.output.is_some())),
+        ),
+        QuestionsFormat::Markdown => markdown::questions(&r),
+        QuestionsFormat::Json => json::questions(&r),
+        QuestionsFormat::Csv => csv::questions(&r),
+    };
+    if let Err(e) = output::write(a.output.as_deref(), &rendered) {
+        output::eprint(&format!("error: {e}\n"));
+        return Exit::Input;
+    }
+    if !r.errors.is_empty() {
+        return Exit::RuleError;
+    }
+    Exit::Ok
+}

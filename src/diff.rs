@@ -1,0 +1,328 @@
+//! What changed between two evidence files of one provider, and what each change did: every
+//! fact added, removed or changed (value, status, source, dates, note) is applied alone on top
+//! of the old file and scored, so a committee sees which answer moved the verdict; both files
+//! are also scored whole. Facts interact (an `all` control, a gate), so the single-change
+//! effects need not add up to the whole difference; the report shows both.
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::date::Date;
+use crate::engine::{Engine, Options};
+use crate::evidence::{Evidence, Fact};
+use crate::report::{round6, GateState, Report, Verdict};
+use crate::score::{BoundProfile, EPS};
+
+/// How a fact differs between the two files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    /// Only in the new file.
+    Added,
+    /// Only in the old file.
+    Removed,
+    /// In both, with different fields.
+    Changed,
+}
+
+impl ChangeKind {
+    /// As written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Changed => "changed",
+        }
+    }
+}
+
+/// A gate whose state differs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GateChange {
+    /// Requirement id of the must-have.
+    pub id: String,
+    /// State before.
+    pub from: GateState,
+    /// State after.
+    pub to: GateState,
+}
+
+/// Where a score stands: the old file, the new file, or the old file with one change.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Standing {
+    /// Fit (0–100).
+    pub fit: f64,
+    /// Potential (0–100).
+    pub potential: f64,
+    /// Verdict.
+    pub verdict: Verdict,
+    /// Gates moved relative to the old file (empty for the old file itself).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<GateChange>,
+}
+
+/// One evidence file as scored.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Side {
+    /// The file name as given.
+    pub file: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Provider id.
+    pub id: String,
+    /// Provider name.
+    pub provider: String,
+    /// The file's `as_of`.
+    pub evidence_as_of: Date,
+    /// Its score.
+    pub standing: Standing,
+}
+
+/// One fact that differs, and what that difference alone does to the old file's score.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FactChange {
+    /// Fact key.
+    pub key: String,
+    /// Added, removed or changed.
+    pub kind: ChangeKind,
+    /// The fields that differ: value, status, source, as_of, expires, note.
+    pub fields: Vec<String>,
+    /// The fact in the old file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<Fact>,
+    /// The fact in the new file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<Fact>,
+    /// The old file's score with only this change applied.
+    pub effect: Standing,
+}
+
+impl FactChange {
+    /// True when the change alone moved the verdict or a gate.
+    pub fn decisive(&self, old: &Standing) -> bool {
+        self.effect.verdict != old.verdict || !self.effect.gates.is_empty()
+    }
+}
+
+/// The difference between two evidence files of a provider under one profile.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EvidenceDiff {
+    /// `diff/v1`.
+    pub labfit: &'static str,
+    /// Profile id.
+    pub profile: String,
+    /// Profile title.
+    pub title: String,
+    /// Evaluation date.
+    pub as_of: Date,
+    /// The old file.
+    pub old: Side,
+    /// The new file.
+    pub new: Side,
+    /// Facts that differ: those that moved the verdict or a gate first, then by how far they
+    /// moved fit and potential, then by key.
+    pub changes: Vec<FactChange>,
+    /// Differences outside the facts (provider name, `as_of`, sources), one sentence each.
+    pub notes: Vec<String>,
+}
+
+impl Engine {
+    /// Scores `old` and `new`, and `old` with each differing fact taken from `new` alone.
+    pub fn diff(
+        &self,
+        profile: &BoundProfile,
+        old: &Evidence,
+        new: &Evidence,
+        options: &Options,
+    ) -> EvidenceDiff {
+        let as_of = options.as_of.unwrap_or_else(Date::today);
+        let options = Options {
+            as_of: Some(as_of),
+            assumptions: options.assumptions.clone(),
+        };
+        let before = self.score(profile, old, &options);
+        let after = self.score(profile, new, &options);
+        let keys: BTreeSet<&String> = old.facts.keys().chain(new.facts.keys()).collect();
+        let differing: Vec<Differing<'_>> = keys
+            .into_iter()
+            .filter_map(|k| {
+                let (a, b) = (old.facts.get(k), new.facts.get(k));
+                let fields = differing_fields(a, b);
+                (!fields.is_empty()).then(|| (k.clone(), a, b, fields))
+            })
+            .collect();
+        let mut changes: Vec<FactChange> = differing
+            .par_iter()
+            .map(|(key, a, b, fields)| {
+                let mut one = old.clone();
+                match b {
+                    Some(f) => {
+                        if let Some(s) = f.source.as_ref() {
+                            if let Some(src) = new.sources.get(s) {
+                                one.sources.insert(s.clone(), src.clone());
+                            }
+                        }
+                        one.facts.insert(key.clone(), (*f).clone());
+                    }
+                    None => {
+                        one.facts.remove(key);
+                    }
+                }
+                let r = self.score(profile, &one, &options);
+                FactChange {
+                    key: key.clone(),
+                    kind: match (a, b) {
+                        (None, _) => ChangeKind::Added,
+                        (_, None) => ChangeKind::Removed,
+                        _ => ChangeKind::Changed,
+                    },
+                    fields: fields.clone(),
+                    old: a.cloned(),
+                    new: b.cloned(),
+                    effect: standing(&r, Some(&before)),
+                }
+            })
+            .collect();
+        let base = standing(&before, None);
+        changes.sort_by(|x, y| {
+            let moved = |c: &FactChange| {
+                (c.effect.fit - base.fit).abs() + (c.effect.potential - base.potential).abs()
+            };
+            y.decisive(&base)
+                .cmp(&x.decisive(&base))
+                .then_with(|| moved(y).total_cmp(&moved(x)))
+                .then_with(|| x.key.cmp(&y.key))
+        });
+        EvidenceDiff {
+            labfit: "diff/v1",
+            profile: profile.profile.id.clone(),
+            title: profile.profile.title.clone(),
+            as_of,
+            old: side(old, base),
+            new: side(new, standing(&after, Some(&before))),
+            changes,
+            notes: notes(old, new),
+        }
+    }
+}
+
+/// A fact key, its old and new versions, and the fields that differ.
+type Differing<'a> = (String, Option<&'a Fact>, Option<&'a Fact>, Vec<String>);
+
+fn side(e: &Evidence, standing: Standing) -> Side {
+    Side {
+        file: e.file().name().to_owned(),
+        sha256: e.file().sha256().to_owned(),
+        id: e.id.clone(),
+        provider: e.provider.clone(),
+        evidence_as_of: e.as_of,
+        standing,
+    }
+}
+
+fn standing(r: &Report, base: Option<&Report>) -> Standing {
+    let gates = base
+        .map(|b| {
+            b.gates
+                .iter()
+                .filter_map(|g| {
+                    let to = r.gate(&g.id)?.state;
+                    (to != g.state).then(|| GateChange {
+                        id: g.id.clone(),
+                        from: g.state,
+                        to,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Standing {
+        fit: round6(r.fit),
+        potential: round6(r.potential),
+        verdict: r.verdict,
+        gates,
+    }
+}
+
+fn differing_fields(a: Option<&Fact>, b: Option<&Fact>) -> Vec<String> {
+    let (a, b) = match (a, b) {
+        (Some(a), Some(b)) => (a, b),
+        (None, None) => return Vec::new(),
+        // Added or removed: every field the present one carries.
+        (Some(f), None) | (None, Some(f)) => {
+            let mut v = vec!["status".to_owned()];
+            if f.value.is_some() {
+                v.insert(0, "value".to_owned());
+            }
+            return v;
+        }
+    };
+    let mut out = Vec::new();
+    let value_differs = match (&a.value, &b.value) {
+        (Some(x), Some(y)) => !same_value(x, y),
+        (None, None) => false,
+        _ => true,
+    };
+    for (name, differs) in [
+        ("value", value_differs),
+        ("status", a.status != b.status),
+        ("source", a.source != b.source),
+        ("as_of", a.as_of != b.as_of),
+        ("expires", a.expires != b.expires),
+        ("note", a.note != b.note),
+    ] {
+        if differs {
+            out.push(name.to_owned());
+        }
+    }
+    out
+}
+
+/// Fact values compared without `==` on floats.
+fn same_value(x: &crate::evidence::FactValue, y: &crate::evidence::FactValue) -> bool {
+    use crate::evidence::FactValue as V;
+    match (x, y) {
+        (V::Number(a), V::Number(b)) => (a - b).abs() <= EPS,
+        (V::Bool(a), V::Bool(b)) => a == b,
+        (V::Integer(a), V::Integer(b)) => a == b,
+        (V::Text(a), V::Text(b)) => a == b,
+        (V::List(a), V::List(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn notes(old: &Evidence, new: &Evidence) -> Vec<String> {
+    let mut notes = Vec::new();
+    if old.id != new.id {
+        notes.push(format!(
+            "the files describe different providers: `{}` and `{}`",
+            old.id, new.id
+        ));
+    }
+    if old.provider != new.provider {
+        notes.push(format!(
+            "provider name changed from `{}` to `{}`",
+            old.provider, new.provider
+        ));
+    }
+    if old.as_of != new.as_of {
+        notes.push(format!(
+            "evidence as_of moved from {} to {} (the default date of facts without their own)",
+            old.as_of, new.as_of
+        ));
+    }
+    let ids: BTreeSet<&String> = old.sources.keys().chain(new.sources.keys()).collect();
+    for id in ids {
+        match (old.sources.get(id), new.sources.get(id)) {
+            (None, Some(_)) => notes.push(format!("source `{id}` added")),
+            (Some(_), None) => notes.push(format!("source `{id}` removed")),
+            (Some(a), Some(b)) if a != b => notes.push(format!(
+                "source `{id}` changed (title, address or date); facts citing it may change age"
+            )),
+            _ => {}
+        }
+    }
+    notes
+}

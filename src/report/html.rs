@@ -1,0 +1,1154 @@
+//! One self-contained HTML file for a committee: no external assets, no JavaScript, charts in
+//! inline SVG, a print style sheet (A4, one provider per page). It carries the summary, verdict
+//! badges, a fit/potential chart per provider and a per-framework chart, the must-haves, the
+//! questions, the explain tree (collapsible `<details>`, built here from the report's nodes),
+//! the sources with links, how the score is computed, and the inputs' hashes.
+//!
+//! Everything that comes from an input file is escaped; only http(s) addresses become links.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use crate::compare::Comparison;
+use crate::report::markdown::METHOD;
+use crate::report::{
+    comparison_summary, current_answer, guide_topic, verdict_meaning, GateState, NodeKindName,
+    NodeResult, Question, Report, Verdict,
+};
+use crate::source::InputHash;
+
+/// Escapes text for HTML content and attribute values.
+pub fn h(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => o.push('\u{fffd}'),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// The address when it is http(s), for an `href`.
+fn safe_url(u: &str) -> Option<String> {
+    let t = u.trim();
+    (t.starts_with("https://") || t.starts_with("http://")).then(|| h(t))
+}
+
+/// Renders `` `code` `` spans of a sentence (rule notes and gate reasons use them) as `<code>`.
+fn prose(s: &str) -> String {
+    let mut o = String::new();
+    for (i, part) in s.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(o, "<code>{}</code>", h(part));
+        } else {
+            o.push_str(&h(part));
+        }
+    }
+    o
+}
+
+fn badge(v: Verdict) -> String {
+    format!("<span class=\"badge v-{0}\">{0}</span>", v.as_str())
+}
+
+fn gate_badge(g: GateState) -> String {
+    format!("<span class=\"gate g-{0}\">{0}</span>", g.as_str())
+}
+
+fn num(x: f64) -> String {
+    format!("{x:.1}")
+}
+
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let mut o: String = s.chars().take(max.saturating_sub(1)).collect();
+        o.push('…');
+        o
+    }
+}
+
+fn anchor(provider: &str) -> String {
+    format!("p-{}", h(provider))
+}
+
+const CSS: &str = r#"
+:root { --ink:#1f2328; --muted:#57606a; --line:#d0d7de; --soft:#f6f8fa; --accent:#0b5cad;
+  --strong:#1a7f37; --moderate:#0969da; --weak:#9a6700; --conditional:#8250df; --ineligible:#cf222e;
+  --fit:#2f6fb3; --pot:#b9d3ee; }
+* { box-sizing: border-box; }
+body { margin:0; color:var(--ink); background:#fff; font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif; }
+main, header.doc, footer { max-width: 1080px; margin: 0 auto; padding: 0 28px; }
+header.doc { padding-top: 28px; border-bottom: 3px solid var(--accent); padding-bottom: 14px; }
+.kicker { text-transform: uppercase; letter-spacing: .08em; font-size: 12px; color: var(--accent); margin: 0; font-weight: 600; }
+h1 { font-size: 26px; line-height: 1.25; margin: 4px 0 6px; }
+h2 { font-size: 20px; margin: 34px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+h3 { font-size: 18px; margin: 26px 0 8px; }
+h4 { font-size: 15px; margin: 18px 0 6px; }
+.meta { color: var(--muted); font-size: 13px; margin: 0; }
+nav.toc { font-size: 13px; margin: 12px 0 0; color: var(--muted); }
+nav.toc a { color: var(--accent); text-decoration: none; margin-right: 12px; }
+a { color: var(--accent); }
+code { font: 12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; background: var(--soft); padding: 0 3px; border-radius: 3px; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 12px; font-size: 13.5px; }
+th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); }
+th { background: var(--soft); font-weight: 600; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.badge { display: inline-block; padding: 1px 9px; border-radius: 999px; color: #fff; font-size: 12px; font-weight: 600; letter-spacing: .02em; white-space: nowrap; }
+.v-strong { background: var(--strong); } .v-moderate { background: var(--moderate); } .v-weak { background: var(--weak); }
+.v-conditional { background: var(--conditional); } .v-ineligible { background: var(--ineligible); }
+.gate { display: inline-block; padding: 0 7px; border-radius: 4px; font-size: 12px; font-weight: 600; border: 1px solid; white-space: nowrap; }
+.g-met { color: var(--strong); border-color: var(--strong); background: #dafbe1; }
+.g-open { color: var(--conditional); border-color: var(--conditional); background: #fbefff; }
+.g-failed { color: var(--ineligible); border-color: var(--ineligible); background: #ffebe9; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 12px 0; }
+.card { flex: 1 1 150px; border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; background: #fff; }
+.card .k { font-size: 12px; color: var(--muted); text-transform: uppercase; letter-spacing: .05em; }
+.card .v { font-size: 24px; font-weight: 650; font-variant-numeric: tabular-nums; }
+.card .v.small { font-size: 16px; padding-top: 6px; }
+.summary { background: #f3f8fe; border-left: 4px solid var(--accent); padding: 10px 16px 10px 30px; margin: 12px 0; }
+.summary li { margin: 4px 0; }
+.note { color: var(--muted); font-size: 13px; }
+.warn { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; padding: 8px 12px; font-size: 13.5px; margin: 8px 0; }
+.err { background: #ffebe9; border: 1px solid var(--ineligible); border-radius: 6px; padding: 8px 12px; font-size: 13.5px; margin: 8px 0; }
+figure { margin: 10px 0 16px; }
+figcaption { font-size: 12.5px; color: var(--muted); margin-top: 4px; }
+svg { max-width: 100%; height: auto; font-family: system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif; }
+svg .lbl { font-size: 12px; fill: var(--ink); }
+svg .num { font-size: 11.5px; fill: var(--muted); font-variant-numeric: tabular-nums; }
+svg .axis { font-size: 10.5px; fill: var(--muted); }
+svg .grid { stroke: #e6e9ed; stroke-width: 1; }
+svg .band { stroke: #8c959f; stroke-width: 1; stroke-dasharray: 4 3; }
+svg .track { fill: #eef1f4; }
+svg .pot { fill: var(--pot); }
+svg .fit { fill: var(--fit); }
+svg .f-strong { fill: var(--strong); } svg .f-moderate { fill: var(--moderate); } svg .f-weak { fill: var(--weak); }
+svg .f-conditional { fill: var(--conditional); } svg .f-ineligible { fill: var(--ineligible); }
+svg .p-strong { fill: #aee3bb; } svg .p-moderate { fill: #b6d7fb; } svg .p-weak { fill: #f1dca0; }
+svg .p-conditional { fill: #dccdf6; } svg .p-ineligible { fill: #f7c1bd; }
+.legend { font-size: 12.5px; color: var(--muted); }
+.legend .sw { display: inline-block; width: 12px; height: 12px; vertical-align: -2px; margin: 0 4px 0 12px; border-radius: 2px; }
+article.provider { border-top: 2px solid var(--line); margin-top: 30px; }
+article.provider h3 .rank { color: var(--muted); font-weight: 500; }
+tr.mh td:first-child { border-left: 3px solid var(--conditional); }
+.why { font-size: 12.5px; color: var(--muted); }
+.why b { color: var(--ink); font-weight: 600; }
+.now { font-size: 12.5px; margin-top: 3px; }
+details { margin: 6px 0; }
+details > summary { cursor: pointer; }
+details.section > summary { font-weight: 600; font-size: 15px; }
+.tree { font-size: 13px; margin: 6px 0 0; }
+.tree .kids { margin-left: 18px; border-left: 1px dotted var(--line); padding-left: 10px; }
+.tree .row { display: inline; }
+.tree .leaf { margin: 3px 0 3px 16px; }
+.tree .iv { font-variant-numeric: tabular-nums; color: var(--ink); font-weight: 600; }
+.tree .w { color: var(--muted); }
+.tree ul.facts { margin: 2px 0 4px; padding-left: 18px; color: var(--muted); }
+.st { display: inline-block; min-width: 58px; text-align: center; font-size: 11px; border-radius: 3px; padding: 0 4px; margin-right: 4px; background: var(--soft); color: var(--muted); border: 1px solid var(--line); }
+.st-pass { color: var(--strong); border-color: var(--strong); } .st-fail, .st-error { color: var(--ineligible); border-color: var(--ineligible); }
+.st-partial { color: var(--weak); border-color: var(--weak); } .st-unknown { color: var(--conditional); border-color: var(--conditional); }
+ul.sources { font-size: 13px; padding-left: 18px; }
+ul.sources a { overflow-wrap: anywhere; }
+td.hash code { font-size: 11px; overflow-wrap: anywhere; }
+td.ids code { font-size: 11px; }
+footer { color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); margin-top: 36px; padding-top: 10px; padding-bottom: 30px; }
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  body { font-size: 10pt; }
+  main, header.doc, footer { max-width: none; padding: 0; }
+  nav.toc { display: none; }
+  section#providers { break-before: page; }
+  article.provider { break-before: page; border-top: none; }
+  article.provider:first-of-type { break-before: auto; }
+  details.print-open::details-content { content-visibility: visible; display: block; }
+  details.print-open > summary { list-style: none; }
+  h2, h3, h4 { break-after: avoid; }
+  tr, figure, .card, .summary, .leaf { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+  ul.sources a::after { content: " <" attr(href) ">"; font-size: 8pt; color: #57606a; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"#;
+
+fn head(o: &mut String, title: &str, version: &str) {
+    let _ = writeln!(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
+    let _ = writeln!(
+        o,
+        "<meta name=\"generator\" content=\"labfit {}\">",
+        h(version)
+    );
+    let _ = writeln!(
+        o,
+        "<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>",
+        h(title)
+    );
+}
+
+fn foot(o: &mut String, version: &str, as_of: &str) {
+    let _ = writeln!(
+        o,
+        "<footer>Generated by labfit {} as of {}. The same inputs (hashes above) give the same report. Not legal advice: the built-in content paraphrases regulations and public provider documents; requirements marked unverified should be checked against the source text.</footer>\n</body>\n</html>",
+        h(version),
+        h(as_of)
+    );
+}
+
+/// A horizontal fit/potential bar chart, one row per (label, fit, potential, verdict).
+fn fit_chart(
+    rows: &[(String, f64, f64, Verdict)],
+    strong: f64,
+    moderate: f64,
+    caption: &str,
+) -> String {
+    let (left, bar, right, row_h, top) = (200.0, 440.0, 120.0, 26.0, 24.0);
+    let width = left + bar + right;
+    let height = top + row_h * rows.len() as f64 + 26.0;
+    let x = |v: f64| left + bar * v.clamp(0.0, 100.0) / 100.0;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "<figure><svg viewBox=\"0 0 {width} {height}\" width=\"{width}\" role=\"img\" aria-labelledby=\"fc-t\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"fc-t\">{}</title>",
+        h(caption)
+    );
+    for t in [0.0, 20.0, 40.0, 60.0, 80.0, 100.0] {
+        let _ = writeln!(
+            o,
+            "<line class=\"grid\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/><text class=\"axis\" x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>",
+            x(t),
+            top - 4.0,
+            height - 22.0,
+            top - 8.0,
+            t
+        );
+    }
+    for (name, v) in [("moderate", moderate), ("strong", strong)] {
+        let _ = writeln!(
+            o,
+            "<line class=\"band\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/><text class=\"axis\" x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{name} ≥ {v}</text>",
+            x(v),
+            top - 4.0,
+            height - 20.0,
+            height - 6.0
+        );
+    }
+    for (i, (label, fit, pot, v)) in rows.iter().enumerate() {
+        let y = top + row_h * i as f64;
+        let _ = writeln!(
+            o,
+            "<g><title>{}: fit {}, potential {}, {}</title><text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect class=\"track\" x=\"{left}\" y=\"{}\" width=\"{bar}\" height=\"14\"/><rect class=\"p-{}\" x=\"{left}\" y=\"{}\" width=\"{:.2}\" height=\"14\"/><rect class=\"f-{}\" x=\"{left}\" y=\"{}\" width=\"{:.2}\" height=\"14\"/><text class=\"num\" x=\"{}\" y=\"{}\">{} – {}</text></g>",
+            h(label),
+            num(*fit),
+            num(*pot),
+            v.as_str(),
+            left - 10.0,
+            y + 15.0,
+            h(&clip(label, 28)),
+            y + 4.0,
+            v.as_str(),
+            y + 4.0,
+            x(*pot) - left,
+            v.as_str(),
+            y + 4.0,
+            x(*fit) - left,
+            left + bar + 10.0,
+            y + 15.0,
+            num(*fit),
+            num(*pot)
+        );
+    }
+    let _ = writeln!(o, "</svg><figcaption>{}</figcaption></figure>", h(caption));
+    o
+}
+
+/// Providers × frameworks: each cell an interval bar (fit solid, potential light).
+fn framework_matrix(c: &Comparison) -> String {
+    let Some(first) = c.reports.first() else {
+        return String::new();
+    };
+    let fws: Vec<(&str, f64)> = first
+        .profile
+        .frameworks
+        .iter()
+        .map(|f| (f.id.as_str(), f.share))
+        .collect();
+    if fws.is_empty() {
+        return String::new();
+    }
+    let (left, cell, row_h, top) = (200.0, 118.0, 30.0, 40.0);
+    let width = left + cell * fws.len() as f64 + 10.0;
+    let height = top + row_h * c.reports.len() as f64 + 8.0;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "<figure><svg viewBox=\"0 0 {width} {height}\" width=\"{width}\" role=\"img\" aria-labelledby=\"fm-t\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"fm-t\">Fit and potential per framework and provider</title>"
+    );
+    for (j, (id, share)) in fws.iter().enumerate() {
+        let cx = left + cell * j as f64 + cell / 2.0;
+        let _ = writeln!(
+            o,
+            "<text class=\"lbl\" x=\"{cx}\" y=\"16\" text-anchor=\"middle\">{}</text><text class=\"axis\" x=\"{cx}\" y=\"30\" text-anchor=\"middle\">{:.0} % of fit</text>",
+            h(&clip(id, 16)),
+            100.0 * share
+        );
+    }
+    for (i, r) in c.reports.iter().enumerate() {
+        let y = top + row_h * i as f64;
+        let _ = writeln!(
+            o,
+            "<text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+            left - 10.0,
+            y + 17.0,
+            h(&clip(&r.provider.name, 28))
+        );
+        for (j, (id, _)) in fws.iter().enumerate() {
+            let x0 = left + cell * j as f64 + 8.0;
+            let w = cell - 16.0;
+            match r.profile.frameworks.iter().find(|f| f.id == *id) {
+                Some(f) if f.share > 0.0 => {
+                    let _ = writeln!(
+                        o,
+                        "<g><title>{} · {}: fit {}, potential {}</title><rect class=\"track\" x=\"{x0}\" y=\"{}\" width=\"{w}\" height=\"8\"/><rect class=\"pot\" x=\"{x0}\" y=\"{}\" width=\"{:.2}\" height=\"8\"/><rect class=\"fit\" x=\"{x0}\" y=\"{}\" width=\"{:.2}\" height=\"8\"/><text class=\"num\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{} – {}</text></g>",
+                        h(&r.provider.name),
+                        h(id),
+                        num(100.0 * f.lo),
+                        num(100.0 * f.hi),
+                        y + 18.0,
+                        y + 18.0,
+                        w * f.hi.clamp(0.0, 1.0),
+                        y + 18.0,
+                        w * f.lo.clamp(0.0, 1.0),
+                        x0 + w / 2.0,
+                        y + 13.0,
+                        num(100.0 * f.lo),
+                        num(100.0 * f.hi)
+                    );
+                }
+                _ => {
+                    let _ = writeln!(
+                        o,
+                        "<text class=\"axis\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">not applicable</text>",
+                        x0 + w / 2.0,
+                        y + 17.0
+                    );
+                }
+            }
+        }
+    }
+    let _ = writeln!(
+        o,
+        "</svg><figcaption>Each cell: the framework's fit (dark) and potential (light) on 0–100, numbers above the bar.</figcaption></figure>"
+    );
+    o
+}
+
+/// One provider's frameworks as interval bars.
+fn framework_chart(r: &Report) -> String {
+    let fws: Vec<_> = r.profile.frameworks.iter().collect();
+    if fws.is_empty() {
+        return String::new();
+    }
+    let (left, bar, right, row_h, top) = (200.0, 440.0, 120.0, 24.0, 22.0);
+    let width = left + bar + right;
+    let height = top + row_h * fws.len() as f64 + 6.0;
+    let x = |v: f64| bar * v.clamp(0.0, 1.0);
+    let id = format!("fw-{}", h(&r.provider.id));
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "<figure><svg viewBox=\"0 0 {width} {height}\" width=\"{width}\" role=\"img\" aria-labelledby=\"{id}\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}\">{}: fit and potential per framework</title>",
+        h(&r.provider.name)
+    );
+    for t in [0.0, 0.2, 0.4, 0.6, 0.8, 1.0] {
+        let _ = writeln!(
+            o,
+            "<line class=\"grid\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/><text class=\"axis\" x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>",
+            left + x(t),
+            top - 4.0,
+            height - 4.0,
+            top - 8.0,
+            100.0 * t
+        );
+    }
+    for (i, f) in fws.iter().enumerate() {
+        let y = top + row_h * i as f64;
+        let label = format!("{} ({:.0} %)", f.id, 100.0 * f.share);
+        if f.share > 0.0 {
+            let _ = writeln!(
+                o,
+                "<g><title>{}: fit {}, potential {}</title><text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect class=\"track\" x=\"{left}\" y=\"{}\" width=\"{bar}\" height=\"12\"/><rect class=\"pot\" x=\"{left}\" y=\"{}\" width=\"{:.2}\" height=\"12\"/><rect class=\"fit\" x=\"{left}\" y=\"{}\" width=\"{:.2}\" height=\"12\"/><text class=\"num\" x=\"{}\" y=\"{}\">{} – {}</text></g>",
+                h(r.title_of(&f.id)),
+                num(100.0 * f.lo),
+                num(100.0 * f.hi),
+                left - 10.0,
+                y + 14.0,
+                h(&clip(&label, 30)),
+                y + 4.0,
+                y + 4.0,
+                x(f.hi),
+                y + 4.0,
+                x(f.lo),
+                left + bar + 10.0,
+                y + 14.0,
+                num(100.0 * f.lo),
+                num(100.0 * f.hi)
+            );
+        } else {
+            let _ = writeln!(
+                o,
+                "<text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><text class=\"axis\" x=\"{left}\" y=\"{}\">not applicable</text>",
+                left - 10.0,
+                y + 14.0,
+                h(&clip(&f.id, 30)),
+                y + 14.0
+            );
+        }
+    }
+    let _ = writeln!(
+        o,
+        "</svg><figcaption>Fit (dark) and potential (light) per framework; the percentage is the framework's share of the overall fit.</figcaption></figure>"
+    );
+    o
+}
+
+fn legend() -> &'static str {
+    "<p class=\"legend\">Verdicts: <span class=\"badge v-strong\">strong</span> <span class=\"badge v-moderate\">moderate</span> <span class=\"badge v-weak\">weak</span> every must-have met, by fit band · <span class=\"badge v-conditional\">conditional</span> must-haves still open · <span class=\"badge v-ineligible\">ineligible</span> a must-have failed. Bars: dark = fit (what the evidence shows), light = potential (if every open question is answered favourably).</p>"
+}
+
+fn gates_table(o: &mut String, r: &Report) {
+    if r.gates.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "<h4>Must-haves</h4>\n<table><thead><tr><th>state</th><th>must-have</th><th>why the lab requires it</th><th>what the evidence shows</th></tr></thead><tbody>");
+    for g in &r.gates {
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td><code>{}</code><br>{}</td><td>{}</td><td>{}</td></tr>",
+            gate_badge(g.state),
+            h(&g.id),
+            h(&g.title),
+            g.basis.as_deref().map_or_else(|| "–".to_owned(), prose),
+            prose(&g.reason)
+        );
+    }
+    let _ = writeln!(o, "</tbody></table>");
+}
+
+fn question_row(o: &mut String, r: &Report, n: usize, q: &Question) {
+    let mut why = Vec::new();
+    if !q.gates.is_empty() {
+        why.push(format!(
+            "<b>Must-have:</b> {}",
+            q.gates
+                .iter()
+                .map(|g| format!("<code>{}</code>", h(g)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let reqs: Vec<String> = q
+        .impact
+        .requirements
+        .iter()
+        .map(|m| {
+            format!(
+                "{} <span title=\"{}\">(<code>{}</code>)</span> {:.0} → {:.0}",
+                h(r.title_of(&m.id)),
+                h(r.node(&m.id)
+                    .and_then(|n| n.citation.as_deref())
+                    .unwrap_or_default()),
+                h(&m.id),
+                m.from,
+                m.to
+            )
+        })
+        .collect();
+    if !reqs.is_empty() {
+        why.push(format!("<b>Settles:</b> {}", reqs.join("; ")));
+    }
+    let fws: Vec<String> = q
+        .impact
+        .frameworks
+        .iter()
+        .map(|m| {
+            format!(
+                "<code>{}</code> {} → {} (+{})",
+                h(&m.id),
+                num(m.from),
+                num(m.to),
+                num(m.swing)
+            )
+        })
+        .collect();
+    if !fws.is_empty() {
+        why.push(format!("<b>Moves:</b> {}", fws.join(", ")));
+    }
+    let now = current_answer(r, q)
+        .map(|a| format!("<div class=\"now\"><b>Now:</b> {}</div>", h(&a)))
+        .unwrap_or_default();
+    let topic = guide_topic(&q.question)
+        .map(|t| format!("<div class=\"why\">{}</div>", h(t)))
+        .unwrap_or_default();
+    let _ = writeln!(
+        o,
+        "<tr{}><td class=\"n\">{n}</td><td><code>{}</code></td><td>{}{topic}{now}</td><td class=\"why\">{}</td><td class=\"n\">+{}</td></tr>",
+        if q.gate { " class=\"mh\"" } else { "" },
+        h(&q.question),
+        h(&q.ask),
+        why.join("<br>"),
+        num(q.swing)
+    );
+}
+
+fn questions_table(o: &mut String, r: &Report, shown: usize) {
+    if r.questions.is_empty() {
+        let _ = writeln!(
+            o,
+            "<h4>Questions</h4><p>Nothing to ask: every fact the checks read is known, current and assured enough.</p>"
+        );
+        return;
+    }
+    let gated = r.questions.iter().filter(|q| q.gate).count();
+    let shown = shown.max(gated).min(r.questions.len());
+    let _ = writeln!(
+        o,
+        "<h4>Questions to send ({} in all, {gated} on must-haves)</h4>",
+        r.questions.len()
+    );
+    let table_head = "<table><thead><tr><th class=\"n\">#</th><th>guide</th><th>question</th><th>why it matters</th><th class=\"n\">fit points</th></tr></thead><tbody>";
+    let _ = writeln!(o, "{table_head}");
+    for (n, q) in r.questions.iter().take(shown).enumerate() {
+        question_row(o, r, n + 1, q);
+    }
+    let _ = writeln!(o, "</tbody></table>");
+    if r.questions.len() > shown {
+        let _ = writeln!(
+            o,
+            "<details><summary>{} more question(s)</summary>{table_head}",
+            r.questions.len() - shown
+        );
+        for (n, q) in r.questions.iter().enumerate().skip(shown) {
+            question_row(o, r, n + 1, q);
+        }
+        let _ = writeln!(o, "</tbody></table></details>");
+    }
+    let _ = writeln!(
+        o,
+        "<p class=\"note\">Must-have questions (marked at the left) come first, then by the fit points a favourable answer adds. <code>labfit questions -p {} -e {} --format markdown</code> writes them as a letter.</p>",
+        h(&r.profile.id),
+        h(&r.provider.id)
+    );
+}
+
+fn status_tag(status: &str) -> String {
+    format!("<span class=\"st st-{0}\">{0}</span>", h(status))
+}
+
+fn node_row(n: &NodeResult, edge: Option<f64>) -> String {
+    let iv = if n.status == "not_applicable" || n.status == "waived" {
+        String::new()
+    } else {
+        format!(
+            " <span class=\"iv\">{}–{}</span>",
+            num(100.0 * n.lo),
+            num(100.0 * n.hi)
+        )
+    };
+    let edge = edge
+        .map(|w| format!(" · edge weight {w}"))
+        .unwrap_or_default();
+    format!(
+        "<span class=\"row\">{} <code>{}</code> {}{iv} <span class=\"w\">· weight {:.2} % · {:.2} fit points{edge}</span></span>",
+        status_tag(&n.status),
+        h(&n.id),
+        h(&n.title),
+        100.0 * n.weight,
+        n.contribution
+    )
+}
+
+fn tree_node(
+    o: &mut String,
+    r: &Report,
+    id: &str,
+    edge: Option<f64>,
+    seen: &mut BTreeSet<String>,
+    depth: usize,
+) {
+    let pid = h(&r.provider.id);
+    let Some(n) = r.node(id) else {
+        let _ = writeln!(
+            o,
+            "<div class=\"leaf\"><code>{}</code> <span class=\"w\">(not reached)</span></div>",
+            h(id)
+        );
+        return;
+    };
+    let anchor = format!("t-{pid}-{}", h(&n.id));
+    if !seen.insert(n.id.clone()) {
+        let _ = writeln!(
+            o,
+            "<div class=\"leaf\">{} <a href=\"#{anchor}\">shared: shown above</a></div>",
+            node_row(n, edge)
+        );
+        return;
+    }
+    match n.kind {
+        NodeKindName::Composite if depth < 32 => {
+            let _ = writeln!(
+                o,
+                "<details id=\"{anchor}\"><summary>{}{}</summary><div class=\"kids\">",
+                node_row(n, edge),
+                n.aggregate
+                    .as_deref()
+                    .filter(|a| *a != "weighted")
+                    .map(|a| format!(" <span class=\"w\">({a})</span>"))
+                    .unwrap_or_default()
+            );
+            if !n.note.is_empty() {
+                let _ = writeln!(o, "<div class=\"note\">{}</div>", prose(&n.note));
+            }
+            for c in &n.children {
+                tree_node(o, r, &c.id, Some(c.weight), seen, depth + 1);
+            }
+            let _ = writeln!(o, "</div></details>");
+        }
+        _ => {
+            let _ = writeln!(
+                o,
+                "<div class=\"leaf\" id=\"{anchor}\">{}",
+                node_row(n, edge)
+            );
+            if !n.note.is_empty() {
+                let _ = writeln!(o, "<div class=\"note\">{}</div>", prose(&n.note));
+            }
+            if !n.facts.is_empty() {
+                let _ = writeln!(o, "<ul class=\"facts\">");
+                for f in &n.facts {
+                    let value = match (&f.value, f.known) {
+                        (Some(v), true) => format!(" = {}", h(&v.to_string())),
+                        (Some(v), false) => format!(" = {} (not counted)", h(&v.to_string())),
+                        (None, _) => " unknown".to_owned(),
+                    };
+                    let source = f
+                        .source
+                        .as_ref()
+                        .map(|s| {
+                            let src = r.provider.sources.get(s);
+                            let title = src.and_then(|x| x.title.as_deref()).unwrap_or(s);
+                            match src.and_then(|x| x.url.as_deref()).and_then(safe_url) {
+                                Some(u) => format!(" · <a href=\"{u}\">{}</a>", h(title)),
+                                None => format!(" · {}", h(title)),
+                            }
+                        })
+                        .unwrap_or_default();
+                    let stale = if f.stale { ", out of date" } else { "" };
+                    let status = if f.value.is_none() && !f.stale {
+                        String::new()
+                    } else {
+                        format!(" <span class=\"w\">({}{stale})</span>", f.status)
+                    };
+                    let _ = writeln!(
+                        o,
+                        "<li><code>{}</code>{value}{status}{source}</li>",
+                        h(&f.key)
+                    );
+                }
+                let _ = writeln!(o, "</ul>");
+            }
+            let _ = writeln!(o, "</div>");
+        }
+    }
+}
+
+fn explain_tree(o: &mut String, r: &Report) {
+    let _ = writeln!(
+        o,
+        "<details class=\"section\"><summary>How the score is built: the requirement tree ({} requirements)</summary>",
+        r.nodes.len()
+    );
+    let _ = writeln!(
+        o,
+        "<p class=\"note\">Each line: outcome, requirement, interval (0–100), global weight (its share of the fit) and contribution (fit points). Open a line to see its children; checks list the facts they read and their sources. A control shared by several frameworks is shown once, then linked.</p><div class=\"tree\">"
+    );
+    let mut seen = BTreeSet::new();
+    for f in &r.profile.frameworks {
+        tree_node(o, r, &f.id, Some(f.weight), &mut seen, 0);
+    }
+    let _ = writeln!(o, "</div></details>");
+}
+
+fn sources(o: &mut String, r: &Report) {
+    if r.provider.sources.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "<details class=\"section print-open\"><summary>Sources ({})</summary><ul class=\"sources\">",
+        r.provider.sources.len()
+    );
+    for (id, s) in &r.provider.sources {
+        let title = h(s.title.as_deref().unwrap_or(id));
+        let date = s.date.map(|d| format!(", {d}")).unwrap_or_default();
+        let body = match s.url.as_deref().and_then(safe_url) {
+            Some(u) => format!("<a href=\"{u}\">{title}</a>"),
+            None => title,
+        };
+        let _ = writeln!(o, "<li><code>{}</code> {body}{date}</li>", h(id));
+    }
+    let _ = writeln!(o, "</ul></details>");
+}
+
+fn notices(o: &mut String, r: &Report) {
+    if !r.assumptions.is_empty() {
+        let list: Vec<String> = r
+            .assumptions
+            .iter()
+            .map(|a| format!("<code>{}</code> = {}", h(&a.fact), h(&a.value.to_string())))
+            .collect();
+        let _ = writeln!(
+            o,
+            "<div class=\"warn\"><b>What-if:</b> this score assumes {}. It is hypothetical.</div>",
+            list.join(", ")
+        );
+    }
+    for e in &r.errors {
+        let _ = writeln!(
+            o,
+            "<div class=\"err\"><b>Rule error</b> in <code>{}</code> at <code>{}</code>: {} (counted as unknown)</div>",
+            h(&e.requirement),
+            h(&e.location.to_string()),
+            h(&e.message)
+        );
+    }
+    for w in &r.warnings {
+        let _ = writeln!(o, "<div class=\"warn\">{}</div>", prose(&w.message));
+    }
+    if !r.waivers.is_empty() {
+        let _ = writeln!(o, "<h4>Waivers</h4><table><thead><tr><th>requirement</th><th>state</th><th>expires</th><th>approved by</th><th>reason</th></tr></thead><tbody>");
+        for w in &r.waivers {
+            let _ = writeln!(
+                o,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                h(&w.id),
+                h(&w.state),
+                w.expires,
+                h(&w.approved_by),
+                h(&w.reason)
+            );
+        }
+        let _ = writeln!(o, "</tbody></table>");
+    }
+}
+
+fn provider_article(o: &mut String, r: &Report, rank: Option<usize>, shown: usize) {
+    let _ = writeln!(
+        o,
+        "<article class=\"provider\" id=\"{}\">",
+        anchor(&r.provider.id)
+    );
+    let rank = rank
+        .map(|n| format!("<span class=\"rank\">{n}.</span> "))
+        .unwrap_or_default();
+    let _ = writeln!(
+        o,
+        "<h3>{rank}{} {}</h3>",
+        h(&r.provider.name),
+        badge(r.verdict)
+    );
+    let (met, open, failed) = gate_counts(r);
+    let _ = writeln!(
+        o,
+        "<p>Fit <b>{}</b> · potential <b>{}</b> · must-haves {met} met, {open} open, {failed} failed · evidence <code>{}</code> as of {}. <span class=\"note\">{}: {}.</span></p>",
+        num(r.fit),
+        num(r.potential),
+        h(&r.provider.id),
+        r.provider.as_of,
+        r.verdict,
+        verdict_meaning(r.verdict)
+    );
+    notices(o, r);
+    o.push_str(&framework_chart(r));
+    gates_table(o, r);
+    questions_table(o, r, shown);
+    explain_tree(o, r);
+    sources(o, r);
+    let _ = writeln!(o, "</article>");
+}
+
+fn gate_counts(r: &Report) -> (usize, usize, usize) {
+    let c = |s: GateState| r.gates.iter().filter(|g| g.state == s).count();
+    (c(GateState::Met), c(GateState::Open), c(GateState::Failed))
+}
+
+fn method(o: &mut String, r: &Report) {
+    let _ = writeln!(
+        o,
+        "<section id=\"method\"><h2>How the score is computed</h2>"
+    );
+    for p in METHOD {
+        let _ = writeln!(o, "<p>{}</p>", prose(p));
+    }
+    let b = r.profile.bands;
+    let _ = writeln!(
+        o,
+        "<p>Bands of this profile: strong at a fit of {} or more, moderate at {} or more, weak below.</p>",
+        b.strong, b.moderate
+    );
+    let _ = writeln!(o, "<h4>The profile's frameworks</h4><table><thead><tr><th>framework</th><th class=\"n\">weight</th><th class=\"n\">share of the fit</th></tr></thead><tbody>");
+    for f in &r.profile.frameworks {
+        let _ = writeln!(
+            o,
+            "<tr><td><code>{}</code> {}</td><td class=\"n\">{}</td><td class=\"n\">{:.1} %</td></tr>",
+            h(&f.id),
+            h(r.title_of(&f.id)),
+            f.weight,
+            100.0 * f.share
+        );
+    }
+    let _ = writeln!(o, "</tbody></table>");
+    if !r.profile.params.is_empty() {
+        let _ = writeln!(o, "<details class=\"section\"><summary>The profile's parameters ({})</summary><table><thead><tr><th>parameter</th><th>value</th><th>set by</th><th>basis</th></tr></thead><tbody>", r.profile.params.len());
+        for (k, p) in &r.profile.params {
+            let _ = writeln!(
+                o,
+                "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+                h(k),
+                h(&p.value.to_string()),
+                h(&p.set_by),
+                h(p.source.as_deref().unwrap_or("–"))
+            );
+        }
+        let _ = writeln!(o, "</tbody></table></details>");
+    }
+    let _ = writeln!(o, "</section>");
+}
+
+fn inputs(o: &mut String, list: &[&InputHash]) {
+    let _ = writeln!(
+        o,
+        "<section id=\"inputs\"><h2>Inputs</h2><p class=\"note\">The SHA-256 of every file read. The same inputs and date give the same report, byte for byte.</p><details class=\"section\"><summary>{} files</summary><table><thead><tr><th>kind</th><th>file</th><th>SHA-256</th></tr></thead><tbody>",
+        list.len()
+    );
+    for i in list {
+        let _ =
+            writeln!(
+            o,
+            "<tr><td>{}</td><td><code>{}</code>{}</td><td class=\"hash\"><code>{}</code></td></tr>",
+            h(&i.kind),
+            h(&i.name),
+            if i.builtin { " <span class=\"note\">(built in)</span>" } else { "" },
+            h(&i.sha256)
+        );
+    }
+    let _ = writeln!(o, "</tbody></table></details></section>");
+}
+
+/// Renders one score as a report page.
+pub fn report(r: &Report) -> String {
+    let mut o = String::new();
+    let title = format!("{} × {}", r.provider.name, r.profile.title);
+    head(&mut o, &title, &r.engine.version);
+    let _ = writeln!(
+        o,
+        "<header class=\"doc\"><p class=\"kicker\">Cloud provider assessment</p><h1>{}</h1><p class=\"meta\">{} · profile <code>{}</code> · scored as of {} · labfit {}</p>",
+        h(&r.provider.name),
+        h(&r.profile.title),
+        h(&r.profile.id),
+        r.as_of,
+        h(&r.engine.version)
+    );
+    let _ = writeln!(o, "<nav class=\"toc\"><a href=\"#summary\">Summary</a><a href=\"#{}\">Details</a><a href=\"#method\">Method</a><a href=\"#inputs\">Inputs</a></nav></header>\n<main>", anchor(&r.provider.id));
+    let (met, open, failed) = gate_counts(r);
+    let _ = writeln!(
+        o,
+        "<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">"
+    );
+    let _ = writeln!(
+        o,
+        "<div class=\"card\"><div class=\"k\">Verdict</div><div class=\"v small\">{}</div></div><div class=\"card\"><div class=\"k\">Fit</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Potential</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Must-haves met / open / failed</div><div class=\"v\">{met} / {open} / {failed}</div></div><div class=\"card\"><div class=\"k\">Questions</div><div class=\"v\">{}</div></div>",
+        badge(r.verdict),
+        num(r.fit),
+        num(r.potential),
+        r.questions.len()
+    );
+    let _ = writeln!(o, "</div>");
+    let _ = writeln!(
+        o,
+        "<ul class=\"summary\"><li>{}: {}.</li><li>Fit {} is what the evidence shows today; {} is the most a favourable answer to every open question could reach.</li></ul>",
+        h(&r.provider.name),
+        verdict_meaning(r.verdict),
+        num(r.fit),
+        num(r.potential)
+    );
+    o.push_str(&fit_chart(
+        &[(r.provider.name.clone(), r.fit, r.potential, r.verdict)],
+        r.profile.bands.strong,
+        r.profile.bands.moderate,
+        "Fit and potential (0–100), with the profile's bands",
+    ));
+    o.push_str(legend());
+    let _ = writeln!(o, "</section>");
+    provider_article(&mut o, r, None, usize::MAX);
+    method(&mut o, r);
+    inputs(&mut o, &r.inputs.iter().collect::<Vec<_>>());
+    let _ = writeln!(o, "</main>");
+    foot(&mut o, &r.engine.version, &r.as_of.to_string());
+    o
+}
+
+/// Renders a comparison as a report a committee can read and print.
+pub fn comparison(c: &Comparison) -> String {
+    let mut o = String::new();
+    let version = c.reports.first().map_or_else(
+        || env!("CARGO_PKG_VERSION").to_owned(),
+        |r| r.engine.version.clone(),
+    );
+    head(
+        &mut o,
+        &format!("Cloud provider comparison: {}", c.title),
+        &version,
+    );
+    let _ = writeln!(
+        o,
+        "<header class=\"doc\"><p class=\"kicker\">Cloud provider comparison</p><h1>{}</h1><p class=\"meta\">Profile <code>{}</code> · scored as of {} · {} providers · labfit {}</p>",
+        h(&c.title),
+        h(&c.profile),
+        c.as_of,
+        c.ranking.len(),
+        h(&version)
+    );
+    let _ = writeln!(o, "<nav class=\"toc\"><a href=\"#summary\">Summary</a><a href=\"#ranking\">Ranking</a><a href=\"#frameworks\">Frameworks</a><a href=\"#gates\">Must-haves</a><a href=\"#providers\">Providers</a><a href=\"#method\">Method</a><a href=\"#inputs\">Inputs</a></nav></header>\n<main>");
+
+    // Summary.
+    let count = |f: &dyn Fn(Verdict) -> bool| c.ranking.iter().filter(|r| f(r.verdict)).count();
+    let _ = writeln!(
+        o,
+        "<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">"
+    );
+    let safest = c
+        .minimax_regret
+        .as_ref()
+        .and_then(|m| c.ranking.iter().find(|r| r.id == m.id))
+        .map_or_else(|| "none".to_owned(), |r| h(&r.provider));
+    let _ = writeln!(
+        o,
+        "<div class=\"card\"><div class=\"k\">Providers</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Meet every must-have</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Conditional</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Ineligible</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Safest choice now</div><div class=\"v small\">{safest}</div></div>",
+        c.ranking.len(),
+        count(&|v| v.group() == 0),
+        count(&|v| v == Verdict::Conditional),
+        count(&|v| v == Verdict::Ineligible)
+    );
+    let _ = writeln!(o, "</div><ul class=\"summary\">");
+    for s in comparison_summary(c) {
+        let _ = writeln!(o, "<li>{}</li>", h(&s));
+    }
+    let _ = writeln!(o, "</ul></section>");
+
+    // Ranking.
+    let _ = writeln!(o, "<section id=\"ranking\"><h2>Ranking</h2><p>Providers that meet every must-have rank first, then conditional, then ineligible; within a group by fit, then potential. <b>Fit</b> is what the evidence shows today; <b>potential</b> is the score if every open question were answered favourably.</p>");
+    let _ = writeln!(o, "<table><thead><tr><th class=\"n\">rank</th><th>provider</th><th>verdict</th><th class=\"n\">fit</th><th class=\"n\">potential</th><th>must-haves open</th><th>must-haves failed</th><th>weakest area</th></tr></thead><tbody>");
+    for (r, rep) in c.ranking.iter().zip(&c.reports) {
+        let list = |v: &[String]| {
+            if v.is_empty() {
+                "–".to_owned()
+            } else {
+                v.iter()
+                    .map(|g| format!("<code>{}</code>", h(g)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        let weakest = r.weakest.as_deref().map_or_else(
+            || "–".to_owned(),
+            |w| {
+                let lo = rep
+                    .profile
+                    .frameworks
+                    .iter()
+                    .find(|f| f.id == w)
+                    .map(|f| num(100.0 * f.lo))
+                    .unwrap_or_default();
+                format!("<code>{}</code> {lo}", h(w))
+            },
+        );
+        let _ = writeln!(
+            o,
+            "<tr><td class=\"n\">{}</td><td><a href=\"#{}\">{}</a></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"ids\">{}</td><td class=\"ids\">{}</td><td class=\"ids\">{weakest}</td></tr>",
+            r.rank,
+            anchor(&r.id),
+            h(&r.provider),
+            badge(r.verdict),
+            num(r.fit),
+            num(r.potential),
+            list(&r.open_gates),
+            list(&r.failed_gates)
+        );
+    }
+    let _ = writeln!(o, "</tbody></table>");
+    let rows: Vec<(String, f64, f64, Verdict)> = c
+        .ranking
+        .iter()
+        .map(|r| (r.provider.clone(), r.fit, r.potential, r.verdict))
+        .collect();
+    let bands = c
+        .reports
+        .first()
+        .map(|r| r.profile.bands)
+        .unwrap_or_default();
+    o.push_str(&fit_chart(
+        &rows,
+        bands.strong,
+        bands.moderate,
+        "Fit (dark) and potential (light) per provider, 0–100, coloured by verdict, with the profile's bands",
+    ));
+    o.push_str(legend());
+    let name = |id: &str| -> String {
+        c.ranking
+            .iter()
+            .find(|r| r.id == id)
+            .map_or_else(|| id.to_owned(), |r| r.provider.clone())
+    };
+    let _ = writeln!(o, "<h4>What the intervals settle</h4><ul>");
+    if c.dominance.is_empty() {
+        let _ = writeln!(o, "<li>No provider is necessarily better than another: the open questions could still reorder any two.</li>");
+    } else {
+        for d in &c.dominance {
+            let _ = writeln!(
+                o,
+                "<li><b>{}</b> necessarily beats <b>{}</b>: its fit is at least the other's potential.</li>",
+                h(&name(&d.winner)),
+                h(&name(&d.loser))
+            );
+        }
+    }
+    match &c.minimax_regret {
+        Some(m) if m.id != m.against && m.max_regret < 0.05 => {
+            let _ = writeln!(
+                o,
+                "<li>Minimax-regret choice: <b>{}</b>; no answer can put another provider ahead of it.</li>",
+                h(&name(&m.id))
+            );
+        }
+        Some(m) if m.id != m.against => {
+            let _ = writeln!(
+                o,
+                "<li>Minimax-regret choice: <b>{}</b>; at worst {} fit points behind <b>{}</b> once every answer is in.</li>",
+                h(&name(&m.id)),
+                num(m.max_regret),
+                h(&name(&m.against))
+            );
+        }
+        Some(m) => {
+            let _ = writeln!(
+                o,
+                "<li><b>{}</b> is the only provider not ineligible.</li>",
+                h(&name(&m.id))
+            );
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "<li>Every provider is ineligible: there is no minimax-regret choice.</li>"
+            );
+        }
+    }
+    let _ = writeln!(o, "</ul></section>");
+
+    // Frameworks.
+    let _ = writeln!(o, "<section id=\"frameworks\"><h2>By framework</h2>");
+    o.push_str(&framework_matrix(c));
+    let _ = writeln!(o, "</section>");
+
+    // Gates.
+    if let Some(first) = c.reports.first().filter(|r| !r.gates.is_empty()) {
+        let _ = writeln!(o, "<section id=\"gates\"><h2>Must-haves</h2><p>A provider must meet every must-have to be eligible. <b>Open</b>: the evidence does not settle it yet. <b>Failed</b>: no answer can meet it.</p><table><thead><tr><th>provider</th>");
+        for g in &first.gates {
+            let _ = write!(
+                o,
+                "<th title=\"{}\"><code>{}</code></th>",
+                h(&g.title),
+                h(&g.id)
+            );
+        }
+        let _ = writeln!(o, "</tr></thead><tbody>");
+        for r in &c.reports {
+            let _ = write!(
+                o,
+                "<tr><td><a href=\"#{}\">{}</a></td>",
+                anchor(&r.provider.id),
+                h(&r.provider.name)
+            );
+            for g in &first.gates {
+                match r.gate(&g.id) {
+                    Some(x) => {
+                        let _ = write!(
+                            o,
+                            "<td title=\"{}\">{}</td>",
+                            h(&x.reason),
+                            gate_badge(x.state)
+                        );
+                    }
+                    None => o.push_str("<td>–</td>"),
+                }
+            }
+            let _ = writeln!(o, "</tr>");
+        }
+        let _ = writeln!(o, "</tbody></table><ul class=\"note\">");
+        for g in &first.gates {
+            let _ = writeln!(
+                o,
+                "<li><code>{}</code> {}{}</li>",
+                h(&g.id),
+                h(&g.title),
+                g.basis
+                    .as_deref()
+                    .map(|b| format!(": {}", prose(b)))
+                    .unwrap_or_default()
+            );
+        }
+        let _ = writeln!(o, "</ul></section>");
+    }
+
+    // Providers.
+    let _ = writeln!(o, "<section id=\"providers\"><h2>Providers</h2><p>For each provider: its frameworks, must-haves, the questions to send (the most important first; the rest under “more”), how its score is built, and its sources.</p>");
+    for (r, rep) in c.ranking.iter().zip(&c.reports) {
+        provider_article(&mut o, rep, Some(r.rank), 8);
+    }
+    let _ = writeln!(o, "</section>");
+    if let Some(first) = c.reports.first() {
+        method(&mut o, first);
+    }
+    let mut all: Vec<&InputHash> = c.reports.iter().flat_map(|r| r.inputs.iter()).collect();
+    all.sort();
+    all.dedup();
+    inputs(&mut o, &all);
+    let _ = writeln!(o, "</main>");
+    foot(&mut o, &version, &c.as_of.to_string());
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_refuses_unsafe_links() {
+        assert_eq!(
+            h("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+        assert_eq!(safe_url("javascript:alert(1)"), None);
+        assert_eq!(
+            safe_url("https://example.com/?a=1&b=\"2\"").as_deref(),
+            Some("https://example.com/?a=1&amp;b=&quot;2&quot;")
+        );
+        assert_eq!(prose("needs `x<y` now"), "needs <code>x&lt;y</code> now");
+    }
+}

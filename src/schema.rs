@@ -1,0 +1,542 @@
+//! JSON Schemas of labfit's files, so editors (with `# yaml-language-server: $schema=…`)
+//! validate and complete them as the user types.
+//!
+//! The loaders read most values through hand-written `Deserialize` impls (shorthand forms,
+//! values typed by the vocabulary, names validated as they are read), which a derived schema
+//! could not describe. So the file shapes are mirrored here as plain structs that only derive
+//! `JsonSchema` (never `Deserialize`): field names, optionality and `deny_unknown_fields` are
+//! written once per field as in the loader, doc comments become the descriptions an editor
+//! shows, and the validated scalars (ids, weights, dates, facts) get hand-written schemas.
+//! The tests validate every built-in file against these schemas and check that what the
+//! loaders refuse for an unknown field the schemas refuse too, so the two cannot drift apart
+//! unnoticed. The evidence and rule-test schemas can carry the vocabulary: each fact key then
+//! gets its own typed value, which is what makes completion of fact keys possible.
+
+#![expect(
+    dead_code,
+    reason = "mirror structs exist only for their schemas; nothing reads their fields"
+)]
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use schemars::generate::SchemaSettings;
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+use serde_json::{json, Map, Value};
+
+use crate::vocabulary::{FactSpec, FactType, Vocabulary};
+
+/// The kinds of file a schema exists for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaKind {
+    /// `evidence/v1`.
+    Evidence,
+    /// `profile/v1`.
+    Profile,
+    /// `catalog/v1`.
+    Catalog,
+    /// `vocabulary/v1`.
+    Vocabulary,
+    /// `rule-tests/v1`.
+    RuleTests,
+    /// The JSON report (`report/v1`), as `labfit score --format json` writes it.
+    Report,
+}
+
+/// The JSON Schema of a kind of file. Evidence and rule-test schemas type each fact by
+/// `vocab` when one is given (keys outside it are then refused, as the loader refuses them).
+pub fn schema(kind: SchemaKind, vocab: Option<&Vocabulary>) -> Value {
+    let settings = SchemaSettings::draft2020_12();
+    let mut s = match kind {
+        SchemaKind::Evidence => settings
+            .into_generator()
+            .into_root_schema_for::<EvidenceFile>(),
+        SchemaKind::Profile => settings
+            .into_generator()
+            .into_root_schema_for::<ProfileFile>(),
+        SchemaKind::Catalog => settings
+            .into_generator()
+            .into_root_schema_for::<CatalogFile>(),
+        SchemaKind::Vocabulary => settings
+            .into_generator()
+            .into_root_schema_for::<VocabularyFile>(),
+        SchemaKind::RuleTests => settings.into_generator().into_root_schema_for::<TestFile>(),
+        SchemaKind::Report => settings
+            .for_serialize()
+            .into_generator()
+            .into_root_schema_for::<crate::report::Report>(),
+    };
+    if let (Some(v), Some(defs)) = (vocab, s.get_mut("$defs").and_then(Value::as_object_mut)) {
+        if defs.contains_key("Facts") {
+            defs.insert("Facts".into(), typed_facts(v));
+        }
+    }
+    s.to_value()
+}
+
+macro_rules! scalar {
+    ($name:ident, $doc:literal, $schema:tt) => {
+        #[doc = $doc]
+        struct $name;
+        impl JsonSchema for $name {
+            fn inline_schema() -> bool {
+                true
+            }
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                json_schema!($schema)
+            }
+        }
+    };
+}
+
+const ID: &str = "^[a-z0-9][a-z0-9._-]*$";
+
+scalar!(CatalogKind, "The file kind.", {"const": "catalog/v1", "description": "The file kind: `catalog/v1`."});
+scalar!(VocabularyKind, "The file kind.", {"const": "vocabulary/v1", "description": "The file kind: `vocabulary/v1`."});
+scalar!(ProfileKind, "The file kind.", {"const": "profile/v1", "description": "The file kind: `profile/v1`."});
+scalar!(EvidenceKind, "The file kind.", {"const": "evidence/v1", "description": "The file kind: `evidence/v1`."});
+scalar!(TestsKind, "The file kind.", {"const": "rule-tests/v1", "description": "The file kind: `rule-tests/v1`."});
+scalar!(Id, "An id.", {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$", "maxLength": 120,
+    "description": "Lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit."});
+scalar!(ParamName, "A parameter name.", {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "maxLength": 120,
+    "description": "snake_case. Parameters named `min_*` keep the larger and `max_*` the smaller value across `extends`."});
+scalar!(Weight, "A weight.", {"type": "number", "minimum": 0, "description": "A finite number ≥ 0 (0 keeps the edge but gives it no weight)."});
+scalar!(UnitNum, "A share of full credit.", {"type": "number", "minimum": 0, "maximum": 1});
+scalar!(DateStr, "A date.", {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "YYYY-MM-DD."});
+scalar!(QuestionId, "A guide question.", {"type": "string", "pattern": "^(q(0[1-9]|1[0-8])|mss)$",
+    "description": "The guide question: q01 to q18, or mss (managed security services)."});
+scalar!(CheckRef, "A check.", {"type": "string", "pattern": "^[^/:][^:]*\\.rhai::[A-Za-z_][A-Za-z0-9_]*$",
+    "description": "FILE.rhai::FUNCTION, the file relative to this YAML file."});
+scalar!(Edge, "An edge.", {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$",
+    "description": "PARENT/CHILD, an edge of the catalog."});
+scalar!(FileStatus, "A fact's status.", {"enum": ["verified", "attested", "claimed", "reported", "unknown"],
+    "description": "verified (the lab read a primary document) > attested (an auditor or regulator states it) > claimed (the provider states it) > reported (a third party states it) > unknown."});
+scalar!(Assurance, "An assurance level.", {"enum": ["verified", "attested", "claimed", "reported"]});
+scalar!(ParamEntry, "A parameter.", {
+"description": "A value (bool, number, string or a list of them), or {value, source, note}.",
+"anyOf": [
+    {"type": ["boolean", "number", "string"]},
+    {"type": "array", "items": {"type": ["boolean", "number", "string"]}},
+    {"type": "object", "additionalProperties": false, "required": ["value"], "properties": {
+        "value": {"anyOf": [
+            {"type": ["boolean", "number", "string"]},
+            {"type": "array", "items": {"type": ["boolean", "number", "string"]}}]},
+        "source": {"type": "string", "description": "The regulation or reasoning that sets the value."},
+        "note": {"type": "string"}}}
+]});
+scalar!(GateEntry, "A must-have.", {
+"description": "A requirement id, or {id, min, min_assurance, reason}.",
+"anyOf": [
+    {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$", "maxLength": 120},
+    {"type": "object", "additionalProperties": false, "required": ["id"], "properties": {
+        "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$", "maxLength": 120},
+        "min": {"type": "number", "minimum": 0, "maximum": 1, "description": "Minimum lower bound for `met` (default 1, a full pass)."},
+        "min_assurance": {"enum": ["verified", "attested", "claimed", "reported"], "description": "Minimum status of the facts read (default: any known status)."},
+        "reason": {"type": "string"}}}
+]});
+scalar!(Scalar, "A what-if value.", {"type": ["boolean", "number", "string"]});
+
+/// The facts of an evidence or test file: key → fact. Without a vocabulary, any key and any
+/// value type; [`schema`] replaces this with one typed property per vocabulary key.
+#[derive(Default)]
+struct Facts;
+
+impl JsonSchema for Facts {
+    fn schema_name() -> Cow<'static, str> {
+        "Facts".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let any_value = json!({"anyOf": [
+            {"type": ["boolean", "number", "string"]},
+            {"type": "array", "items": {"type": "string"}}]});
+        Schema::from(
+            json!({
+                "type": "object",
+                "description": "Fact key → fact: the value alone (shorthand), or {value, status, source, note, as_of, expires}.",
+                "propertyNames": {"pattern": ID, "maxLength": 120},
+                "additionalProperties": fact_schema(&any_value),
+            })
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+        )
+    }
+}
+
+/// One fact: its value alone, or the full form with the loader's rules on status and value.
+fn fact_schema(value: &Value) -> Value {
+    json!({"anyOf": [
+        value,
+        {"type": "object", "additionalProperties": false,
+         "properties": {
+            "value": value,
+            "status": {"enum": ["verified", "attested", "claimed", "reported", "unknown"]},
+            "source": {"type": "string", "pattern": ID, "description": "A source id from `sources`."},
+            "note": {"type": "string"},
+            "as_of": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "The date the fact holds as of."},
+            "expires": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "After this date the fact counts as unknown."}},
+         "anyOf": [
+            {"required": ["value"], "properties": {"status": {"enum": ["verified", "attested", "claimed", "reported"]}}},
+            {"required": ["status"], "properties": {"status": {"const": "unknown"}}, "not": {"required": ["value"]}}]}
+    ]})
+}
+
+fn typed_value(spec: &FactSpec) -> Value {
+    let mut v = match spec.ty {
+        FactType::Bool => json!({"type": "boolean"}),
+        FactType::Percent => json!({"type": "number", "minimum": 0, "maximum": 100}),
+        FactType::Number => json!({"type": "number"}),
+        FactType::Integer => json!({"type": "integer"}),
+        FactType::Date => json!({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+        FactType::Enum => json!({"enum": spec.values}),
+        FactType::List => json!({"type": "array", "items": {"type": "string"}}),
+        FactType::Text => json!({"type": "string"}),
+    };
+    if let Some(o) = v.as_object_mut() {
+        let unit = spec
+            .unit
+            .as_ref()
+            .map(|u| format!(" ({u})"))
+            .unwrap_or_default();
+        o.insert(
+            "description".into(),
+            Value::String(format!("{}{unit}. Ask: {}", spec.meaning, spec.ask)),
+        );
+    }
+    v
+}
+
+fn typed_facts(vocab: &Vocabulary) -> Value {
+    let mut props = Map::new();
+    for (key, spec) in vocab.iter() {
+        let mut f = fact_schema(&typed_value(spec));
+        if let Some(o) = f.as_object_mut() {
+            o.insert(
+                "description".into(),
+                Value::String(format!("{} ({}, {})", spec.meaning, spec.ty, spec.question)),
+            );
+        }
+        props.insert(key.to_owned(), f);
+    }
+    json!({
+        "type": "object",
+        "description": "Fact key → fact: the value alone (shorthand), or {value, status, source, note, as_of, expires}. Keys come from the vocabulary (`labfit list facts`).",
+        "properties": props,
+        "additionalProperties": false,
+    })
+}
+
+// ------------------------------------------------------------------ vocabulary/v1
+
+/// A fact vocabulary: every fact key rules may read.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct VocabularyFile {
+    labfit: VocabularyKind,
+    /// Fact key → what it is.
+    facts: BTreeMap<String, VocabFact>,
+}
+
+/// What one fact key means.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = enum_needs_values)]
+struct VocabFact {
+    /// The value's type.
+    #[serde(rename = "type")]
+    ty: FactType,
+    /// Unit of a number or integer (`days`, `years`).
+    #[serde(default)]
+    unit: Option<String>,
+    /// The allowed values of an enum (only for `type: enum`).
+    #[serde(default)]
+    values: Vec<String>,
+    /// One line: what the fact means.
+    meaning: String,
+    /// The guide question it answers.
+    question: QuestionId,
+    /// The question to send the provider when the fact is unknown.
+    ask: String,
+}
+
+fn enum_needs_values(s: &mut Schema) {
+    s.insert(
+        "if".into(),
+        json!({"properties": {"type": {"const": "enum"}}, "required": ["type"]}),
+    );
+    s.insert(
+        "then".into(),
+        json!({"required": ["values"], "properties": {"values": {"minItems": 1}}}),
+    );
+    s.insert("else".into(), json!({"not": {"required": ["values"]}}));
+}
+
+// ------------------------------------------------------------------ catalog/v1
+
+/// A requirement catalog: nodes of the requirement graph and their edges.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    labfit: CatalogKind,
+    /// The requirements.
+    requirements: Vec<CatalogRequirement>,
+}
+
+/// A requirement: a leaf (`check`) or a composite (`children`), never both.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = leaf_or_composite)]
+struct CatalogRequirement {
+    /// Unique id across every catalog.
+    id: Id,
+    /// One line.
+    title: String,
+    /// The regulation's section, e.g. `45 CFR 164.314(a)`.
+    #[serde(default)]
+    citation: Option<String>,
+    /// Where the requirement was read.
+    #[serde(default)]
+    url: Option<String>,
+    /// Longer text.
+    #[serde(default)]
+    description: Option<String>,
+    /// Guide questions it answers.
+    #[serde(default)]
+    questions: Vec<QuestionId>,
+    /// How bad it is when unmet (default medium).
+    #[serde(default)]
+    severity: crate::catalog::Severity,
+    /// How well its source text was checked.
+    #[serde(default)]
+    verification: Option<crate::catalog::Verification>,
+    /// How a composite combines its children (default weighted).
+    #[serde(default)]
+    aggregate: Option<crate::catalog::Aggregate>,
+    /// Child id → edge weight.
+    #[serde(default)]
+    children: Option<BTreeMap<String, Weight>>,
+    /// A leaf's check.
+    #[serde(default)]
+    check: Option<CheckRef>,
+}
+
+fn leaf_or_composite(s: &mut Schema) {
+    s.insert(
+        "oneOf".into(),
+        json!([
+            {"required": ["check"], "not": {"anyOf": [{"required": ["children"]}, {"required": ["aggregate"]}]}},
+            {"required": ["children"], "not": {"required": ["check"]},
+             "properties": {"children": {"minProperties": 1, "propertyNames": {"pattern": ID, "maxLength": 120}}}}
+        ]),
+    );
+}
+
+// ------------------------------------------------------------------ profile/v1
+
+/// A lab profile.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = profile_names)]
+struct ProfileFile {
+    labfit: ProfileKind,
+    /// The profile's id.
+    id: Id,
+    /// One line.
+    #[serde(default)]
+    title: Option<String>,
+    /// Longer text.
+    #[serde(default)]
+    description: Option<String>,
+    /// A built-in profile id, or a path relative to this file.
+    #[serde(default)]
+    extends: Option<String>,
+    /// Root frameworks and their weights (0 removes one the parent profile has).
+    #[serde(default)]
+    frameworks: BTreeMap<String, Weight>,
+    /// Parameters the rules read.
+    #[serde(default)]
+    params: BTreeMap<String, ParamEntry>,
+    /// Must-haves (gates).
+    #[serde(default)]
+    must_have: Vec<GateEntry>,
+    /// Edge weight overrides: `PARENT/CHILD` → weight.
+    #[serde(default)]
+    weights: BTreeMap<String, Weight>,
+    /// Requirements excluded until a date.
+    #[serde(default)]
+    waivers: Vec<WaiverEntry>,
+    /// Facts older than this many days count as unknown.
+    #[serde(default)]
+    max_evidence_age_days: Option<u32>,
+    /// Score bands (default strong 80, moderate 60).
+    #[serde(default)]
+    bands: Option<crate::profile::Bands>,
+    /// Free text shown in reports.
+    #[serde(default)]
+    notes: Vec<String>,
+}
+
+fn profile_names(s: &mut Schema) {
+    if let Some(props) = s.get_mut("properties").and_then(Value::as_object_mut) {
+        let names = [
+            ("frameworks", json!({"pattern": ID, "maxLength": 120})),
+            (
+                "params",
+                json!({"pattern": "^[a-z][a-z0-9_]*$", "maxLength": 120}),
+            ),
+            (
+                "weights",
+                json!({"pattern": "^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$"}),
+            ),
+        ];
+        for (field, pattern) in names {
+            if let Some(o) = props.get_mut(field).and_then(Value::as_object_mut) {
+                o.insert("propertyNames".into(), pattern);
+            }
+        }
+    }
+}
+
+/// A waiver: the requirement is excluded until `expires`.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct WaiverEntry {
+    /// The requirement waived.
+    id: Id,
+    /// Why.
+    reason: String,
+    /// Who approved it.
+    approved_by: String,
+    /// Last day it applies.
+    expires: DateStr,
+}
+
+// ------------------------------------------------------------------ evidence/v1
+
+/// One provider's evidence.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = source_names)]
+struct EvidenceFile {
+    labfit: EvidenceKind,
+    /// Stable id (for built-in evidence, the file name).
+    id: Id,
+    /// Display name.
+    provider: String,
+    /// When the research was done (the default date of every fact).
+    as_of: DateStr,
+    /// The status of facts written in shorthand (default claimed).
+    #[serde(default)]
+    default_status: Option<Assurance>,
+    /// Source id → document.
+    #[serde(default)]
+    sources: BTreeMap<String, EvidenceSource>,
+    /// The facts.
+    #[serde(default)]
+    facts: Facts,
+    /// Free text.
+    #[serde(default)]
+    notes: Vec<String>,
+}
+
+fn source_names(s: &mut Schema) {
+    if let Some(o) = s
+        .get_mut("properties")
+        .and_then(|p| p.get_mut("sources"))
+        .and_then(Value::as_object_mut)
+    {
+        o.insert(
+            "propertyNames".into(),
+            json!({"pattern": ID, "maxLength": 120}),
+        );
+    }
+}
+
+/// A document facts cite.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct EvidenceSource {
+    /// A short title.
+    #[serde(default)]
+    title: Option<String>,
+    /// Its address.
+    #[serde(default)]
+    url: Option<String>,
+    /// The date the document states (the default date of the facts citing it).
+    #[serde(default)]
+    date: Option<DateStr>,
+}
+
+// ------------------------------------------------------------------ rule-tests/v1
+
+/// Rule tests: rule cases and profile cases, run by `labfit test`.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct TestFile {
+    labfit: TestsKind,
+    /// The cases.
+    cases: Vec<TestCase>,
+}
+
+/// A rule case (`requirement`, `facts`, `params` → outcome) or a profile case (`profile`,
+/// `evidence`, `assume` → verdict, gates, scores).
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct TestCase {
+    /// Shown when the case fails.
+    name: String,
+    /// Rule case: the leaf requirement whose check runs.
+    #[serde(default)]
+    requirement: Option<Id>,
+    /// Rule case: the facts (shorthand values are `claimed`).
+    #[serde(default)]
+    facts: Option<Facts>,
+    /// Rule case: the parameters the check reads.
+    #[serde(default)]
+    params: Option<BTreeMap<String, ParamEntry>>,
+    /// Profile case: a built-in profile id or a path relative to this file.
+    #[serde(default)]
+    profile: Option<String>,
+    /// Profile case: a built-in provider id or a path relative to this file.
+    #[serde(default)]
+    evidence: Option<String>,
+    /// Profile case: what-if facts.
+    #[serde(default)]
+    assume: Option<BTreeMap<String, Scalar>>,
+    /// The evaluation date (rule cases default to 2026-01-01, profile cases to the evidence's).
+    #[serde(default)]
+    as_of: Option<DateStr>,
+    /// What the case expects.
+    expect: TestExpect,
+}
+
+/// Expectations: status, value and note_contains for rule cases; verdict, gates, fit and
+/// potential for profile cases.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct TestExpect {
+    /// The outcome.
+    #[serde(default)]
+    status: Option<crate::rules::OutcomeStatus>,
+    /// The credit, within 1e-9 (pass is 1, fail 0).
+    #[serde(default)]
+    value: Option<f64>,
+    /// A substring of the note.
+    #[serde(default)]
+    note_contains: Option<String>,
+    /// The verdict.
+    #[serde(default)]
+    verdict: Option<crate::report::Verdict>,
+    /// Must-have id → met, open or failed.
+    #[serde(default)]
+    gates: Option<BTreeMap<String, crate::report::GateState>>,
+    /// Inclusive range of the fit score.
+    #[serde(default)]
+    fit: Option<[f64; 2]>,
+    /// Inclusive range of the potential.
+    #[serde(default)]
+    potential: Option<[f64; 2]>,
+}

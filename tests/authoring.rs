@@ -1,0 +1,202 @@
+//! The rule author's tools from outside: `labfit new` writes files that `labfit check` and
+//! `labfit test` accept as written, `check` reports positions and exits 2, `explain` shows
+//! the tree whose leaves add up to the fit.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code fails loudly"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn labfit_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_labfit"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run labfit")
+}
+
+fn out(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn new_files_pass_check_and_test_as_written() {
+    let d = scratch("new-files");
+    for args in [
+        ["new", "rule", "our-rules"],
+        ["new", "profile", "our-lab"],
+        ["new", "evidence", "acme-cloud"],
+    ] {
+        let o = labfit_in(&d, &args);
+        assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    }
+    for target in ["our-rules", "our-lab.yaml", "acme-cloud.yaml"] {
+        let o = labfit_in(&d, &["check", target]);
+        assert_eq!(o.status.code(), Some(0), "{target}: {}", out(&o));
+        assert!(out(&o).contains("no problems found"), "{}", out(&o));
+    }
+    let o = labfit_in(&d, &["test", "--rules", "our-rules", "--coverage"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let text = out(&o);
+    assert!(
+        text.contains("coverage: 1 of 1 leaf requirements have a rule case (our-rules)"),
+        "{text}"
+    );
+    assert!(
+        text.lines().last().unwrap().ends_with(" passed, 0 failed"),
+        "{text}"
+    );
+    // A profile that uses the new framework scores with the pack.
+    let o = labfit_in(
+        &d,
+        &[
+            "score",
+            "--rules",
+            "our-rules",
+            "-p",
+            "our-lab.yaml",
+            "-e",
+            "acme-cloud.yaml",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    // Never overwrites.
+    let o = labfit_in(&d, &["new", "profile", "our-lab"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        out(&o).contains("`our-lab.yaml` already exists"),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn check_reports_every_mistake_with_its_position() {
+    let d = scratch("check-mistakes");
+    std::fs::create_dir_all(d.join("pack")).unwrap();
+    std::fs::write(
+        d.join("pack/p.yaml"),
+        "labfit: catalog/v1\nrequirements:\n  - id: p\n    title: P\n    children: {p.a: 1, p.b: 1, ctl.audit_log: 1}\n  - id: p.a\n    title: A\n    children: {p: 1}\n  - id: p.b\n    title: B\n    check: p.rhai::b\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("pack/p.rhai"),
+        "fn b() {\n    let f = fact(\"contract.bba\");\n    partial(param(\"min_b\"), \"x\")\n}\n\nfn spare() { pass() }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("lab.yaml"),
+        "labfit: profile/v1\nid: lab\nextends: base-lab\nframeworks: {p: 1, hipa: 1}\nwaivers:\n  - {id: p.b, reason: r, approved_by: QA, expires: 2020-01-01}\n",
+    )
+    .unwrap();
+    let o = labfit_in(&d, &["check", "pack", "lab.yaml", "--as-of", "2026-01-01"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    let text = out(&o);
+    for want in [
+        "error: unknown framework `hipa`\n --> lab.yaml:4:20",
+        "help: did you mean `hipaa`?",
+        "error: `p` lists child `ctl.audit_log`, which is not a requirement\n --> pack/p.yaml:5:32",
+        "help: did you mean `ctl.audit_logs`?",
+        "error: requirements form a cycle: p -> p.a -> p\n --> pack/p.yaml:8:16",
+        "error: `b` reads fact `contract.bba`, which is not in the vocabulary\n --> pack/p.rhai:2:18",
+        "help: did you mean `contract.baa`?",
+        "warning: function `spare` is not used by any requirement\n --> pack/p.rhai:6:4",
+        "error: profile `lab` sets no parameter `min_b`, which the check of `p.b` (under `p`) reads\n --> lab.yaml:4:14",
+        "warning: the waiver for `p.b` expired on 2020-01-01",
+        "4 | frameworks: {p: 1, hipa: 1}",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in:\n{text}");
+    }
+    assert!(
+        text.ends_with("3 files checked: 5 errors, 2 warnings\n"),
+        "{text}"
+    );
+    // JSON carries the same findings.
+    let o = labfit_in(
+        &d,
+        &[
+            "check",
+            "pack",
+            "lab.yaml",
+            "--as-of",
+            "2026-01-01",
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 7);
+    assert_eq!(v[0]["severity"], "error");
+}
+
+#[test]
+fn explain_leaves_add_up_to_the_fit_and_shared_nodes_show_once() {
+    let o = labfit_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &[
+            "explain",
+            "-p",
+            "us-clinical-diagnostics",
+            "-e",
+            "aws",
+            "--as-of",
+            "2026-01-01",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    fn walk(n: &serde_json::Value, leaves: &mut f64, ids: &mut Vec<String>, repeats: &mut usize) {
+        if n["repeated"] == true {
+            *repeats += 1;
+            assert!(n.get("children").is_none());
+            return;
+        }
+        ids.push(n["id"].as_str().unwrap().to_owned());
+        if n["kind"] == "leaf" {
+            *leaves += n["contribution"].as_f64().unwrap();
+        }
+        for c in n["children"].as_array().into_iter().flatten() {
+            walk(c, leaves, ids, repeats);
+        }
+    }
+    let (mut sum, mut ids, mut repeats) = (0.0, Vec::new(), 0);
+    walk(&v["root"], &mut sum, &mut ids, &mut repeats);
+    let fit = v["fit"].as_f64().unwrap();
+    assert!((sum - fit).abs() < 1e-3, "leaves {sum} vs fit {fit}");
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "a node was expanded twice");
+    assert!(repeats > 0, "no shared node was referred back to");
+    assert_eq!(v["root"]["kind"], "profile");
+    // Asking about a requirement the profile does not reach names the nearest one.
+    let o = labfit_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["explain", "-p", "base-lab", "-e", "aws", "ctl.audit_log"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        out(&o).contains("did you mean `ctl.audit_logs`?"),
+        "{}",
+        out(&o)
+    );
+}

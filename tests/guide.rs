@@ -1,0 +1,190 @@
+//! docs/writing-rules.md cannot go stale: every file it shows must equal the file in the
+//! repository, and every `console` block is run (in a scratch copy of the example, after the
+//! `diff` block before it is applied) and its shown lines must appear in the output, in order
+//! (`…` stands for lines left out). Commands after a planted mistake must exit 2, the others 0.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code fails loudly"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const GUIDE: &str = "docs/writing-rules.md";
+const EXAMPLE: &str = "examples/us-residency";
+
+struct Block {
+    lang: String,
+    line: usize,
+    file: Option<String>,
+    body: Vec<String>,
+}
+
+fn blocks(text: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut file = None;
+    let mut lines = text.lines().enumerate();
+    while let Some((i, l)) = lines.next() {
+        if let Some(rest) = l.strip_prefix("<!-- file: ") {
+            file = Some(rest.trim_end_matches(" -->").trim().to_owned());
+            continue;
+        }
+        let Some(lang) = l.strip_prefix("```") else {
+            continue;
+        };
+        let mut body = Vec::new();
+        for (_, b) in lines.by_ref() {
+            if b.starts_with("```") {
+                break;
+            }
+            body.push(b.to_owned());
+        }
+        out.push(Block {
+            lang: lang.trim().to_owned(),
+            line: i + 1,
+            file: file.take(),
+            body,
+        });
+    }
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        let dest = to.join(e.file_name());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
+
+fn scratch(root: &Path, n: usize) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("guide-{n}"));
+    let _ = std::fs::remove_dir_all(&d);
+    copy_dir(&root.join(EXAMPLE), &d.join(EXAMPLE));
+    d
+}
+
+/// Applies a diff block: `--- PATH`, then the `-` lines are replaced by the `+` lines.
+fn apply(dir: &Path, diff: &Block) {
+    let path = diff.body[0]
+        .strip_prefix("--- ")
+        .expect("a diff starts with `--- PATH`");
+    let old: Vec<&str> = diff.body[1..]
+        .iter()
+        .filter_map(|l| l.strip_prefix('-'))
+        .collect();
+    let new: Vec<&str> = diff.body[1..]
+        .iter()
+        .filter_map(|l| l.strip_prefix('+'))
+        .collect();
+    let p = dir.join(path);
+    let text = std::fs::read_to_string(&p).unwrap();
+    let old = old.join("\n");
+    assert!(
+        text.contains(&old),
+        "{GUIDE}:{}: `{old}` is not in {path}",
+        diff.line
+    );
+    std::fs::write(&p, text.replacen(&old, &new.join("\n"), 1)).unwrap();
+}
+
+fn run(dir: &Path, block: &Block, after_mistake: bool) -> usize {
+    let mut runs = 0;
+    let mut i = 0;
+    while i < block.body.len() {
+        let Some(cmd) = block.body[i].strip_prefix("$ ") else {
+            i += 1;
+            continue;
+        };
+        let expected: Vec<&str> = block.body[i + 1..]
+            .iter()
+            .take_while(|l| !l.starts_with("$ "))
+            .map(|l| l.trim_end())
+            .filter(|l| *l != "…")
+            .collect();
+        let mut words = cmd.split_whitespace();
+        assert_eq!(
+            words.next(),
+            Some("labfit"),
+            "{GUIDE}:{}: {cmd}",
+            block.line
+        );
+        let o = Command::new(env!("CARGO_BIN_EXE_labfit"))
+            .args(words)
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let got = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let want_code = if after_mistake { 2 } else { 0 };
+        assert_eq!(
+            o.status.code(),
+            Some(want_code),
+            "{GUIDE}:{}: `{cmd}` exited {:?}:\n{got}",
+            block.line,
+            o.status.code()
+        );
+        let mut lines = got.lines().map(str::trim_end);
+        for want in &expected {
+            assert!(
+                lines.any(|l| l == *want),
+                "{GUIDE}:{}: `{cmd}` did not print (in this order)\n{want}\n--- it printed:\n{got}",
+                block.line
+            );
+        }
+        runs += 1;
+        i += 1 + expected.len();
+    }
+    runs
+}
+
+#[test]
+fn the_writing_rules_guide_runs_as_written() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join(GUIDE)).unwrap();
+    let all = blocks(&text);
+    let (mut files, mut commands, mut mistakes) = (0, 0, 0);
+    let mut pending: Option<&Block> = None;
+    for (n, b) in all.iter().enumerate() {
+        if let Some(f) = &b.file {
+            let on_disk = std::fs::read_to_string(root.join(f)).unwrap();
+            let shown = b.body.join("\n") + "\n";
+            assert_eq!(
+                shown, on_disk,
+                "{GUIDE}:{}: the guide's {f} differs from the file",
+                b.line
+            );
+            files += 1;
+        }
+        match b.lang.as_str() {
+            "diff" => pending = Some(b),
+            "console" => {
+                let dir = scratch(root, n);
+                if let Some(d) = pending.take() {
+                    apply(&dir, d);
+                    mistakes += 1;
+                    commands += run(&dir, b, true);
+                } else {
+                    commands += run(&dir, b, false);
+                }
+            }
+            _ => {}
+        }
+    }
+    // The guide shows the example's five files, its commands, and the planted mistakes.
+    assert_eq!(files, 5);
+    assert!(commands >= 12, "{commands}");
+    assert_eq!(mistakes, 7);
+}
