@@ -304,3 +304,26 @@ fn test_runs_the_packs_cases() {
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains(" passed, 0 failed"), "{out}");
 }
+
+#[test]
+fn check_lints_the_pack_without_running_it() {
+    let o = labfit(&["check", PACK]);
+    assert_no_panic(&o);
+    assert_eq!(o.status.code(), Some(2));
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // What can be seen without running a rule: the files that do not compile, and the
+    // unknown fact key.
+    for at in [
+        "deep.rhai:3:27",
+        "deep_blocks.rhai:3:35",
+        "eval.rhai:3:5",
+        "import.rhai:2:1",
+        "rules.rhai:92:18",
+    ] {
+        assert!(out.contains(&format!("--> {PACK}/{at}\n")), "{at}:\n{out}");
+    }
+}

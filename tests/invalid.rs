@@ -30,6 +30,8 @@ struct Case {
     error: String,
     at: Option<String>,
     help: String,
+    /// How `labfit check` words it, where it differs (check knows a file only by its header).
+    check: (Option<String>, Option<String>, Option<String>),
 }
 
 fn generate(kind: &str, name: &str) -> String {
@@ -83,6 +85,11 @@ fn cases(kind: &str) -> Vec<Case> {
                 error: fill(field("error").unwrap_or_else(|| panic!("{name}: no error line"))),
                 at: field("at").map(fill),
                 help: fill(field("help").unwrap_or_else(|| panic!("{name}: no help line"))),
+                check: (
+                    field("check-error").map(fill),
+                    field("check-at").map(fill),
+                    field("check-help").map(fill),
+                ),
                 input,
                 name,
             }
@@ -139,7 +146,9 @@ fn check(kind: &str, commands: &dyn Fn(&str) -> Vec<Vec<String>>, min_cases: usi
             }
             assert!(!stderr.contains("panicked"), "{what}: {stderr}");
             assert_eq!(code, Some(2), "{what}: {stderr}");
-            assert!(stdout.is_empty(), "{what}: wrote {stdout}");
+            // `test` ends with its count line even when a file is refused; nothing else.
+            let counted = args[0] == "test" && stdout.trim_end().ends_with(" passed, 0 failed");
+            assert!(stdout.is_empty() || counted, "{what}: wrote {stdout}");
             let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
             assert_eq!(
                 errors,
@@ -220,6 +229,32 @@ fn malformed_vocabularies() {
 #[test]
 fn malformed_rule_tests() {
     check("rule-tests", &|f| vec![args(&["test", f])], 5);
+}
+
+/// `labfit check` lints files and packs without scoring: it must refuse every case too, with
+/// the same diagnostic among its findings (or its own wording, given in the sidecar).
+#[test]
+fn check_refuses_every_case() {
+    let mut total = 0;
+    for kind in ["evidence", "profile", "catalog", "vocabulary", "rule-tests"] {
+        for case in cases(kind) {
+            let (code, stdout, stderr, _) = run(&["check", &case.input]);
+            let out = format!("{stdout}{stderr}");
+            let what = format!("{kind}/{} via `labfit check`", case.name);
+            assert!(!out.contains("panicked"), "{what}: {out}");
+            assert_eq!(code, Some(2), "{what}: {out}");
+            let error = case.check.0.clone().unwrap_or_else(|| case.error.clone());
+            let at = case.check.1.clone().or_else(|| case.at.clone());
+            let help = case.check.2.clone().unwrap_or_else(|| case.help.clone());
+            assert!(out.contains(&format!("error: {error}\n")), "{what}:\n{out}");
+            if let Some(at) = at {
+                assert!(out.contains(&format!("--> {at}\n")), "{what}:\n{out}");
+            }
+            assert!(out.contains(&format!("= help: {help}\n")), "{what}:\n{out}");
+            total += 1;
+        }
+    }
+    assert!(total >= 120, "{total}");
 }
 
 /// The same loaders in-process: each malformed input is refused well inside a second (the

@@ -52,7 +52,13 @@ fn check_report(r: &Report) {
         r.potential
     );
     for n in &r.nodes {
-        assert!(0.0 <= n.lo && n.lo <= n.hi && n.hi <= 1.0, "{} [{}, {}]", n.id, n.lo, n.hi);
+        assert!(
+            0.0 <= n.lo && n.lo <= n.hi && n.hi <= 1.0,
+            "{} [{}, {}]",
+            n.id,
+            n.lo,
+            n.hi
+        );
     }
     let failed = r.gates.iter().any(|g| g.state == labfit::GateState::Failed);
     assert_eq!(failed, r.verdict == labfit::Verdict::Ineligible);
@@ -136,7 +142,10 @@ fn rule_inputs() -> &'static (Arc<FactTable>, Params) {
         let e = engine();
         let table = FactTable::new(aws(), e.vocabulary(), as_of(), None);
         let mut params = (*base_profile().params).clone();
-        params.insert("fuzz_list".into(), ParamValue::List(vec![ParamValue::Number(1.0)]));
+        params.insert(
+            "fuzz_list".into(),
+            ParamValue::List(vec![ParamValue::Number(1.0)]),
+        );
         (Arc::new(table), Arc::new(params))
     })
 }
