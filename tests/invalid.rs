@@ -257,6 +257,26 @@ fn check_refuses_every_case() {
     assert!(total >= 120, "{total}");
 }
 
+/// `labfit test FILE` on evidence and profiles (not rule-test files): refused with exit 2 and
+/// one positioned diagnostic, never a panic.
+#[test]
+fn test_refuses_files_of_other_kinds() {
+    for kind in ["evidence", "profile"] {
+        for case in cases(kind) {
+            let (code, _, stderr, _) = run(&["test", &case.input]);
+            let what = format!("{kind}/{} via `labfit test`", case.name);
+            assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+            assert_eq!(code, Some(2), "{what}: {stderr}");
+            let errors = stderr.lines().filter(|l| l.starts_with("error")).count();
+            assert_eq!(errors, 1, "{what}:\n{stderr}");
+            assert!(
+                stderr.contains("--> ") || stderr.contains("cannot read"),
+                "{what}:\n{stderr}"
+            );
+        }
+    }
+}
+
 /// The same loaders in-process: each malformed input is refused well inside a second (the
 /// command-line runs above also pay for process start and the built-in rules).
 #[test]
