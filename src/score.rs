@@ -642,9 +642,22 @@ fn gate_result(
             }
         };
         if weak.is_empty() {
-            r.reason = notes_of(&|o| o.status != OutcomeStatus::NotApplicable).join("; ");
+            // Only what shows the gate is met: under `any`, or with a minimum below 1, checks
+            // that are still unknown can sit beside a met gate and would read as a contradiction.
+            r.reason =
+                notes_of(&|o| matches!(o.status, OutcomeStatus::Pass | OutcomeStatus::Partial))
+                    .join("; ");
+            let open =
+                notes_of(&|o| matches!(o.status, OutcomeStatus::Unknown | OutcomeStatus::Error))
+                    .len();
             if r.reason.is_empty() {
                 r.reason = "met".into();
+            }
+            if open > 0 {
+                r.reason.push_str(&format!(
+                    " ({open} check{} below it still unknown, which cannot undo this)",
+                    if open == 1 { "" } else { "s" }
+                ));
             }
         } else {
             r.state = GateState::Open;

@@ -197,3 +197,21 @@ fn each_rule_runs_once_per_provider_and_parameter_set() {
     // Four leaves, four distinct rules, evaluated once each however often the provider is scored.
     assert_eq!(e.rules().evaluations() - before, 4);
 }
+
+#[test]
+fn a_met_gate_explains_itself_without_contradiction() {
+    let e = engine();
+    let evidence = e.evidence(&format!("{PACK}/evidence.yaml")).unwrap();
+    let text = "labfit: profile/v1\nid: g\nframeworks: {fw1: 1, fw2: 1}\nmust_have:\n  - {id: fw1, min: 0.7}\n";
+    let profile = e
+        .profile_from(SourceFile::from_text("g.yaml", text))
+        .unwrap();
+    let r = e.score(&profile, &evidence, &options(&[], &e));
+    // fw1 = [0.75, 1] ≥ 0.7: met although B is unknown; the reason cites only what shows it.
+    assert_eq!(r.gates[0].state, GateState::Met);
+    assert_eq!(
+        r.gates[0].reason,
+        "a.x holds (1 check below it still unknown, which cannot undo this)"
+    );
+    assert_eq!(r.verdict, Verdict::Moderate); // fit 62.5 ≥ the moderate band (60)
+}
