@@ -97,7 +97,10 @@ impl fmt::Display for CheckRef {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogFile {
-    #[allow(dead_code)]
+    #[expect(
+        dead_code,
+        reason = "the header is checked before parsing; the field only lets serde accept it"
+    )]
     labfit: String,
     requirements: Vec<RawRequirement>,
 }

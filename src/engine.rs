@@ -47,10 +47,17 @@ struct Pack {
     rhai: Vec<SourceFile>,
 }
 
+/// Where a rule pack comes from.
+#[derive(Clone, Debug)]
+enum PackSource {
+    Dir(PathBuf),
+    Files(Pack),
+}
+
 /// Builds an [`Engine`] from the built-in content and optional rule-pack directories.
 #[derive(Clone, Debug, Default)]
 pub struct EngineBuilder {
-    dirs: Vec<PathBuf>,
+    packs: Vec<PackSource>,
     no_builtin: bool,
     limits: Option<Limits>,
 }
@@ -59,7 +66,21 @@ impl EngineBuilder {
     /// Adds a rule pack directory (its `*.yaml` catalogs and vocabulary, its `*.rhai` rules).
     /// A requirement with the id of a built-in one replaces it, with a warning.
     pub fn rules_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.dirs.push(dir.into());
+        self.packs.push(PackSource::Dir(dir.into()));
+        self
+    }
+
+    /// Adds a rule pack held in memory, as if its files were a `--rules` directory named
+    /// `name`: files named `*.yaml` / `*.yml` are catalogs or a vocabulary, `*.rhai` are rules
+    /// (a check `FILE.rhai::f` names the file as given here). For embedders that keep rules
+    /// elsewhere than on disk, and for tests and fuzzing that build packs on the fly.
+    pub fn pack(mut self, name: &str, files: Vec<SourceFile>) -> Self {
+        let (rhai, yaml) = files.into_iter().partition(|f| f.name().ends_with(".rhai"));
+        self.packs.push(PackSource::Files(Pack {
+            name: name.to_owned(),
+            yaml,
+            rhai,
+        }));
         self
     }
 
@@ -81,8 +102,11 @@ impl EngineBuilder {
         if !self.no_builtin {
             packs.push(builtin_pack());
         }
-        for dir in &self.dirs {
-            packs.push(read_pack(dir)?);
+        for p in self.packs {
+            packs.push(match p {
+                PackSource::Dir(dir) => read_pack(&dir)?,
+                PackSource::Files(pack) => pack,
+            });
         }
         Engine::from_packs(packs, self.limits.unwrap_or_default())
     }
@@ -155,7 +179,14 @@ fn builtin_pack() -> Pack {
 
 fn read_pack(dir: &Path) -> Result<Pack, Error> {
     let name = display_path(dir);
-    let entries = std::fs::read_dir(dir).map_err(|e| InputError::io(&name, &e))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => InputError::io_msg(
+            &name,
+            "no such directory",
+            "give --rules the path of a rule pack directory (its catalog YAML, vocabulary and .rhai files)",
+        ),
+        _ => InputError::io(&name, &e),
+    })?;
     let mut paths: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())
@@ -323,6 +354,14 @@ impl Engine {
                             f.location(1, 1),
                             format!("a rule pack holds catalogs, a vocabulary, rule tests, profiles and evidence, not `{k}` files"),
                             Some("check the `labfit:` header, or move the file out of the pack".into()),
+                        )
+                        .into(),
+                    ),
+                    None if f.text().trim().is_empty() => errors.push(
+                        InputError::invalid(
+                            f.location(1, 1),
+                            "the file is empty",
+                            Some("start the file with `labfit: catalog/v1` or `labfit: vocabulary/v1`, or remove it from the pack".into()),
                         )
                         .into(),
                     ),

@@ -234,7 +234,10 @@ pub struct Evidence {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EvidenceFile {
-    #[allow(dead_code)]
+    #[expect(
+        dead_code,
+        reason = "the header is checked before parsing; the field only lets serde accept it"
+    )]
     labfit: String,
     id: Name<DocK>,
     provider: String,

@@ -9,7 +9,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
-use crate::error::{Error, ProfileError};
+use crate::error::{Error, InputError, ProfileError};
 use crate::evidence::Status;
 use crate::source::{Location, SourceFile};
 use crate::yaml::{self, err_hint, unique_map, DocK, Name, NameKind, ParamK, ReqRef, Unit, Weight};
@@ -348,7 +348,10 @@ impl Default for Bands {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ProfileFile {
-    #[allow(dead_code)]
+    #[expect(
+        dead_code,
+        reason = "the header is checked before parsing; the field only lets serde accept it"
+    )]
     labfit: String,
     id: Name<DocK>,
     #[serde(default)]
@@ -520,6 +523,15 @@ pub fn load(file: SourceFile, source: &dyn ProfileSource) -> Result<Profile, Err
                             hint: Some(hint),
                         })
                     }
+                    Error::Input(InputError::Io {
+                        file,
+                        message,
+                        hint,
+                    }) => Error::Profile(ProfileError::Invalid {
+                        location: locate_extends(&current),
+                        message: format!("`extends: {parent}`: cannot read `{file}`: {message}"),
+                        hint: Some(hint),
+                    }),
                     other => other,
                 })?;
                 current = found;

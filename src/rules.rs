@@ -22,12 +22,16 @@ use crate::profile::ParamValue;
 use crate::source::{Location, SourceFile};
 use crate::vocabulary::Vocabulary;
 
-/// Every limit a rule runs under. Rules are a few lines each and read a few facts; these
-/// bounds are far above what honest rules need and low enough that a hostile rule ends in
-/// well under a second, in debug builds too.
+/// Every limit a rule runs under, in one place (docs/sandbox.md explains each, with the error
+/// it produces). Rules are a few lines each and read a few facts: the built-in rules need under
+/// 500 operations and a few hundred bytes of strings. These bounds are far above that and low
+/// enough that a hostile rule ends in well under a second, in debug builds too (the measured
+/// times are in docs/testing.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Limits {
-    /// Rhai operations per evaluation (an infinite loop ends here).
+    /// Rhai operations per evaluation (an infinite loop ends here). It also bounds what the
+    /// size limits cannot see: Rhai does not size-check a map grown by index assignment
+    /// (`m[k] = v`), so such a map holds at most about `max_operations / 6` new keys.
     pub max_operations: u64,
     /// Function call depth (unbounded recursion ends here; kept low so that even a debug
     /// build on a 2 MiB thread stack cannot overflow).
@@ -36,32 +40,33 @@ pub struct Limits {
     pub max_expr_depth: usize,
     /// Expression nesting inside functions, checked when compiling.
     pub max_fn_expr_depth: usize,
-    /// Bytes in one string.
+    /// Bytes of string in one value (all strings inside an array or map count together).
     pub max_string_size: usize,
-    /// Elements in one array.
+    /// Elements in one array (nested arrays count together).
     pub max_array_size: usize,
-    /// Entries in one map.
+    /// Entries in one map (nested maps count together).
     pub max_map_size: usize,
     /// Variables alive at once.
     pub max_variables: usize,
     /// Functions defined in one rule file.
     pub max_functions: usize,
-    /// Wall-clock time per evaluation, a backstop for anything the counters miss.
+    /// Wall-clock time per evaluation, a backstop for work that is slow per operation.
     pub deadline: Duration,
-    /// Lines of `print` / `debug` output kept per evaluation (the rest is dropped).
+    /// Lines of `print` / `debug` output kept per evaluation (the rest is dropped); each line
+    /// is cut to 200 characters.
     pub max_output_lines: usize,
 }
 
 impl Limits {
     /// The limits every rule runs under.
     pub const DEFAULT: Limits = Limits {
-        max_operations: 100_000,
+        max_operations: 50_000,
         max_call_levels: 24,
         max_expr_depth: 64,
         max_fn_expr_depth: 32,
-        max_string_size: 64 * 1024,
+        max_string_size: 16 * 1024,
         max_array_size: 4_096,
-        max_map_size: 1_024,
+        max_map_size: 256,
         max_variables: 256,
         max_functions: 256,
         deadline: Duration::from_millis(500),
@@ -94,7 +99,7 @@ pub fn sandbox(limits: Limits) -> rhai::Engine {
     e.disable_symbol("eval");
     let deadline = limits.deadline;
     e.on_progress(move |ops| {
-        if ops % 256 == 0 && past_deadline(deadline) {
+        if ops % 16 == 0 && past_deadline(deadline) {
             Some(Dynamic::from(format!(
                 "the rule ran past its {} ms deadline",
                 deadline.as_millis()
@@ -544,6 +549,7 @@ struct RuleFile {
 /// Every rule file of the loaded packs, compiled, and the engine that runs them.
 pub struct RuleSet {
     engine: rhai::Engine,
+    limits: Limits,
     files: BTreeMap<String, RuleFile>,
     evaluations: AtomicU64,
 }
@@ -579,7 +585,7 @@ impl RuleSet {
                     let location = position_in(&source, e.1);
                     (
                         Err(RuleFailure {
-                            message: strip_position(&e.0.to_string()),
+                            message: compile_message(&e.0, &limits),
                             location,
                         }),
                         BTreeSet::new(),
@@ -597,6 +603,7 @@ impl RuleSet {
         }
         RuleSet {
             engine,
+            limits,
             files: out,
             evaluations: AtomicU64::new(0),
         }
@@ -709,17 +716,66 @@ impl RuleSet {
                 let inner = err.unwrap_inner();
                 let pos = inner.position();
                 let location = if pos.is_none() { fn_location(&file.source, function) } else { position_in(&file.source, pos) };
-                let message = match inner {
-                    EvalAltResult::ErrorRuntime(d, _) => d.to_string(),
-                    EvalAltResult::ErrorTerminated(d, _) => d.to_string(),
-                    EvalAltResult::ErrorTooManyOperations(_) => format!(
-                        "the rule exceeded its limit of {} operations (an endless loop?)",
-                        Limits::DEFAULT.max_operations
-                    ),
-                    EvalAltResult::ErrorStackOverflow(_) => "the rule nested calls too deeply (unbounded recursion?)".to_owned(),
-                    other => strip_position(&other.to_string()),
-                };
+                let message = runtime_message(inner, &self.limits);
                 Outcome::failed(RuleFailure { message, location }, reads)
+            }
+        }
+    }
+}
+
+/// A runtime failure in labfit's words; a broken limit says which limit and its value.
+fn runtime_message(err: &EvalAltResult, limits: &Limits) -> String {
+    match err {
+        EvalAltResult::ErrorRuntime(d, _) | EvalAltResult::ErrorTerminated(d, _) => d.to_string(),
+        EvalAltResult::ErrorTooManyOperations(_) => format!(
+            "the rule exceeded its limit of {} operations (an endless loop?)",
+            limits.max_operations
+        ),
+        EvalAltResult::ErrorStackOverflow(_) => format!(
+            "the rule nested calls deeper than {} levels (unbounded recursion?)",
+            limits.max_call_levels
+        ),
+        EvalAltResult::ErrorTooManyVariables(_) => format!(
+            "the rule defined more than {} variables",
+            limits.max_variables
+        ),
+        EvalAltResult::ErrorDataTooLarge(what, _) => {
+            let (what, max, unit) = match what.as_str() {
+                w if w.starts_with("Length of string") => {
+                    ("a string", limits.max_string_size, "bytes")
+                }
+                w if w.starts_with("Size of object map") => {
+                    ("a map", limits.max_map_size, "entries")
+                }
+                _ => ("an array", limits.max_array_size, "elements"),
+            };
+            format!("the rule built {what} over its limit of {max} {unit}")
+        }
+        other => strip_position(&other.to_string()),
+    }
+}
+
+/// A compile error in labfit's words where Rhai's are unclear.
+fn compile_message(err: &rhai::ParseErrorType, limits: &Limits) -> String {
+    use rhai::ParseErrorType as P;
+    match err {
+        P::ExprTooDeep => format!(
+            "the rule nests expressions deeper than {} levels ({} inside functions)",
+            limits.max_expr_depth, limits.max_fn_expr_depth
+        ),
+        P::TooManyFunctions => format!(
+            "the file defines more than {} functions",
+            limits.max_functions
+        ),
+        P::Reserved(word) if word == "import" || word == "export" => {
+            format!("`{word}` is not available: rules cannot load modules")
+        }
+        other => {
+            let text = strip_position(&other.to_string());
+            if text.contains("'eval'") {
+                "`eval` is not available in rules".to_owned()
+            } else {
+                text
             }
         }
     }
@@ -820,7 +876,7 @@ mod tests {
     fn failures_become_error_outcomes_with_positions() {
         let cases = [
             ("fn f() {\n  loop {}\n}", "r.rhai:1:1", "operations"),
-            ("fn f() {\n  f()\n}", "r.rhai:1:1", "too deeply"),
+            ("fn f() {\n  f()\n}", "r.rhai:1:1", "deeper than 24 levels"),
             ("fn f() {\n  42\n}", "r.rhai:1:1", "not an outcome"),
             (
                 "fn f() {\n  partial(1.5, \"x\")\n}",
@@ -847,7 +903,7 @@ mod tests {
             (
                 "fn f() {\n  let s = \"x\"; loop { s += s; }\n}",
                 "r.rhai:1:1",
-                "too large",
+                "a string over its limit of 16384 bytes",
             ),
             ("fn f() {\n  let x = ;\n}", "r.rhai:2:11", "Unexpected"),
         ];
@@ -866,6 +922,50 @@ mod tests {
             );
             assert!(e.message.contains(msg), "{script}: {}", e.message);
         }
+    }
+
+    #[test]
+    fn the_deadline_stops_what_the_operation_limit_does_not() {
+        let (_, facts, params) = setup("");
+        let limits = Limits {
+            max_operations: u64::MAX,
+            deadline: Duration::from_millis(20),
+            ..Limits::DEFAULT
+        };
+        let rules = RuleSet::compile(
+            vec![(
+                "r.rhai".into(),
+                SourceFile::from_text("r.rhai", "fn f() {\n  loop {}\n}"),
+            )],
+            limits,
+        );
+        let o = rules.evaluate("r.rhai", "f", &facts, &params);
+        let e = o.error.unwrap();
+        assert_eq!(
+            (e.location.to_string().as_str(), e.message.as_str()),
+            ("r.rhai:1:1", "the rule ran past its 20 ms deadline")
+        );
+    }
+
+    #[test]
+    fn limit_messages_name_the_limit_in_force() {
+        let (_, facts, params) = setup("");
+        let limits = Limits {
+            max_operations: 1_000,
+            ..Limits::DEFAULT
+        };
+        let rules = RuleSet::compile(
+            vec![(
+                "r.rhai".into(),
+                SourceFile::from_text("r.rhai", "fn f() { loop {} }"),
+            )],
+            limits,
+        );
+        let o = rules.evaluate("r.rhai", "f", &facts, &params);
+        assert_eq!(
+            o.error.unwrap().message,
+            "the rule exceeded its limit of 1000 operations (an endless loop?)"
+        );
     }
 
     #[test]

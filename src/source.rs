@@ -1,6 +1,7 @@
 //! Input files and positions, so every diagnostic can point at `file:line:col` of a real file.
 
 use std::fmt;
+use std::io::Read as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -58,12 +59,26 @@ impl SourceFile {
         if meta.len() > MAX_INPUT_BYTES as u64 {
             return Err(InputError::too_large(&name, meta.len()));
         }
-        let bytes = std::fs::read(path).map_err(|e| InputError::io(&name, &e))?;
+        // The size from metadata is not a bound: `/dev/zero`, a pipe or a growing file report
+        // 0 or less than they hold, so the read itself stops one byte past the cap.
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_INPUT_BYTES as u64 + 1).read_to_end(&mut bytes))
+            .map_err(|e| InputError::io(&name, &e))?;
         if bytes.len() > MAX_INPUT_BYTES {
             return Err(InputError::too_large(&name, bytes.len() as u64));
         }
         match String::from_utf8(bytes) {
-            Ok(text) => Ok(Self::new(&name, text, false)),
+            // A byte-order mark (editors on Windows write one) is encoding, not text: YAML
+            // would read it as part of the first key.
+            Ok(text) => Ok(Self::new(
+                &name,
+                match text.strip_prefix('\u{feff}') {
+                    Some(rest) => rest.to_owned(),
+                    None => text,
+                },
+                false,
+            )),
             Err(e) => {
                 let valid = e.utf8_error().valid_up_to();
                 let bytes = e.into_bytes();

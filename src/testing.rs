@@ -30,7 +30,10 @@ pub const DEFAULT_CASE_DATE: &str = "2026-01-01";
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TestFile {
-    #[allow(dead_code)]
+    #[expect(
+        dead_code,
+        reason = "the header is checked before parsing; the field only lets serde accept it"
+    )]
     labfit: String,
     cases: Vec<Case>,
 }

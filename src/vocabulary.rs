@@ -72,7 +72,10 @@ pub struct FactSpec {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct VocabularyFile {
-    #[allow(dead_code)]
+    #[expect(
+        dead_code,
+        reason = "the header is checked before parsing; the field only lets serde accept it"
+    )]
     labfit: String,
     #[serde(deserialize_with = "unique_map")]
     facts: BTreeMap<Name<FactK>, FactSpec>,

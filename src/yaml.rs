@@ -337,6 +337,8 @@ where
 
 /// The `labfit: KIND/v1` header of a file, read from its first key without parsing it.
 pub(crate) fn header(text: &str) -> Option<(String, usize)> {
+    // A byte-order mark (editors on Windows write one) is not part of the first key.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, line) in text.lines().enumerate() {
         let t = line.trim();
         if t.is_empty() || t.starts_with('#') || t == "---" || t.starts_with('%') {
@@ -474,27 +476,220 @@ fn too_deep(text: &str) -> Option<usize> {
 
 fn convert(file: &SourceFile, e: &yaml_serde::Error) -> InputError {
     let raw = e.to_string();
-    // yaml_serde appends " at line L column C"; the location is carried separately.
-    let text = match raw.rfind(" at line ") {
-        Some(i) if raw[i..].contains(" column ") => &raw[..i],
-        _ => raw.as_str(),
+    // Reader errors (bad characters) carry a byte offset instead of a line.
+    let mut location = match (offset_of(&raw), e.location()) {
+        (Some(o), _) => file.location_at(o),
+        (None, Some(l)) => file.location(l.line(), l.column()),
+        (None, None) => file.location(1, 1),
     };
+    // An alias bomb is refused as a whole: point at the first alias that expands.
+    if raw.contains("repetition limit") || raw.contains("recursion limit") {
+        if let Some(o) = first_alias(file.text()) {
+            location = file.location_at(o);
+        }
+    }
+    // The syntax context ("while parsing a flow mapping at line 5 column 8") names where the
+    // construct that failed started: kept for the hint, while the positions leave the message.
+    let (text, context) = match raw.split_once(", while ") {
+        Some((problem, context)) => (problem.to_owned(), Some(context.to_owned())),
+        None => (raw.clone(), None),
+    };
+    let text = strip_marks(&text);
     // Drop the serde path before labfit's own messages (they name their subject).
     let text = match text.split_once(OWN) {
-        Some((_, own)) => own,
+        Some((_, own)) => own.to_owned(),
         None => text,
     };
     let (message, hint) = match text.split_once(HINT_SEP) {
         Some((m, h)) => (m.to_owned(), Some(h.to_owned())),
-        None => (text.to_owned(), None),
+        None => (text.clone(), None),
     };
-    let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-    let mut location = file.location(line, col);
     if let Some(key) = duplicate_key(&message) {
-        location = find_duplicate(file, line, col, &key).unwrap_or(location);
+        location = find_duplicate(file, location.line(), location.col(), &key).unwrap_or(location);
     }
-    let hint = hint.or_else(|| generic_hint(&message));
-    InputError::invalid(location, tidy(&message), hint)
+    let (message, syntax_hint) = syntax_error(file, &message, context.as_deref(), &mut location);
+    let hint = hint
+        .or(syntax_hint)
+        .or_else(|| generic_hint(&message))
+        .unwrap_or_else(|| "see docs/formats.md for the format of this kind of file".to_owned());
+    InputError::invalid(location, tidy(&message), Some(hint))
+}
+
+/// Removes every ` at line L column C` and ` at position N` from a parser message.
+fn strip_marks(text: &str) -> String {
+    let mut out = text.to_owned();
+    for marker in [" at line ", " at position "] {
+        while let Some(i) = out.find(marker) {
+            let rest = out.get(i + marker.len()..).unwrap_or_default();
+            let digits = |s: &str| s.chars().take_while(char::is_ascii_digit).count();
+            let mut len = marker.len() + digits(rest);
+            if marker == " at line " {
+                let after = rest.get(digits(rest)..).unwrap_or_default();
+                match after.strip_prefix(" column ") {
+                    Some(col) => len += " column ".len() + digits(col),
+                    None => break,
+                }
+            }
+            out.replace_range(i..i + len, "");
+        }
+    }
+    out
+}
+
+/// The byte offset of the first alias (`*name`) in a YAML text.
+fn first_alias(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    (1..bytes.len()).find(|&i| {
+        bytes.get(i) == Some(&b'*')
+            && matches!(bytes.get(i - 1), Some(b' ' | b'[' | b',' | b'{'))
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+    })
+}
+
+fn offset_of(raw: &str) -> Option<usize> {
+    let rest = raw.split_once(" at position ")?.1;
+    rest.chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .ok()
+}
+
+/// The first `line L column C` in a text.
+fn mark_of(text: &str) -> Option<(usize, usize)> {
+    let rest = text.split_once("line ")?.1;
+    let (line, rest) = rest.split_once(" column ")?;
+    let col: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((line.trim().parse().ok()?, col.parse().ok()?))
+}
+
+/// Words a YAML syntax error for a person typing the file by hand, with what to do; moves
+/// the location where the parser's own is unhelpful.
+fn syntax_error(
+    file: &SourceFile,
+    message: &str,
+    context: Option<&str>,
+    location: &mut Location,
+) -> (String, Option<String>) {
+    let opened = context.and_then(mark_of);
+    let opened_at = |what: &str| match opened {
+        Some((l, c)) => format!("{what} opened at line {l} column {c}"),
+        None => what.to_owned(),
+    };
+    let at_char = location
+        .line_text()
+        .and_then(|t| t.chars().nth(location.col().saturating_sub(1)));
+    let (msg, hint): (String, String) = if message.starts_with("did not find expected ',' or '}'") {
+        (
+            format!("expected `,` or `}}` in the {}", opened_at("flow map `{`")),
+            "close the map with `}`, separate entries with `,`, and quote values that hold `,`, `{`, `}` or `\"`".into(),
+        )
+    } else if message.starts_with("did not find expected ',' or ']'") {
+        (
+            format!("expected `,` or `]` in the {}", opened_at("flow list `[`")),
+            "close the list with `]`, separate items with `,`, and quote items that hold `,`, `[`, `]` or `\"`".into(),
+        )
+    } else if message.starts_with("did not find expected key") {
+        (
+            "expected a key here: the indentation does not match the map above".into(),
+            "the keys of one map start in the same column; indent with spaces".into(),
+        )
+    } else if message.starts_with("did not find expected '-' indicator") {
+        (
+            format!("expected a `- ` item of the {}", opened_at("list")),
+            "the items of a list start with `- ` in the same column; indent with spaces".into(),
+        )
+    } else if message.starts_with("found character that cannot start any token") {
+        if at_char == Some('\t') {
+            (
+                "a tab in the indentation".into(),
+                "YAML indents with spaces only; replace the tab with spaces".into(),
+            )
+        } else {
+            (
+                format!(
+                    "`{}` cannot start a value here",
+                    at_char.map(String::from).unwrap_or_default()
+                ),
+                "quote the value (`\"…\"`) if it starts with a special character such as `@` or a backtick".into(),
+            )
+        }
+    } else if message.starts_with("mapping values are not allowed") {
+        (
+            "a `: ` inside a plain value".into(),
+            "quote the value (`\"…\"`) when it contains `: `, or fix the indentation of the key"
+                .into(),
+        )
+    } else if message.starts_with("found unexpected end of stream") {
+        (
+            format!(
+                "the file ends inside a {}",
+                opened_at("quoted value or bracket")
+            ),
+            "close the quote or bracket".into(),
+        )
+    } else if message.starts_with("found undefined alias") || message == "unknown anchor" {
+        (
+            "an alias (`*name`) without an anchor (`&name`) before it".into(),
+            "define the anchor before the alias, or write the value out".into(),
+        )
+    } else if message.starts_with("control characters are not allowed") {
+        (
+            "a control character in the text".into(),
+            "remove it; labfit inputs are plain text (a tab is allowed only inside quotes)".into(),
+        )
+    } else if message.contains("repetition limit") || message.contains("recursion limit") {
+        (
+            "anchors and aliases expand past the parser's limit (an alias bomb?)".into(),
+            "write the values out instead of nesting aliases".into(),
+        )
+    } else if message.contains("more than one document") {
+        if let Some(i) = file
+            .text()
+            .lines()
+            .enumerate()
+            .skip(1)
+            .find(|(_, l)| l.trim_end() == "---" || l.starts_with("--- "))
+            .map(|(i, _)| i)
+        {
+            *location = file.location(i + 1, 1);
+        }
+        (
+            "the file holds more than one YAML document".into(),
+            "a labfit file is one document: remove this `---` and what follows, or split the file in two".into(),
+        )
+    } else if let Some(hint) = listed_hint(message) {
+        return (message.to_owned(), Some(hint));
+    } else {
+        return (message.to_owned(), None);
+    };
+    (msg, Some(hint))
+}
+
+/// For "unknown field `x`, expected one of `a`, `b`" (and unknown variants): the listed name
+/// closest to `x`.
+fn listed_hint(message: &str) -> Option<String> {
+    let (what, rest) = message
+        .split_once("unknown field `")
+        .map(|(_, r)| ("field", r))
+        .or_else(|| {
+            message
+                .split_once("unknown variant `")
+                .map(|(_, r)| ("value", r))
+        })?;
+    let (word, rest) = rest.split_once('`')?;
+    let listed: Vec<&str> = rest
+        .split_once("expected")?
+        .1
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .collect();
+    match did_you_mean(word, listed.iter().copied()) {
+        Some(h) => Some(h),
+        None if what == "value" => Some(format!("use one of: {}", listed.join(", "))),
+        None => None,
+    }
 }
 
 fn tidy(message: &str) -> String {
@@ -510,7 +705,7 @@ fn generic_hint(message: &str) -> Option<String> {
         Some("each key may appear once in a map; remove or merge the repeated one".into())
     } else if message.contains("missing field") {
         Some("add the field; see docs/formats.md".into())
-    } else if message.contains("invalid type") {
+    } else if message.contains("invalid type") || message.contains("invalid value") {
         Some("check the value's type against docs/formats.md".into())
     } else if message.contains("recursion limit") || message.contains("repetition limit") {
         Some("anchors and aliases that expand this much are refused; write the values out".into())
@@ -599,7 +794,7 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
+    #[allow(dead_code, reason = "fields exist to be parsed, not read")]
     struct Doc {
         labfit: String,
         #[serde(default, deserialize_with = "unique_map")]
