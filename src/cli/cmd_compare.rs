@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use labfit::report::{csv, html, json, junit, markdown, text};
 
-use super::{output, report_error, EvalArgs, Exit, RulesArgs};
+use super::{report_error, EvalArgs, Exit, RulesArgs};
 
 /// A progress bar is worth drawing from this many providers on.
 const PROGRESS_FROM: usize = 4;
@@ -111,12 +111,9 @@ pub fn run(a: &CompareArgs) -> Exit {
         CompareFormat::Junit => junit::comparison(&cmp),
         CompareFormat::Csv => csv::comparison(&cmp),
     };
-    if let Err(e) = output::write(a.output.as_deref(), &rendered) {
-        output::eprint(&format!("error: {e}\n"));
-        return Exit::Input;
-    }
-    if cmp.ranking.iter().any(|r| r.errors > 0) {
-        return Exit::RuleError;
-    }
-    Exit::Ok
+    super::finish(
+        a.output.as_deref(),
+        &rendered,
+        cmp.ranking.iter().any(|r| r.errors > 0),
+    )
 }

@@ -7,7 +7,7 @@ use clap::Args;
 
 use labfit::report::{json, text};
 
-use super::{output, report_error, EvalArgs, Exit, Format, RulesArgs};
+use super::{report_error, EvalArgs, Exit, Format, RulesArgs};
 
 #[derive(Args, Debug)]
 pub struct DiffArgs {
@@ -57,9 +57,5 @@ pub fn run(a: &DiffArgs) -> Exit {
         ),
         Format::Json => json::render(&d),
     };
-    if let Err(e) = output::write(a.output.as_deref(), &rendered) {
-        output::eprint(&format!("error: {e}\n"));
-        return Exit::Input;
-    }
-    Exit::Ok
+    super::finish(a.output.as_deref(), &rendered, false)
 }

@@ -7,7 +7,7 @@ use clap::Args;
 use labfit::explain;
 use labfit::report::{explain as explain_text, json, text};
 
-use super::{output, report_error, EvalArgs, Exit, Format, RulesArgs};
+use super::{report_error, EvalArgs, Exit, Format, RulesArgs};
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
@@ -52,13 +52,5 @@ pub fn run(a: &ExplainArgs) -> Exit {
             text::Style::new(super::stdout_color(a.output.is_some())),
         ),
     };
-    if let Err(e) = output::write(a.output.as_deref(), &rendered) {
-        output::eprint(&format!("error: {e}\n"));
-        return Exit::Input;
-    }
-    if no_rule_errors {
-        Exit::Ok
-    } else {
-        Exit::RuleError
-    }
+    super::finish(a.output.as_deref(), &rendered, !no_rule_errors)
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use labfit::report::{csv, json, markdown, text};
 
-use super::{output, report_error, EvalArgs, Exit, RulesArgs};
+use super::{report_error, EvalArgs, Exit, RulesArgs};
 
 /// Output formats of `questions`.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -62,12 +62,5 @@ pub fn run(a: &QuestionsArgs) -> Exit {
         QuestionsFormat::Json => json::questions(&r),
         QuestionsFormat::Csv => csv::questions(&r),
     };
-    if let Err(e) = output::write(a.output.as_deref(), &rendered) {
-        output::eprint(&format!("error: {e}\n"));
-        return Exit::Input;
-    }
-    if !r.errors.is_empty() {
-        return Exit::RuleError;
-    }
-    Exit::Ok
+    super::finish(a.output.as_deref(), &rendered, !r.errors.is_empty())
 }

@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 
 use labfit::report::{html, json, junit, markdown, text};
 
-use super::{output, report_error, EvalArgs, Exit, RulesArgs};
+use super::{report_error, EvalArgs, Exit, RulesArgs};
 
 /// Output formats of `score`.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -72,12 +72,9 @@ pub fn run(a: &ScoreArgs) -> Exit {
         ScoreFormat::Html => html::report(&report),
         ScoreFormat::Junit => junit::report(&report),
     };
-    if let Err(e) = output::write(a.output.as_deref(), &rendered) {
-        output::eprint(&format!("error: {e}\n"));
-        return Exit::Input;
-    }
-    if !report.errors.is_empty() {
-        return Exit::RuleError;
+    let written = super::finish(a.output.as_deref(), &rendered, !report.errors.is_empty());
+    if written != Exit::Ok {
+        return written;
     }
     if a.require_eligible && report.verdict == labfit::Verdict::Ineligible {
         return Exit::Threshold;

@@ -148,6 +148,20 @@ pub fn stdout_color(to_file: bool) -> bool {
     !to_file && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
 }
 
+/// Writes a command's rendered result (stdout or `-o FILE`) and gives the exit code of a run
+/// that produced it: 3 when a rule errored, since the result is still written.
+pub fn finish(path: Option<&std::path::Path>, rendered: &str, rule_errors: bool) -> Exit {
+    if let Err(e) = output::write(path, rendered) {
+        output::eprint(&format!("error: {e}\n"));
+        return Exit::Input;
+    }
+    if rule_errors {
+        Exit::RuleError
+    } else {
+        Exit::Ok
+    }
+}
+
 /// Prints every diagnostic of an error to stderr; returns the exit code for bad input.
 pub fn report_error(e: &Error) -> Exit {
     let color = stderr_color();
