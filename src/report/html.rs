@@ -6,14 +6,14 @@
 //!
 //! Everything that comes from an input file is escaped; only http(s) addresses become links.
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::compare::Comparison;
+use crate::explain::ExplainNode;
 use crate::report::markdown::METHOD;
 use crate::report::{
-    comparison_summary, current_answer, guide_topic, verdict_meaning, GateState, NodeKindName,
-    NodeResult, Question, Report, Verdict,
+    comparison_summary, current_answer, guide_topic, verdict_meaning, GateState, Question, Report,
+    Verdict,
 };
 use crate::source::InputHash;
 
@@ -550,7 +550,7 @@ fn status_tag(status: &str) -> String {
     format!("<span class=\"st st-{0}\">{0}</span>", h(status))
 }
 
-fn node_row(n: &NodeResult, edge: Option<f64>) -> String {
+fn node_row(n: &ExplainNode) -> String {
     let iv = if n.status == "not_applicable" || n.status == "waived" {
         String::new()
     } else {
@@ -560,7 +560,8 @@ fn node_row(n: &NodeResult, edge: Option<f64>) -> String {
             num(100.0 * n.hi)
         )
     };
-    let edge = edge
+    let edge = n
+        .edge_weight
         .map(|w| format!(" · edge weight {w}"))
         .unwrap_or_default();
     format!(
@@ -573,98 +574,90 @@ fn node_row(n: &NodeResult, edge: Option<f64>) -> String {
     )
 }
 
-fn tree_node(
-    o: &mut String,
-    r: &Report,
-    id: &str,
-    edge: Option<f64>,
-    seen: &mut BTreeSet<String>,
-    depth: usize,
-) {
+/// Renders one node of the explain tree (the model of `labfit explain`, see `crate::explain`).
+fn tree_node(o: &mut String, r: &Report, n: &ExplainNode, depth: usize) {
     let pid = h(&r.provider.id);
-    let Some(n) = r.node(id) else {
+    if n.status == "not_scored" {
         let _ = writeln!(
             o,
             "<div class=\"leaf\"><code>{}</code> <span class=\"w\">(not reached)</span></div>",
-            h(id)
+            h(&n.id)
         );
         return;
-    };
+    }
     let anchor = format!("t-{pid}-{}", h(&n.id));
-    if !seen.insert(n.id.clone()) {
+    if n.repeated {
         let _ = writeln!(
             o,
             "<div class=\"leaf\">{} <a href=\"#{anchor}\">shared: shown above</a></div>",
-            node_row(n, edge)
+            node_row(n)
         );
         return;
     }
-    match n.kind {
-        NodeKindName::Composite if depth < 32 => {
-            let _ = writeln!(
-                o,
-                "<details id=\"{anchor}\"><summary>{}{}</summary><div class=\"kids\">",
-                node_row(n, edge),
-                n.aggregate
-                    .as_deref()
-                    .filter(|a| *a != "weighted")
-                    .map(|a| format!(" <span class=\"w\">({a})</span>"))
-                    .unwrap_or_default()
-            );
-            if !n.note.is_empty() {
-                let _ = writeln!(o, "<div class=\"note\">{}</div>", prose(&n.note));
-            }
-            for c in &n.children {
-                tree_node(o, r, &c.id, Some(c.weight), seen, depth + 1);
-            }
-            let _ = writeln!(o, "</div></details>");
+    if n.kind == "composite" && depth < 32 {
+        let _ = writeln!(
+            o,
+            "<details id=\"{anchor}\"><summary>{}{}</summary><div class=\"kids\">",
+            node_row(n),
+            n.aggregate
+                .as_deref()
+                .filter(|a| *a != "weighted")
+                .map(|a| format!(" <span class=\"w\">({a})</span>"))
+                .unwrap_or_default()
+        );
+        if !n.note.is_empty() {
+            let _ = writeln!(o, "<div class=\"note\">{}</div>", prose(&n.note));
         }
-        _ => {
-            let _ = writeln!(
-                o,
-                "<div class=\"leaf\" id=\"{anchor}\">{}",
-                node_row(n, edge)
-            );
-            if !n.note.is_empty() {
-                let _ = writeln!(o, "<div class=\"note\">{}</div>", prose(&n.note));
-            }
-            if !n.facts.is_empty() {
-                let _ = writeln!(o, "<ul class=\"facts\">");
-                for f in &n.facts {
-                    let value = match (&f.value, f.known) {
-                        (Some(v), true) => format!(" = {}", h(&v.to_string())),
-                        (Some(v), false) => format!(" = {} (not counted)", h(&v.to_string())),
-                        (None, _) => " unknown".to_owned(),
-                    };
-                    let source = f
-                        .source
-                        .as_ref()
-                        .map(|s| {
-                            let src = r.provider.sources.get(s);
-                            let title = src.and_then(|x| x.title.as_deref()).unwrap_or(s);
-                            match src.and_then(|x| x.url.as_deref()).and_then(safe_url) {
-                                Some(u) => format!(" · <a href=\"{u}\">{}</a>", h(title)),
-                                None => format!(" · {}", h(title)),
-                            }
-                        })
-                        .unwrap_or_default();
-                    let stale = if f.stale { ", out of date" } else { "" };
-                    let status = if f.value.is_none() && !f.stale {
-                        String::new()
-                    } else {
-                        format!(" <span class=\"w\">({}{stale})</span>", f.status)
-                    };
-                    let _ = writeln!(
-                        o,
-                        "<li><code>{}</code>{value}{status}{source}</li>",
-                        h(&f.key)
-                    );
-                }
-                let _ = writeln!(o, "</ul>");
-            }
-            let _ = writeln!(o, "</div>");
+        for c in &n.children {
+            tree_node(o, r, c, depth + 1);
         }
+        let _ = writeln!(o, "</div></details>");
+        return;
     }
+    let _ = writeln!(o, "<div class=\"leaf\" id=\"{anchor}\">{}", node_row(n));
+    if !n.note.is_empty() {
+        let _ = writeln!(o, "<div class=\"note\">{}</div>", prose(&n.note));
+    }
+    if !n.facts.is_empty() {
+        let _ = writeln!(o, "<ul class=\"facts\">");
+        for f in &n.facts {
+            let value = match (&f.value, f.known) {
+                (Some(v), true) => format!(" = {}", h(&v.to_string())),
+                (Some(v), false) => format!(" = {} (not counted)", h(&v.to_string())),
+                (None, _) => " unknown".to_owned(),
+            };
+            let source = f
+                .source
+                .as_ref()
+                .map(|s| {
+                    let title = f.source_title.as_deref().unwrap_or(s);
+                    let url = r
+                        .provider
+                        .sources
+                        .get(s)
+                        .and_then(|x| x.url.as_deref())
+                        .and_then(safe_url);
+                    match url {
+                        Some(u) => format!(" · <a href=\"{u}\">{}</a>", h(title)),
+                        None => format!(" · {}", h(title)),
+                    }
+                })
+                .unwrap_or_default();
+            let stale = if f.stale { ", out of date" } else { "" };
+            let status = if f.value.is_none() && !f.stale {
+                String::new()
+            } else {
+                format!(" <span class=\"w\">({}{stale})</span>", f.status)
+            };
+            let _ = writeln!(
+                o,
+                "<li><code>{}</code>{value}{status}{source}</li>",
+                h(&f.key)
+            );
+        }
+        let _ = writeln!(o, "</ul>");
+    }
+    let _ = writeln!(o, "</div>");
 }
 
 fn explain_tree(o: &mut String, r: &Report) {
@@ -677,9 +670,11 @@ fn explain_tree(o: &mut String, r: &Report) {
         o,
         "<p class=\"note\">Each line: outcome, requirement, interval (0–100), global weight (its share of the fit) and contribution (fit points). Open a line to see its children; checks list the facts they read and their sources. A control shared by several frameworks is shown once, then linked.</p><div class=\"tree\">"
     );
-    let mut seen = BTreeSet::new();
-    for f in &r.profile.frameworks {
-        tree_node(o, r, &f.id, Some(f.weight), &mut seen, 0);
+    // The whole tree always exists: only a missing requirement id can fail, and none is given.
+    if let Ok(tree) = crate::explain::explain(r, None) {
+        for f in &tree.root.children {
+            tree_node(o, r, f, 0);
+        }
     }
     let _ = writeln!(o, "</div></details>");
 }
