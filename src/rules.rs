@@ -242,7 +242,9 @@ impl Outcome {
 /// read about half of the vocabulary, and building a Rhai map costs more than reading it).
 #[derive(Debug)]
 pub struct FactTable {
-    entries: BTreeMap<String, (OnceLock<Dynamic>, FactRead)>,
+    /// One entry per vocabulary key, sorted by key (the vocabulary iterates in key order), so
+    /// a lookup is a binary search and building the table allocates no map.
+    entries: Vec<(OnceLock<Dynamic>, FactRead)>,
 }
 
 impl FactTable {
@@ -254,7 +256,7 @@ impl FactTable {
         as_of: Date,
         max_age_days: Option<u32>,
     ) -> FactTable {
-        let mut entries = BTreeMap::new();
+        let mut entries = Vec::with_capacity(vocab.len());
         for (key, _) in vocab.iter() {
             let read = match evidence.facts.get(key) {
                 None => FactRead {
@@ -287,14 +289,21 @@ impl FactTable {
                     }
                 }
             };
-            entries.insert(key.to_owned(), (OnceLock::new(), read));
+            entries.push((OnceLock::new(), read));
         }
         FactTable { entries }
     }
 
     /// A fact as rules see it.
     pub fn get(&self, key: &str) -> Option<&FactRead> {
-        self.entries.get(key).map(|(_, r)| r)
+        self.entry(key).map(|(_, r)| r)
+    }
+
+    fn entry(&self, key: &str) -> Option<&(OnceLock<Dynamic>, FactRead)> {
+        self.entries
+            .binary_search_by(|(_, r)| r.key.as_str().cmp(key))
+            .ok()
+            .and_then(|i| self.entries.get(i))
     }
 }
 
@@ -432,7 +441,7 @@ mod api {
     }
 
     fn fact(key: &str) -> R<Dynamic> {
-        with_current(|cur| match cur.facts.entries.get(key) {
+        with_current(|cur| match cur.facts.entry(key) {
             Some((map, read)) => {
                 if !cur.reads.facts.iter().any(|r| r.key == key) {
                     cur.reads.facts.push(read.clone());
@@ -441,7 +450,7 @@ mod api {
             }
             None => {
                 // The table holds every vocabulary key.
-                let hint = did_you_mean(key, cur.facts.entries.keys().map(String::as_str))
+                let hint = did_you_mean(key, cur.facts.entries.iter().map(|(_, r)| r.key.as_str()))
                     .map(|h| format!("; {h}"))
                     .unwrap_or_default();
                 Err(format!("fact key `{key}` is not in the vocabulary{hint}").into())

@@ -1017,6 +1017,8 @@ fn questions<O: Borrow<Outcome>>(
         .collect();
 
     let mut out = Vec::with_capacity(asks.len());
+    // A requirement read by several unknown facts is lifted alone once, not once per fact.
+    let mut alone_gains: Vec<Option<f64>> = vec![None; graph.len()];
     for (key, (reason, status, current, leaves)) in asks {
         let lifted_vals = scored.lift(graph, bound, outcomes, &leaves);
         let swing = scored.gain(bound, &lifted_vals);
@@ -1027,12 +1029,23 @@ fn questions<O: Borrow<Outcome>>(
             .iter()
             .filter_map(|&i| {
                 let (lo, hi) = vals.get(i).and_then(|v| v.bounds())?;
-                let alone = scored.lift(graph, bound, outcomes, &BTreeSet::from([i]));
+                let gain = match alone_gains.get(i).copied().flatten() {
+                    Some(g) => g,
+                    // Lifting the question's only leaf is the lift just done.
+                    None if leaves.len() == 1 => swing,
+                    None => scored.gain(
+                        bound,
+                        &scored.lift(graph, bound, outcomes, &BTreeSet::from([i])),
+                    ),
+                };
+                if let Some(slot) = alone_gains.get_mut(i) {
+                    *slot = Some(gain);
+                }
                 Some(Move {
                     id: graph.node(i)?.req.id.clone(),
                     from: round6(100.0 * lo),
                     to: round6(100.0 * hi),
-                    swing: round6(scored.gain(bound, &alone)),
+                    swing: round6(gain),
                 })
             })
             .collect();
