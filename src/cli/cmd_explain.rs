@@ -33,14 +33,9 @@ pub struct ExplainArgs {
 }
 
 pub fn run(a: &ExplainArgs) -> Exit {
-    let result = (|| {
-        let engine = a.rules.engine()?;
-        let profile = engine.profile(&a.profile)?;
-        let evidence = engine.evidence(&a.evidence)?;
-        let options = a.eval.options(&engine)?;
-        let report = engine.score(&profile, &evidence, &options);
+    let result = super::score_one(&a.rules, &a.eval, &a.profile, &a.evidence).and_then(|report| {
         explain::explain(&report, a.requirement.as_deref()).map(|e| (e, report.errors.is_empty()))
-    })();
+    });
     let (tree, no_rule_errors) = match result {
         Ok(r) => r,
         Err(e) => return report_error(&e),

@@ -42,13 +42,7 @@ pub struct QuestionsArgs {
 }
 
 pub fn run(a: &QuestionsArgs) -> Exit {
-    let result = (|| {
-        let engine = a.rules.engine()?;
-        let profile = engine.profile(&a.profile)?;
-        let evidence = engine.evidence(&a.evidence)?;
-        let options = a.eval.options(&engine)?;
-        Ok::<_, labfit::Error>(engine.score(&profile, &evidence, &options))
-    })();
+    let result = super::score_one(&a.rules, &a.eval, &a.profile, &a.evidence);
     let r = match result {
         Ok(r) => r,
         Err(e) => return report_error(&e),

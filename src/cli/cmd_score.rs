@@ -51,13 +51,7 @@ pub struct ScoreArgs {
 }
 
 pub fn run(a: &ScoreArgs) -> Exit {
-    let result = (|| {
-        let engine = a.rules.engine()?;
-        let profile = engine.profile(&a.profile)?;
-        let evidence = engine.evidence(&a.evidence)?;
-        let options = a.eval.options(&engine)?;
-        Ok::<_, labfit::Error>(engine.score(&profile, &evidence, &options))
-    })();
+    let result = super::score_one(&a.rules, &a.eval, &a.profile, &a.evidence);
     let report = match result {
         Ok(r) => r,
         Err(e) => return report_error(&e),

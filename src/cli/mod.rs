@@ -148,6 +148,21 @@ pub fn stdout_color(to_file: bool) -> bool {
     !to_file && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
 }
 
+/// Loads the rules, the profile and one provider's evidence, and scores them: what `score`,
+/// `questions` and `explain` all start from.
+pub fn score_one(
+    rules: &RulesArgs,
+    eval: &EvalArgs,
+    profile: &str,
+    evidence: &str,
+) -> Result<labfit::Report, Error> {
+    let engine = rules.engine()?;
+    let profile = engine.profile(profile)?;
+    let evidence = engine.evidence(evidence)?;
+    let options = eval.options(&engine)?;
+    Ok(engine.score(&profile, &evidence, &options))
+}
+
 /// Writes a command's rendered result (stdout or `-o FILE`) and gives the exit code of a run
 /// that produced it: 3 when a rule errored, since the result is still written.
 pub fn finish(path: Option<&std::path::Path>, rendered: &str, rule_errors: bool) -> Exit {
