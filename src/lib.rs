@@ -23,32 +23,23 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 #![warn(missing_docs)]
 
-pub mod catalog;
-pub mod compare;
-pub mod date;
-pub mod diff;
+pub mod authoring;
 pub mod engine;
-pub mod error;
 pub mod evidence;
-pub mod explain;
 pub mod graph;
-pub mod lint;
+pub mod input;
 pub mod profile;
+pub mod render;
 pub mod report;
 pub mod rules;
-pub mod schema;
 pub mod score;
-pub mod source;
-pub mod testing;
-pub mod vocabulary;
-mod yaml;
 
-pub use compare::Comparison;
-pub use date::Date;
+pub use engine::compare::Comparison;
 pub use engine::{Engine, EngineBuilder, Options, Prepared};
-pub use error::{Diagnostic, Error};
 pub use evidence::{Evidence, FactValue, Status};
+pub use input::date::Date;
+pub use input::error::{Diagnostic, Error};
+pub use input::source::SourceFile;
 pub use report::{GateState, Report, Verdict};
 pub use rules::{Limits, OutcomeStatus};
 pub use score::BoundProfile;
-pub use source::SourceFile;

@@ -43,10 +43,10 @@ fn generate(kind: &str, name: &str) -> String {
         "oversize" => {
             let mut t = String::from(head);
             t.push_str("notes:\n");
-            while t.len() < labfit::source::MAX_INPUT_BYTES {
+            while t.len() < labfit::input::source::MAX_INPUT_BYTES {
                 t.push_str("  - a note that repeats until the file is over the cap\n");
             }
-            t.truncate(labfit::source::MAX_INPUT_BYTES + 1);
+            t.truncate(labfit::input::source::MAX_INPUT_BYTES + 1);
             t
         }
         "nesting" => format!("{head}notes: {}\n", "[".repeat(1 << 20)),

@@ -11,8 +11,9 @@
     reason = "test code fails loudly"
 )]
 
-use labfit::compare::Comparison;
-use labfit::report::{csv, html, json, junit, markdown, text, AskReason, GateState};
+use labfit::engine::compare::Comparison;
+use labfit::render::{csv, html, json, junit, markdown, text};
+use labfit::report::{AskReason, GateState};
 use labfit::{Engine, Options, Report, Verdict};
 
 const PACK: &str = "tests/data/packs/reports";
@@ -112,7 +113,7 @@ fn diff_in_every_format() {
     insta::assert_snapshot!("diff_json", json::render(&d));
 }
 
-fn diff(e: &Engine) -> labfit::diff::EvidenceDiff {
+fn diff(e: &Engine) -> labfit::engine::diff::EvidenceDiff {
     let profile = e.profile(&format!("{PACK}/profile.yaml")).unwrap();
     let old = e.evidence(&format!("{PACK}/beta.yaml")).unwrap();
     let new = e.evidence("tests/data/reports/beta-answered.yaml").unwrap();

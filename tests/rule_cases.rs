@@ -8,7 +8,8 @@
     reason = "test code fails loudly"
 )]
 
-use labfit::{testing, Engine};
+use labfit::authoring::testing;
+use labfit::Engine;
 
 #[test]
 fn every_builtin_rule_case_holds() {

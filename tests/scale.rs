@@ -15,10 +15,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use labfit::compare::Comparison;
-use labfit::report::json;
+use labfit::engine::compare::Comparison;
+use labfit::evidence::vocabulary::FactType;
+use labfit::render::json;
 use labfit::rules::FactTable;
-use labfit::vocabulary::FactType;
 use labfit::{BoundProfile, Engine, Evidence, Options, SourceFile, Status};
 
 #[path = "../examples/gen-corpus/corpus.rs"]

@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use labfit::schema::{schema, SchemaKind};
+use labfit::authoring::schema::{schema, SchemaKind};
 use labfit::{Engine, Options, SourceFile};
 
 fn to_json(text: &str) -> serde_json::Value {
@@ -133,10 +133,10 @@ fn what_the_loaders_refuse_the_schemas_refuse() {
         // The loader refuses it…
         let f = SourceFile::from_text("t.yaml", *text);
         let loaded: Result<(), String> = match kind {
-            SchemaKind::Catalog => labfit::catalog::parse(&f, "t", "")
+            SchemaKind::Catalog => labfit::graph::catalog::parse(&f, "t", "")
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
-            SchemaKind::Vocabulary => labfit::vocabulary::Vocabulary::parse(&f)
+            SchemaKind::Vocabulary => labfit::evidence::vocabulary::Vocabulary::parse(&f)
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
             SchemaKind::Profile => engine
@@ -147,7 +147,7 @@ fn what_the_loaders_refuse_the_schemas_refuse() {
                 .evidence_from(&f)
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
-            SchemaKind::RuleTests => labfit::testing::run_file(&engine, &f)
+            SchemaKind::RuleTests => labfit::authoring::testing::run_file(&engine, &f)
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
             SchemaKind::Report => unreachable!(),

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use labfit::vocabulary::FactType;
+use labfit::evidence::vocabulary::FactType;
 use labfit::{Date, Engine, FactValue, Status};
 
 /// Share of the vocabulary a generated provider leaves unknown (absent or `status: unknown`).

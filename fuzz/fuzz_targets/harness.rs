@@ -71,7 +71,7 @@ fn text(data: &[u8]) -> Option<&str> {
 /// A vocabulary file.
 pub fn vocabulary(data: &[u8]) {
     let Some(t) = text(data) else { return };
-    let _ = labfit::vocabulary::Vocabulary::parse(&SourceFile::from_text("fuzz.yaml", t));
+    let _ = labfit::evidence::vocabulary::Vocabulary::parse(&SourceFile::from_text("fuzz.yaml", t));
 }
 
 const PACK_VOCABULARY: &str = "labfit: vocabulary/v1\nfacts:\n  contract.baa: {type: bool, meaning: m, question: q14, ask: Will you sign a BAA?}\n  sla.pct: {type: percent, meaning: m, question: q03, ask: What SLA?}\n";
@@ -133,7 +133,7 @@ pub fn profile(data: &[u8]) {
 /// A rule-tests file, run against the built-in engine.
 pub fn rule_tests(data: &[u8]) {
     let Some(t) = text(data) else { return };
-    let _ = labfit::testing::run_file(engine(), &SourceFile::from_text("fuzz.yaml", t));
+    let _ = labfit::authoring::testing::run_file(engine(), &SourceFile::from_text("fuzz.yaml", t));
 }
 
 fn rule_inputs() -> &'static (Arc<FactTable>, Params) {

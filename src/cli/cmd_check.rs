@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use labfit::error::Severity;
-use labfit::lint;
-use labfit::report::json;
+use labfit::authoring::lint;
+use labfit::input::error::Severity;
+use labfit::render::json;
 use labfit::Date;
 
 use super::{output, Exit, Format};

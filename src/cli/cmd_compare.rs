@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use labfit::report::{csv, html, json, junit, markdown, text};
+use labfit::render::{csv, html, json, junit, markdown, text};
 
 use super::{report_error, EvalArgs, Exit, RulesArgs};
 

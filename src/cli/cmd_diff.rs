@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use labfit::report::{json, text};
+use labfit::render::{json, text};
 
 use super::{report_error, EvalArgs, Exit, Format, RulesArgs};
 

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use labfit::explain;
-use labfit::report::{explain as explain_text, json, text};
+use labfit::render::{json, text, tree as explain_text};
+use labfit::report::explain;
 
 use super::{report_error, EvalArgs, Exit, Format, RulesArgs};
 

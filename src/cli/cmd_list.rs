@@ -3,9 +3,9 @@
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use labfit::catalog::Body;
+use labfit::graph::catalog::Body;
 use labfit::graph::NodeKind;
-use labfit::report::json;
+use labfit::render::json;
 
 use super::{output, report_error, Exit, RulesArgs};
 
@@ -51,9 +51,9 @@ struct ReqItem {
     citation: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<String>,
-    severity: labfit::catalog::Severity,
+    severity: labfit::graph::catalog::Severity,
     #[serde(skip_serializing_if = "Option::is_none")]
-    verification: Option<labfit::catalog::Verification>,
+    verification: Option<labfit::graph::catalog::Verification>,
     questions: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     aggregate: Option<String>,
@@ -94,7 +94,7 @@ struct ProviderItem {
 struct FactItem<'a> {
     key: &'a str,
     #[serde(flatten)]
-    spec: &'a labfit::vocabulary::FactSpec,
+    spec: &'a labfit::evidence::vocabulary::FactSpec,
 }
 
 pub fn run(a: &ListArgs) -> Exit {

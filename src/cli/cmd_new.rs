@@ -105,6 +105,6 @@ pub fn run(a: &NewArgs) -> Exit {
 }
 
 fn show(p: &Path) -> String {
-    let s = labfit::source::display_path(p);
+    let s = labfit::input::source::display_path(p);
     s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
 }

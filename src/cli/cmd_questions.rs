@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use labfit::report::{csv, json, markdown, text};
+use labfit::render::{csv, json, markdown, text};
 
 use super::{report_error, EvalArgs, Exit, RulesArgs};
 

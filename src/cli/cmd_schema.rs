@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use labfit::report::json;
-use labfit::schema::{self, SchemaKind};
+use labfit::authoring::schema::{self, SchemaKind};
+use labfit::render::json;
 
 use super::{output, report_error, Exit, RulesArgs};
 

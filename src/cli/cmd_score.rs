@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use labfit::report::{html, json, junit, markdown, text};
+use labfit::render::{html, json, junit, markdown, text};
 
 use super::{report_error, EvalArgs, Exit, RulesArgs};
 

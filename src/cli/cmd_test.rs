@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use labfit::testing;
+use labfit::authoring::testing;
 use labfit::SourceFile;
 
 use super::{output, report_error, Exit, RulesArgs};
@@ -114,7 +114,7 @@ pub fn run(a: &TestArgs) -> Exit {
             a.rules
                 .rules
                 .iter()
-                .map(|d| labfit::source::display_path(d))
+                .map(|d| labfit::input::source::display_path(d))
                 .collect()
         };
         let c = testing::coverage(&engine, &all, &packs);

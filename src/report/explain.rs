@@ -1,156 +1,279 @@
-//! Text rendering of an [`Explanation`]: the requirement tree drawn with box characters, one
-//! line of numbers per node and, under each leaf, its check's outcome and note and every fact
-//! and parameter it read. A shared node is drawn in full once; later it is marked `↑` and
-//! refers back.
+//! `labfit explain`: the answer to "why this number?". A report's nodes are a flat list; this
+//! turns them into the tree under the profile's root (or under one requirement), each node
+//! with its interval, its edge weight and normalised share of its parent, its global weight
+//! and its contribution to the fit, and for leaves the outcome, note and every fact read.
+//!
+//! The requirement graph is a DAG: a shared control sits under several parents. Its subtree is
+//! given in full at its first occurrence (depth first, children in id order) and later
+//! occurrences are marked `repeated` with no children, so the tree stays as large as the graph
+//! and the numbers of a shared node are never counted twice by a reader.
 
-use std::fmt::Write as _;
+use std::collections::BTreeSet;
 
-use crate::explain::{ExplainNode, Explanation};
-use crate::report::text::{wrap, Style, WIDTH};
+use serde::Serialize;
 
-/// Renders the tree.
-pub fn render(e: &Explanation, style: Style) -> String {
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "{}",
-        style.bold(&format!(
-            "Why {} scores {:.1} (potential {:.1}) for {}: {}",
-            e.provider_name, e.fit, e.potential, e.profile, e.verdict
-        ))
-    );
-    let _ = writeln!(
-        o,
-        "{}",
-        style.dim(&format!(
-            "evidence {} as of {} · scored as of {}",
-            e.provider, e.evidence_as_of, e.as_of
-        ))
-    );
-    let legend = "[lo, hi] is the interval ×100; w is the edge weight and (its share of the parent); global is the share of the fit the node carries; + is its contribution in fit points (the leaves' add up to the fit); ↑ marks a shared requirement shown in full above";
-    let _ = writeln!(o, "{}", style.dim(&wrap(legend, WIDTH, 0)));
-    o.push('\n');
-    draw(&mut o, &e.root, "", "", style);
-    o
+use crate::evidence::{FactValue, Status};
+use crate::input::date::Date;
+use crate::input::error::{did_you_mean, Error, UsageError};
+use crate::report::{round6, Report, Verdict};
+use crate::rules::ParamRead;
+
+/// The tree of one score.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Explanation {
+    /// Profile id.
+    pub profile: String,
+    /// Profile title.
+    pub profile_title: String,
+    /// Provider id.
+    pub provider: String,
+    /// Provider name.
+    pub provider_name: String,
+    /// When the provider's evidence was compiled.
+    pub evidence_as_of: Date,
+    /// Evaluation date.
+    pub as_of: Date,
+    /// Fit score (0–100).
+    pub fit: f64,
+    /// Potential (0–100).
+    pub potential: f64,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The tree: the profile's root, or the requirement asked about.
+    pub root: ExplainNode,
 }
 
-fn pct(x: f64) -> String {
-    format!("{:.1}%", 100.0 * x)
+/// One node of the tree.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExplainNode {
+    /// Requirement id (the profile id at the root).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// `profile`, `composite` or `leaf`.
+    pub kind: String,
+    /// pass, fail, partial, unknown, not_applicable, waived or error (the verdict at the root).
+    pub status: String,
+    /// Lower bound, 0–1 (0 when excluded).
+    pub lo: f64,
+    /// Upper bound, 0–1.
+    pub hi: f64,
+    /// Weight of the edge from the parent (the framework weight under the root).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edge_weight: Option<f64>,
+    /// That weight normalised among the parent's children that apply (for `all`/`any`: 1 for
+    /// the child that sets the parent's bound, else 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+    /// Global weight: the share of the fit this node carries.
+    pub weight: f64,
+    /// Its contribution to the fit, in fit points (global weight × lo × 100).
+    pub contribution: f64,
+    /// How a composite combines its children.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aggregate: Option<String>,
+    /// A leaf's check (`FILE::FUNCTION`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
+    /// The check's note, or the waiver's reason.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// Facts the check read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<ExplainFact>,
+    /// Parameters the check read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<ParamRead>,
+    /// True when this node was shown in full earlier in the tree (a shared node); its
+    /// children, facts and parameters are given there.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub repeated: bool,
+    /// Children, in id order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<ExplainNode>,
 }
 
-fn num(x: f64) -> String {
-    if (x - x.round()).abs() < 1e-9 {
-        format!("{}", x.round())
-    } else {
-        format!("{x}")
-    }
+/// A fact as a check read it, with its source's title.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExplainFact {
+    /// Key.
+    pub key: String,
+    /// Value, when the evidence gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<FactValue>,
+    /// Its status in the evidence.
+    pub status: Status,
+    /// Whether the check saw it as known.
+    pub known: bool,
+    /// Too old for the profile, or past its `expires`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
+    /// Absent from the evidence file.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub missing: bool,
+    /// Source id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The source's title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_title: Option<String>,
+    /// Days from the fact's date to the evaluation date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_days: Option<i64>,
+    /// The evidence's note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
-fn head(n: &ExplainNode) -> String {
-    let mut h = n.id.clone();
-    let excluded = matches!(
-        n.status.as_str(),
-        "not_applicable" | "waived" | "not_scored"
-    );
-    if n.repeated {
-        h.push_str("  ↑");
-    } else if excluded {
-        let _ = write!(h, "  {} (excluded)", n.status);
-    } else {
-        let _ = write!(
-            h,
-            "  {} [{:.1}, {:.1}]",
-            n.status,
-            100.0 * n.lo,
-            100.0 * n.hi
-        );
-    }
-    if let (Some(w), Some(s)) = (n.edge_weight, n.share) {
-        let _ = write!(h, "  w {} ({})", num(w), pct(s));
-    }
-    if !n.repeated && !excluded {
-        let _ = write!(h, "  global {}  +{:.2}", pct(n.weight), n.contribution);
-        if let Some(a) = &n.aggregate {
-            let _ = write!(h, "  {a}");
-        }
-    }
-    h
-}
-
-fn draw(o: &mut String, n: &ExplainNode, lead: &str, rest: &str, style: Style) {
-    let _ = writeln!(o, "{lead}{}", head(n));
-    if n.repeated {
-        return;
-    }
-    let more = !n.children.is_empty();
-    let detail_lead = format!("{rest}{}", if more { "│  " } else { "   " });
-    let indent = detail_lead.chars().count();
-    let mut detail = |text: String| {
-        let wrapped = wrap(&text, WIDTH, indent);
-        let shown = wrapped.replace(
-            &format!("\n{}", " ".repeat(indent)),
-            &format!("\n{detail_lead}"),
-        );
-        let _ = writeln!(o, "{detail_lead}{shown}");
-    };
-    if !n.title.is_empty() && n.kind != "profile" {
-        detail(style.dim(&n.title));
-    }
-    if let Some(check) = &n.check {
-        let note = if n.note.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", n.note)
-        };
-        detail(format!("{check} → {}{note}", n.status));
-    } else if n.status == "waived" && !n.note.is_empty() {
-        detail(n.note.clone());
-    }
-    for f in &n.facts {
-        let value = match (&f.value, f.known) {
-            (Some(v), true) => v.to_string(),
-            (Some(v), false) => format!(
-                "{v} (not used: {})",
-                if f.stale { "stale" } else { "unknown" }
-            ),
-            (None, _) => "?".into(),
-        };
-        let mut t = format!("fact {} = {value} · {}", f.key, f.status);
-        if f.missing {
-            t.push_str(" (not in the evidence)");
-        }
-        if let Some(s) = &f.source {
-            let _ = write!(t, " · source {s}");
-            if let Some(title) = &f.source_title {
-                let _ = write!(t, " ({title})");
+/// Builds the tree of a report: under the profile's root, or under `requirement` when given
+/// (an error naming the nearest id when the profile does not reach it).
+pub fn explain(report: &Report, requirement: Option<&str>) -> Result<Explanation, Error> {
+    let mut seen = BTreeSet::new();
+    let root = match requirement {
+        Some(id) => {
+            if report.node(id).is_none() {
+                let hint = did_you_mean(id, report.nodes.iter().map(|n| n.id.as_str()))
+                    .unwrap_or_else(|| {
+                        format!(
+                            "it is not under any framework of profile `{}`; see `labfit list requirements`",
+                            report.profile.id
+                        )
+                    });
+                return Err(UsageError::Invalid {
+                    message: format!(
+                        "profile `{}` does not reach requirement `{id}`",
+                        report.profile.id
+                    ),
+                    hint: Some(hint),
+                }
+                .into());
             }
+            node(report, id, None, &mut seen)
         }
-        if let Some(a) = f.age_days {
-            let _ = write!(t, " · {a} days old");
-        }
-        detail(t);
-    }
-    for p in &n.params {
-        let v = p
-            .value
-            .as_ref()
-            .map_or_else(|| "not set".to_owned(), ToString::to_string);
-        detail(format!("param {} = {v}", p.name));
-    }
-    let count = n.children.len();
-    for (i, c) in n.children.iter().enumerate() {
-        let last = i + 1 == count;
-        let (branch, cont) = if last {
-            ("└─ ", "   ")
-        } else {
-            ("├─ ", "│  ")
+        None => ExplainNode {
+            id: report.profile.id.clone(),
+            title: report.profile.title.clone(),
+            kind: "profile".into(),
+            status: report.verdict.to_string(),
+            lo: round6(report.fit / 100.0),
+            hi: round6(report.potential / 100.0),
+            edge_weight: None,
+            share: None,
+            weight: if report.profile.frameworks.iter().any(|f| f.share > 0.0) {
+                1.0
+            } else {
+                0.0
+            },
+            contribution: report.fit,
+            aggregate: Some("weighted".into()),
+            check: None,
+            note: String::new(),
+            facts: Vec::new(),
+            params: Vec::new(),
+            repeated: false,
+            children: report
+                .profile
+                .frameworks
+                .iter()
+                .map(|f| node(report, &f.id, Some((f.weight, f.share)), &mut seen))
+                .collect(),
+        },
+    };
+    Ok(Explanation {
+        profile: report.profile.id.clone(),
+        profile_title: report.profile.title.clone(),
+        provider: report.provider.id.clone(),
+        provider_name: report.provider.name.clone(),
+        evidence_as_of: report.provider.as_of,
+        as_of: report.as_of,
+        fit: report.fit,
+        potential: report.potential,
+        verdict: report.verdict,
+        root,
+    })
+}
+
+fn node(
+    report: &Report,
+    id: &str,
+    edge: Option<(f64, f64)>,
+    seen: &mut BTreeSet<String>,
+) -> ExplainNode {
+    let repeated = !seen.insert(id.to_owned());
+    let Some(n) = report.node(id) else {
+        // Below a waived node the report has nothing: the subtree was not scored.
+        return ExplainNode {
+            id: id.to_owned(),
+            title: String::new(),
+            kind: "composite".into(),
+            status: "not_scored".into(),
+            lo: 0.0,
+            hi: 0.0,
+            edge_weight: edge.map(|e| e.0),
+            share: edge.map(|e| e.1),
+            weight: 0.0,
+            contribution: 0.0,
+            aggregate: None,
+            check: None,
+            note: String::new(),
+            facts: Vec::new(),
+            params: Vec::new(),
+            repeated,
+            children: Vec::new(),
         };
-        draw(
-            o,
-            c,
-            &format!("{rest}{branch}"),
-            &format!("{rest}{cont}"),
-            style,
-        );
+    };
+    let mut out = ExplainNode {
+        id: n.id.clone(),
+        title: n.title.clone(),
+        kind: match n.kind {
+            crate::report::NodeKindName::Leaf => "leaf".into(),
+            crate::report::NodeKindName::Composite => "composite".into(),
+        },
+        status: n.status.clone(),
+        lo: n.lo,
+        hi: n.hi,
+        edge_weight: edge.map(|e| e.0),
+        share: edge.map(|e| e.1),
+        weight: n.weight,
+        contribution: n.contribution,
+        aggregate: n.aggregate.clone(),
+        check: n.check.clone(),
+        note: n.note.clone(),
+        facts: Vec::new(),
+        params: Vec::new(),
+        repeated,
+        children: Vec::new(),
+    };
+    if repeated {
+        return out;
     }
+    out.facts = n
+        .facts
+        .iter()
+        .map(|f| ExplainFact {
+            key: f.key.clone(),
+            value: f.value.clone(),
+            status: f.status,
+            known: f.known,
+            stale: f.stale,
+            missing: f.missing,
+            source: f.source.clone(),
+            source_title: f
+                .source
+                .as_ref()
+                .and_then(|s| report.provider.sources.get(s))
+                .and_then(|s| s.title.clone()),
+            age_days: f.age_days,
+            note: f.note.clone(),
+        })
+        .collect();
+    out.params.clone_from(&n.params);
+    if n.status != "waived" {
+        out.children = n
+            .children
+            .iter()
+            .map(|c| node(report, &c.id, Some((c.weight, c.share)), seen))
+            .collect();
+    }
+    out
 }

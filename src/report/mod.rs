@@ -1,25 +1,19 @@
 //! The report: everything a score produced, as plain serializable data. Renderers (one per
 //! format) read it and never compute anything of their own.
 
-pub mod csv;
 pub mod explain;
-pub mod html;
-pub mod json;
-pub mod junit;
-pub mod markdown;
-pub mod text;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
 
-use crate::catalog::{Severity, Verification};
-use crate::date::Date;
 use crate::evidence::{FactValue, Source, Status};
+use crate::graph::catalog::{Severity, Verification};
+use crate::input::date::Date;
+use crate::input::source::{InputHash, Location};
 use crate::profile::{Bands, Param};
 use crate::rules::{FactRead, ParamRead};
-use crate::source::{InputHash, Location};
 
 /// The report format version; embedders can rely on its fields.
 pub const REPORT_VERSION: &str = "report/v1";
@@ -490,7 +484,7 @@ pub fn verdict_meaning(v: Verdict) -> &'static str {
 
 /// What a committee should take from a comparison, as plain sentences (no markup): where the
 /// decision stands, what the intervals settle, the safest choice, and what to do next.
-pub fn comparison_summary(c: &crate::compare::Comparison) -> Vec<String> {
+pub fn comparison_summary(c: &crate::engine::compare::Comparison) -> Vec<String> {
     let name = |id: &str| {
         c.ranking
             .iter()

@@ -15,12 +15,12 @@ use rhai::{
 };
 use serde::Serialize;
 
-use crate::date::Date;
-use crate::error::did_you_mean;
+use crate::evidence::vocabulary::Vocabulary;
 use crate::evidence::{Evidence, FactValue, Status};
+use crate::input::date::Date;
+use crate::input::error::did_you_mean;
+use crate::input::source::{Location, SourceFile};
 use crate::profile::ParamValue;
-use crate::source::{Location, SourceFile};
-use crate::vocabulary::Vocabulary;
 
 /// Every limit a rule runs under, in one place (docs/sandbox.md explains each, with the error
 /// it produces). Rules are a few lines each and read a few facts: the built-in rules need under

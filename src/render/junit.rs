@@ -13,7 +13,7 @@
 
 use std::fmt::Write as _;
 
-use crate::compare::Comparison;
+use crate::engine::compare::Comparison;
 use crate::report::{GateState, NodeKindName, NodeResult, Report};
 
 /// Escapes text for an XML 1.0 attribute or element; characters XML 1.0 cannot carry

@@ -1,6 +1,8 @@
 //! Provider evidence: one file per provider, each fact with a value, an assurance status, a
 //! source and a date. A fact absent from the file is unknown, never a pass.
 
+pub mod vocabulary;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -8,11 +10,11 @@ use std::sync::Arc;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::date::Date;
-use crate::error::InputError;
-use crate::source::SourceFile;
-use crate::vocabulary::{FactSpec, FactType, Vocabulary};
-use crate::yaml::{self, err_hint, unique_map, DocK, FactK, Name, NameKind, SourceK};
+use crate::evidence::vocabulary::{FactSpec, FactType, Vocabulary};
+use crate::input::date::Date;
+use crate::input::error::InputError;
+use crate::input::source::SourceFile;
+use crate::input::yaml::{self, err_hint, unique_map, DocK, FactK, Name, NameKind, SourceK};
 
 /// The file kind of evidence.
 pub const KIND: &str = "evidence/v1";
@@ -85,7 +87,7 @@ impl<'de> Deserialize<'de> for Status {
                     )),
                     other => Err(err_hint(
                         format!("unknown status `{other}`"),
-                        crate::error::did_you_mean(other, FILE_STATUSES)
+                        crate::input::error::did_you_mean(other, FILE_STATUSES)
                             .unwrap_or_else(|| "use verified, attested, claimed, reported or unknown".into()),
                     )),
                 }
@@ -555,7 +557,7 @@ impl<'de> Visitor<'de> for TypedValue<'_> {
                 }
                 FactType::Enum => Err(err_hint(
                     format!("fact `{}` cannot be `{v}`", self.key),
-                    crate::error::did_you_mean(v, spec.values.iter().map(String::as_str))
+                    crate::input::error::did_you_mean(v, spec.values.iter().map(String::as_str))
                         .unwrap_or_else(|| type_hint(spec)),
                 )),
                 _ => Err(self.mismatch(&format!("the string `{v}`"))),
@@ -606,10 +608,13 @@ impl Evidence {
         for (key, f) in raw.facts.0 {
             if let Some(src) = &f.source {
                 if !sources.contains_key(src) {
-                    let hint = crate::error::did_you_mean(src, sources.keys().map(String::as_str))
-                        .unwrap_or_else(|| {
-                            format!("add `{src}: {{title: …, url: …, date: …}}` under `sources:`")
-                        });
+                    let hint =
+                        crate::input::error::did_you_mean(src, sources.keys().map(String::as_str))
+                            .unwrap_or_else(|| {
+                                format!(
+                                    "add `{src}: {{title: …, url: …, date: …}}` under `sources:`"
+                                )
+                            });
                     return Err(InputError::invalid(
                         yaml::locate::<EvidenceFile>(file, NameKind::Source, src, 1),
                         format!(
@@ -689,7 +694,7 @@ impl Evidence {
     }
 }
 
-fn locate_field(file: &SourceFile, field: &str) -> crate::source::Location {
+fn locate_field(file: &SourceFile, field: &str) -> crate::input::source::Location {
     let prefix = format!("{field}:");
     file.text()
         .lines()

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::date::Date;
+use crate::input::date::Date;
 use crate::report::{Question, Report, Verdict};
 
 /// Renders any report value as pretty JSON with a trailing newline.

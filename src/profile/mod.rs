@@ -8,11 +8,13 @@ use std::fmt;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::date::Date;
-use crate::error::{Error, InputError, ProfileError};
 use crate::evidence::Status;
-use crate::source::{Location, SourceFile};
-use crate::yaml::{self, err_hint, unique_map, DocK, Name, NameKind, ParamK, ReqRef, Unit, Weight};
+use crate::input::date::Date;
+use crate::input::error::{Error, InputError, ProfileError};
+use crate::input::source::{Location, SourceFile};
+use crate::input::yaml::{
+    self, err_hint, unique_map, DocK, Name, NameKind, ParamK, ReqRef, Unit, Weight,
+};
 
 /// The file kind of a profile.
 pub const KIND: &str = "profile/v1";

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::date::Date;
 use crate::engine::{Engine, Options, Prepared};
 use crate::evidence::Evidence;
+use crate::input::date::Date;
 use crate::report::{round6, GateState, Report, Verdict};
 use crate::score::{BoundProfile, Summary, EPS};
 

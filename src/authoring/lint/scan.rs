@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::source::{Location, SourceFile};
+use crate::input::source::{Location, SourceFile};
 
 /// One function of a rule file.
 #[derive(Clone, Debug)]

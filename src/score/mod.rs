@@ -12,10 +12,12 @@
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::catalog::Aggregate;
-use crate::date::Date;
+use crate::evidence::vocabulary::Vocabulary;
 use crate::evidence::{Evidence, Status};
+use crate::graph::catalog::Aggregate;
 use crate::graph::{Graph, NodeKind};
+use crate::input::date::Date;
+use crate::input::source::InputHash;
 use crate::profile::{Gate, Profile, Waiver};
 use crate::report::{
     round6, AskReason, Assumption, ChildEdge, EngineInfo, FrameworkWeight, GateResult, GateState,
@@ -23,8 +25,6 @@ use crate::report::{
     RuleErrorEntry, Verdict, WaiverResult, Warning, REPORT_VERSION,
 };
 use crate::rules::{Outcome, OutcomeStatus, Params};
-use crate::source::InputHash;
-use crate::vocabulary::Vocabulary;
 
 /// Tolerance for comparing scores (never `==` on floats).
 pub const EPS: f64 = 1e-9;

@@ -8,14 +8,14 @@
 
 use std::fmt::Write as _;
 
-use crate::compare::Comparison;
-use crate::explain::ExplainNode;
-use crate::report::markdown::METHOD;
+use crate::engine::compare::Comparison;
+use crate::input::source::InputHash;
+use crate::render::markdown::METHOD;
+use crate::report::explain::ExplainNode;
 use crate::report::{
     comparison_summary, current_answer, guide_topic, verdict_meaning, GateState, Question, Report,
     Verdict,
 };
-use crate::source::InputHash;
 
 /// Escapes text for HTML content and attribute values.
 pub fn h(s: &str) -> String {
@@ -574,7 +574,7 @@ fn node_row(n: &ExplainNode) -> String {
     )
 }
 
-/// Renders one node of the explain tree (the model of `labfit explain`, see `crate::explain`).
+/// Renders one node of the explain tree (the model of `labfit explain`, see `crate::report::explain`).
 fn tree_node(o: &mut String, r: &Report, n: &ExplainNode, depth: usize) {
     let pid = h(&r.provider.id);
     if n.status == "not_scored" {
@@ -671,7 +671,7 @@ fn explain_tree(o: &mut String, r: &Report) {
         "<p class=\"note\">Each line: outcome, requirement, interval (0–100), global weight (its share of the fit) and contribution (fit points). Open a line to see its children; checks list the facts they read and their sources. A control shared by several frameworks is shown once, then linked.</p><div class=\"tree\">"
     );
     // The whole tree always exists: only a missing requirement id can fail, and none is given.
-    if let Ok(tree) = crate::explain::explain(r, None) {
+    if let Ok(tree) = crate::report::explain::explain(r, None) {
         for f in &tree.root.children {
             tree_node(o, r, f, 0);
         }

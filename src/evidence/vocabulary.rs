@@ -7,9 +7,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::InputError;
-use crate::source::SourceFile;
-use crate::yaml::{self, unique_map, FactK, Name};
+use crate::input::error::InputError;
+use crate::input::source::SourceFile;
+use crate::input::yaml::{self, unique_map, FactK, Name};
 
 /// The type of a fact's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]

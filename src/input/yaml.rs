@@ -13,10 +13,10 @@ use std::sync::Arc;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-use crate::date::Date;
-use crate::error::{did_you_mean, InputError};
-use crate::source::{Location, SourceFile};
-use crate::vocabulary::Vocabulary;
+use crate::evidence::vocabulary::Vocabulary;
+use crate::input::date::Date;
+use crate::input::error::{did_you_mean, InputError};
+use crate::input::source::{Location, SourceFile};
 
 /// Deeper flow nesting than this is refused before parsing (no labfit input needs more than a
 /// handful of levels, and the parser is slow to reject deep nesting on its own).

@@ -2,14 +2,16 @@
 //! ids, existing children, no cycles) before any rule runs; scoring then walks a precomputed
 //! topological order over plain indices.
 
+pub mod catalog;
+
 use std::collections::{BTreeMap, HashMap};
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::catalog::{self, Aggregate, Body, CheckRef, Requirement};
-use crate::error::{did_you_mean, Error, GraphError};
-use crate::source::SourceFile;
+use self::catalog::{Aggregate, Body, CheckRef, Requirement};
+use crate::input::error::{did_you_mean, Error, GraphError};
+use crate::input::source::SourceFile;
 
 /// A node: the requirement and how it evaluates.
 #[derive(Clone, Debug)]
@@ -306,7 +308,7 @@ fn cycle_error(
         _ => nodes
             .get(start)
             .map(|n| n.req.location().clone())
-            .unwrap_or_else(|| crate::source::Location::file_start("catalog")),
+            .unwrap_or_else(|| crate::input::source::Location::file_start("catalog")),
     };
     GraphError::Cycle {
         location,

@@ -4,11 +4,11 @@
 
 use std::fmt::Write as _;
 
-use crate::compare::Comparison;
+use crate::engine::compare::Comparison;
+use crate::input::source::InputHash;
 use crate::report::{
     comparison_summary, current_answer, guide_topic, verdict_meaning, GateState, Question, Report,
 };
-use crate::source::InputHash;
 
 /// Escapes text so Markdown shows it as written (and a table cell stays one cell).
 pub fn esc(s: &str) -> String {

@@ -7,10 +7,10 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::InputError;
-use crate::source::{Location, SourceFile};
-use crate::vocabulary::is_question_id;
-use crate::yaml::{self, unique_map, Name, NameKind, ReqDef, ReqRef, Weight};
+use crate::evidence::vocabulary::is_question_id;
+use crate::input::error::InputError;
+use crate::input::source::{Location, SourceFile};
+use crate::input::yaml::{self, unique_map, Name, NameKind, ReqDef, ReqRef, Weight};
 
 /// The file kind of a catalog.
 pub const KIND: &str = "catalog/v1";

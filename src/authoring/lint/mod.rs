@@ -11,19 +11,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::catalog::{self, Body, Requirement};
-use crate::date::Date;
+use crate::authoring::testing;
 use crate::engine::{builtin_files, dir_of, leaf_errors, Engine};
-use crate::error::{did_you_mean, Diagnostic, Error, GraphError, Severity};
+use crate::evidence::vocabulary::{self, Vocabulary};
 use crate::evidence::{self, Evidence};
+use crate::graph::catalog::{self, Body, Requirement};
 use crate::graph::{Graph, NodeKind};
+use crate::input::date::Date;
+use crate::input::error::{did_you_mean, Diagnostic, Error, GraphError, Severity};
+use crate::input::source::{display_path, Location, SourceFile};
+use crate::input::yaml;
 use crate::profile::{self, RefWhat};
 use crate::rules::{Limits, RuleSet};
 use crate::score::{reach, BoundProfile};
-use crate::source::{display_path, Location, SourceFile};
-use crate::testing;
-use crate::vocabulary::{self, Vocabulary};
-use crate::yaml;
 
 /// What a check found.
 #[derive(Clone, Debug, Default)]

@@ -9,7 +9,7 @@ use std::fmt::{self, Write as _};
 
 use serde::Serialize;
 
-use crate::source::Location;
+use crate::input::source::Location;
 
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -191,7 +191,7 @@ impl InputError {
         InputError::TooLarge {
             file: file.to_owned(),
             size,
-            cap: crate::source::MAX_INPUT_BYTES,
+            cap: crate::input::source::MAX_INPUT_BYTES,
         }
     }
 

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use crate::compare::Comparison;
+use crate::engine::compare::Comparison;
 use crate::report::{current_answer, guide_topic, Move, Report};
 
 /// One cell, neutralised and quoted as needed.

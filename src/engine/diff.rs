@@ -9,9 +9,9 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::date::Date;
 use crate::engine::{Engine, Options};
 use crate::evidence::{Evidence, Fact};
+use crate::input::date::Date;
 use crate::report::{round6, GateState, Report, Verdict};
 use crate::score::{BoundProfile, EPS};
 

@@ -24,7 +24,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
-use crate::vocabulary::{FactSpec, FactType, Vocabulary};
+use crate::evidence::vocabulary::{FactSpec, FactType, Vocabulary};
 
 /// The kinds of file a schema exists for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -308,13 +308,13 @@ struct CatalogRequirement {
     questions: Vec<QuestionId>,
     /// How bad it is when unmet (default medium).
     #[serde(default)]
-    severity: crate::catalog::Severity,
+    severity: crate::graph::catalog::Severity,
     /// How well its source text was checked.
     #[serde(default)]
-    verification: Option<crate::catalog::Verification>,
+    verification: Option<crate::graph::catalog::Verification>,
     /// How a composite combines its children (default weighted).
     #[serde(default)]
-    aggregate: Option<crate::catalog::Aggregate>,
+    aggregate: Option<crate::graph::catalog::Aggregate>,
     /// Child id → edge weight.
     #[serde(default)]
     children: Option<BTreeMap<String, Weight>>,

@@ -3,25 +3,28 @@
 //! profile × evidence into a [`Report`]. It is `Send + Sync`: one engine serves any number of
 //! threads.
 
+pub mod compare;
+pub mod diff;
+
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::catalog::{self, Body, Requirement};
-use crate::date::Date;
-use crate::error::{
+use crate::evidence::vocabulary::{self, Vocabulary};
+use crate::evidence::{self, Evidence, FactValue};
+use crate::graph::catalog::{self, Body, Requirement};
+use crate::graph::{Graph, NodeKind};
+use crate::input::date::Date;
+use crate::input::error::{
     did_you_mean, Error, EvidenceError, GraphError, InputError, ProfileError, UsageError,
 };
-use crate::evidence::{self, Evidence, FactValue};
-use crate::graph::{Graph, NodeKind};
+use crate::input::source::{display_path, InputHash, SourceFile};
+use crate::input::yaml;
 use crate::profile::{self, ProfileSource, RefWhat};
 use crate::report::{Assumption, Report, Warning};
 use crate::rules::{FactTable, Limits, Outcome, Params, RuleSet};
 use crate::score::{self, BoundProfile, Context};
-use crate::source::{display_path, InputHash, SourceFile};
-use crate::vocabulary::{self, Vocabulary};
-use crate::yaml;
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
@@ -344,7 +347,7 @@ impl Engine {
                         }
                         Err(e) => errors.push(e.into()),
                     },
-                    Some(k) if k == crate::testing::KIND => rule_tests.push(f.clone()),
+                    Some(k) if k == crate::authoring::testing::KIND => rule_tests.push(f.clone()),
                     // A pack may carry its own profiles and evidence: they become available by
                     // file name, like the built-in ones.
                     Some(k) if k == profile::KIND => extra_profiles.push(f.clone()),
@@ -618,7 +621,7 @@ impl Engine {
                 .files
                 .first()
                 .map(|f| f.location(1, 1))
-                .unwrap_or_else(|| crate::source::Location::file_start("profile"));
+                .unwrap_or_else(|| crate::input::source::Location::file_start("profile"));
             errors.push(
                 ProfileError::Invalid {
                     location,

@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use crate::compare::Comparison;
-use crate::diff::EvidenceDiff;
+use crate::engine::compare::Comparison;
+use crate::engine::diff::EvidenceDiff;
 use crate::report::{current_answer, guide_topic, GateState, Report, Verdict};
 
 /// Width the text output is kept within.

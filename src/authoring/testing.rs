@@ -9,16 +9,16 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::date::Date;
 use crate::engine::{Engine, Options};
-use crate::error::{did_you_mean, Error, InputError};
 use crate::evidence::{Evidence, FactMap, Status};
 use crate::graph::NodeKind;
+use crate::input::date::Date;
+use crate::input::error::{did_you_mean, Error, InputError};
+use crate::input::source::{Location, SourceFile};
+use crate::input::yaml::{self, unique_map, Name, NameKind, ParamK, ReqRef};
 use crate::profile::{ParamEntry, ParamValue};
 use crate::report::{GateState, Verdict};
 use crate::rules::{FactTable, OutcomeStatus, Params};
-use crate::source::{Location, SourceFile};
-use crate::yaml::{self, unique_map, Name, NameKind, ParamK, ReqRef};
 
 /// The file kind of rule tests.
 pub const KIND: &str = "rule-tests/v1";

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::error::InputError;
+use crate::input::error::InputError;
 
 /// Inputs larger than this are refused before parsing: the YAML parser needs seconds to reject
 /// a megabyte of nesting, and no honest rule pack or evidence file comes close.

@@ -1,0 +1,7 @@
+//! Reading input: source files and positions, YAML with positions, dates and diagnostics.
+//! Imports nothing else in the crate, so every stage can use it.
+
+pub mod date;
+pub mod error;
+pub mod source;
+pub(crate) mod yaml;
