@@ -34,12 +34,13 @@ pub mod report;
 pub mod rules;
 pub mod score;
 
-pub use engine::compare::Comparison;
+pub use engine::error::Error;
 pub use engine::{Engine, EngineBuilder, Options, Prepared};
 pub use evidence::{Evidence, FactValue, Status};
 pub use input::date::Date;
-pub use input::error::{Diagnostic, Error};
+pub use input::diagnostic::Diagnostic;
 pub use input::source::SourceFile;
+pub use report::comparison::Comparison;
 pub use report::{GateState, Report, Verdict};
 pub use rules::{Limits, OutcomeStatus};
 pub use score::BoundProfile;

@@ -1,6 +1,12 @@
 //! Keeps the layout true: data flows one way between the top-level modules of `src/` (no module
 //! imports from a module that imports it), `input/` imports nothing else in the crate, renderers
 //! never import each other, and no function grows past 120 lines. See `src/README.md`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "test code fails loudly"
+)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;

@@ -125,7 +125,7 @@ fn every_hostile_check_is_an_error_at_its_position() {
     let report = hostile_report();
     for (id, at, messages) in HOSTILE {
         let node = report.node(id).unwrap_or_else(|| panic!("{id} not scored"));
-        assert_eq!(node.status, "error", "{id}: {}", node.note);
+        assert_eq!(node.status.as_str(), "error", "{id}: {}", node.note);
         assert_eq!((node.lo, node.hi), (0.0, 1.0), "{id}");
         let err = report
             .errors

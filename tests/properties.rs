@@ -186,7 +186,7 @@ proptest! {
         let i = rng.pick(&leaves);
         case.leaves[i].as_mut().unwrap().0 = Leaf::NotApplicable;
         let r = score(&case);
-        let excluded = |id: &str| r.node(id).is_none_or(|n| n.status == "not_applicable" || n.status == "waived");
+        let excluded = |id: &str| r.node(id).is_none_or(|n| matches!(n.status.as_str(), "not_applicable" | "waived"));
         prop_assert!(excluded(&common::id(i)));
         for n in r.nodes.iter().filter(|n| n.aggregate.as_deref() == Some("weighted") && !excluded(&n.id)) {
             let live: Vec<(f64, f64, f64)> = n.children.iter()

@@ -11,8 +11,8 @@
     reason = "test code fails loudly"
 )]
 
-use labfit::engine::compare::Comparison;
 use labfit::render::{csv, html, json, junit, markdown, text};
+use labfit::report::comparison::Comparison;
 use labfit::report::{AskReason, GateState};
 use labfit::{Engine, Options, Report, Verdict};
 
@@ -113,7 +113,7 @@ fn diff_in_every_format() {
     insta::assert_snapshot!("diff_json", json::render(&d));
 }
 
-fn diff(e: &Engine) -> labfit::engine::diff::EvidenceDiff {
+fn diff(e: &Engine) -> labfit::report::diff::EvidenceDiff {
     let profile = e.profile(&format!("{PACK}/profile.yaml")).unwrap();
     let old = e.evidence(&format!("{PACK}/beta.yaml")).unwrap();
     let new = e.evidence("tests/data/reports/beta-answered.yaml").unwrap();
@@ -188,7 +188,7 @@ fn questions_are_ordered_by_impact_and_say_by_how_much() {
     assert_eq!(agreement.gates, ["ctl.agreement"]);
     assert_eq!(agreement.question, "q14");
     assert_eq!(
-        labfit::report::current_answer(&r, agreement).as_deref(),
+        labfit::render::words::current_answer(&r, agreement).as_deref(),
         Some("true (reported only; a must-have needs claimed or better)")
     );
 
@@ -214,7 +214,7 @@ fn questions_are_ordered_by_impact_and_say_by_how_much() {
     assert_eq!(req[0].id, "ctl.audit");
     assert!(close(req[0].from, 0.0) && close(req[0].to, 100.0) && close(req[0].swing, audit.swing));
     assert_eq!(
-        labfit::report::current_answer(&r, audit).as_deref(),
+        labfit::render::words::current_answer(&r, audit).as_deref(),
         Some("true (attested, out of date)")
     );
     assert!(close(r.questions[2].swing, 25.0 / 3.0));

@@ -15,9 +15,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use labfit::engine::compare::Comparison;
 use labfit::evidence::vocabulary::FactType;
 use labfit::render::json;
+use labfit::report::comparison::Comparison;
 use labfit::rules::FactTable;
 use labfit::{BoundProfile, Engine, Evidence, Options, SourceFile, Status};
 
@@ -79,7 +79,7 @@ fn each_rule_runs_once_per_provider_and_parameter_set_across_builtin_profiles() 
             for n in r
                 .nodes
                 .iter()
-                .filter(|n| n.check.is_some() && n.status != "waived")
+                .filter(|n| n.check.is_some() && n.status.as_str() != "waived")
             {
                 let params = serde_json::to_string(&n.params).unwrap();
                 distinct.insert((

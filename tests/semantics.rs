@@ -52,7 +52,7 @@ fn scores_the_fixture_by_hand() {
     );
     assert!(close(n("fw1").lo, 0.75) && close(n("fw1").hi, 1.0));
     assert!(close(n("fw2").lo, 0.5) && close(n("fw2").hi, 0.5));
-    assert_eq!(n("ctl.c").status, "partial");
+    assert_eq!(n("ctl.c").status.as_str(), "partial");
     // Root = mean of the frameworks: fit 62.5, potential 75.
     assert!(
         close(r.fit, 62.5) && close(r.potential, 75.0),
@@ -111,7 +111,7 @@ fn gates_decide_the_verdict() {
     assert_eq!(r.gates[0].state, GateState::Met);
     assert_eq!(r.verdict, Verdict::Moderate);
     assert!(close(r.fit, 75.0));
-    assert!(r.warnings.iter().any(|w| w.kind == "assumed-fact"));
+    assert!(r.warnings.iter().any(|w| w.kind.as_str() == "assumed-fact"));
 }
 
 #[test]
@@ -127,12 +127,12 @@ fn waivers_exclude_until_they_expire() {
     // Waived: fw1 = A alone = 1; root (1 + 0.5)/2 = 75; the gate on B is met by the waiver.
     let r = e.score(&profile, &evidence, &options(&[], &e));
     assert!(close(r.fit, 75.0) && close(r.potential, 75.0));
-    assert_eq!(r.node("ctl.b").unwrap().status, "waived");
+    assert_eq!(r.node("ctl.b").unwrap().status.as_str(), "waived");
     assert_eq!(r.gates[0].state, GateState::Met);
     assert!(r.gates[0]
         .reason
         .starts_with("waived until 2026-06-30 by QA lead"));
-    assert_eq!(r.waivers[0].state, "active");
+    assert_eq!(r.waivers[0].state.as_str(), "active");
 
     // After expiry the waiver is ignored and flagged.
     let late = Options {
@@ -141,8 +141,11 @@ fn waivers_exclude_until_they_expire() {
     };
     let r = e.score(&profile, &evidence, &late);
     assert!(close(r.fit, 62.5));
-    assert_eq!(r.waivers[0].state, "expired");
-    assert!(r.warnings.iter().any(|w| w.kind == "expired-waiver"));
+    assert_eq!(r.waivers[0].state.as_str(), "expired");
+    assert!(r
+        .warnings
+        .iter()
+        .any(|w| w.kind.as_str() == "expired-waiver"));
 }
 
 #[test]

@@ -9,19 +9,21 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use crate::engine::error::Error;
 use crate::engine::{Engine, Options};
 use crate::evidence::{Evidence, FactMap, Status};
 use crate::graph::NodeKind;
 use crate::input::date::Date;
-use crate::input::error::{did_you_mean, Error, InputError};
+use crate::input::error::{did_you_mean, InputError};
+use crate::input::kind::FileKind;
 use crate::input::source::{Location, SourceFile};
-use crate::input::yaml::{self, unique_map, Name, NameKind, ParamK, ReqRef};
+use crate::input::yaml::{self, unique_map, Name, NameKind, ParamK, ParseContext, ReqRef};
 use crate::profile::{ParamEntry, ParamValue};
 use crate::report::{GateState, Verdict};
 use crate::rules::{FactTable, OutcomeStatus, Params};
 
 /// The file kind of rule tests.
-pub const KIND: &str = "rule-tests/v1";
+pub const KIND: &str = FileKind::RuleTests.header();
 
 /// Fixed evaluation date of rule cases without `as_of`, so results never depend on the day
 /// the tests run.
@@ -264,7 +266,11 @@ impl CaseResult {
 
 /// Runs every case of one test file.
 pub fn run_file(engine: &Engine, file: &SourceFile) -> Result<Vec<CaseResult>, Error> {
-    let raw: TestFile = yaml::parse(file, KIND, Some(engine.vocabulary().clone()))?;
+    let raw: TestFile = yaml::parse(
+        file,
+        KIND,
+        Some(engine.vocabulary().clone() as Arc<dyn ParseContext>),
+    )?;
     let mut out = Vec::with_capacity(raw.cases.len());
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut req_seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -288,7 +294,11 @@ pub fn run_file(engine: &Engine, file: &SourceFile) -> Result<Vec<CaseResult>, E
 /// Checks a test file without running it (for `labfit check`): its syntax and types, and that
 /// every case names a leaf requirement, or a profile and evidence that load.
 pub fn check_file(engine: &Engine, file: &SourceFile) -> Vec<Error> {
-    let raw: TestFile = match yaml::parse(file, KIND, Some(engine.vocabulary().clone())) {
+    let raw: TestFile = match yaml::parse(
+        file,
+        KIND,
+        Some(engine.vocabulary().clone() as Arc<dyn ParseContext>),
+    ) {
         Ok(r) => r,
         Err(e) => return vec![e.into()],
     };

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use labfit::authoring::lint;
-use labfit::input::error::Severity;
+use labfit::input::diagnostic::Level;
 use labfit::render::json;
 use labfit::Date;
 
@@ -33,8 +33,8 @@ pub fn run(a: &CheckArgs) -> Exit {
     } else {
         lint::check_paths(&a.paths, as_of)
     };
-    let errors = checked.count(Severity::Error);
-    let warnings = checked.count(Severity::Warning);
+    let errors = checked.count(Level::Error);
+    let warnings = checked.count(Level::Warning);
     let text = match a.format {
         Format::Json => json::render(&checked.diagnostics),
         Format::Text => {

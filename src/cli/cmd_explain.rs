@@ -34,7 +34,9 @@ pub struct ExplainArgs {
 
 pub fn run(a: &ExplainArgs) -> Exit {
     let result = super::score_one(&a.rules, &a.eval, &a.profile, &a.evidence).and_then(|report| {
-        explain::explain(&report, a.requirement.as_deref()).map(|e| (e, report.errors.is_empty()))
+        explain::explain(&report, a.requirement.as_deref())
+            .map(|e| (e, report.errors.is_empty()))
+            .map_err(labfit::Error::from)
     });
     let (tree, no_rule_errors) = match result {
         Ok(r) => r,

@@ -3,28 +3,33 @@
 //! profile × evidence into a [`Report`]. It is `Send + Sync`: one engine serves any number of
 //! threads.
 
+mod assemble;
 pub mod compare;
 pub mod diff;
+pub mod error;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::evidence::vocabulary::{self, Vocabulary};
+use crate::engine::assemble::Context;
+use crate::engine::error::Error;
+use crate::evidence::error::EvidenceError;
+use crate::evidence::vocabulary::Vocabulary;
 use crate::evidence::{self, Evidence, FactValue};
 use crate::graph::catalog::{self, Body, Requirement};
+use crate::graph::error::GraphError;
 use crate::graph::{Graph, NodeKind};
 use crate::input::date::Date;
-use crate::input::error::{
-    did_you_mean, Error, EvidenceError, GraphError, InputError, ProfileError, UsageError,
-};
+use crate::input::error::{did_you_mean, InputError, UsageError};
+use crate::input::kind::{classify, Classified, FileKind};
 use crate::input::source::{display_path, InputHash, SourceFile};
-use crate::input::yaml;
+use crate::profile::error::ProfileError;
 use crate::profile::{self, ProfileSource, RefWhat};
-use crate::report::{Assumption, Report, Warning};
+use crate::report::{Assumption, Report, Warning, WarningKind};
 use crate::rules::{FactTable, Limits, Outcome, Params, RuleSet};
-use crate::score::{self, BoundProfile, Context};
+use crate::score::{self, BoundProfile};
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
@@ -326,20 +331,20 @@ impl Engine {
         for pack in packs {
             let mut pack_reqs: Vec<Requirement> = Vec::new();
             for f in &pack.yaml {
-                match yaml::header(f.text()).map(|(k, _)| k) {
-                    Some(k) if k == vocabulary::KIND => match Vocabulary::parse(f) {
+                match classify(f) {
+                    Classified::Known(FileKind::Vocabulary) => match Vocabulary::parse(f) {
                         Ok(v) => {
                             inputs.push(f.input_hash("vocabulary"));
                             for k in vocab.merge(v) {
                                 warnings.push(Warning {
-                                    kind: "override".into(),
+                                    kind: WarningKind::Override,
                                     message: format!("fact `{k}` from `{}` replaces an earlier definition", f.name()),
                                 });
                             }
                         }
                         Err(e) => errors.push(e.into()),
                     },
-                    Some(k) if k == catalog::KIND => match catalog::parse(f, &pack.name, &dir_of(f.name())) {
+                    Classified::Known(FileKind::Catalog) => match catalog::parse(f, &pack.name, &dir_of(f.name())) {
                         Ok(rs) => {
                             inputs.push(f.input_hash("catalog"));
                             files.insert(f.name().to_owned(), f.clone());
@@ -347,12 +352,12 @@ impl Engine {
                         }
                         Err(e) => errors.push(e.into()),
                     },
-                    Some(k) if k == crate::authoring::testing::KIND => rule_tests.push(f.clone()),
+                    Classified::Known(FileKind::RuleTests) => rule_tests.push(f.clone()),
                     // A pack may carry its own profiles and evidence: they become available by
                     // file name, like the built-in ones.
-                    Some(k) if k == profile::KIND => extra_profiles.push(f.clone()),
-                    Some(k) if k == evidence::KIND => extra_evidence.push(f.clone()),
-                    Some(k) => errors.push(
+                    Classified::Known(FileKind::Profile) => extra_profiles.push(f.clone()),
+                    Classified::Known(FileKind::Evidence) => extra_evidence.push(f.clone()),
+                    Classified::Unknown(k) => errors.push(
                         InputError::invalid(
                             f.location(1, 1),
                             format!("a rule pack holds catalogs, a vocabulary, rule tests, profiles and evidence, not `{k}` files"),
@@ -360,7 +365,7 @@ impl Engine {
                         )
                         .into(),
                     ),
-                    None if f.text().trim().is_empty() => errors.push(
+                    Classified::NoHeader { empty: true } => errors.push(
                         InputError::invalid(
                             f.location(1, 1),
                             "the file is empty",
@@ -368,7 +373,7 @@ impl Engine {
                         )
                         .into(),
                     ),
-                    None => errors.push(
+                    Classified::Known(FileKind::Rules) | Classified::NoHeader { empty: false } => errors.push(
                         InputError::invalid(
                             f.location(1, 1),
                             "missing the `labfit: KIND/v1` header",
@@ -390,7 +395,7 @@ impl Engine {
                 }
                 if let Some(old) = reqs.remove(&r.id) {
                     warnings.push(Warning {
-                        kind: "override".into(),
+                        kind: WarningKind::Override,
                         message: format!(
                             "requirement `{}` from `{}` overrides the one from `{}`",
                             r.id,
@@ -454,7 +459,7 @@ impl Engine {
                     .to_owned();
                 if map.insert(stem.clone(), f.clone()).is_some() {
                     warnings.push(Warning {
-                        kind: "override".into(),
+                        kind: WarningKind::Override,
                         message: format!(
                             "{what} `{stem}` from `{}` replaces the built-in one",
                             f.name()
@@ -764,7 +769,7 @@ impl Engine {
         warnings.extend(self.evidence_warnings(&prep.evidence, prep.as_of, max_age));
         for a in &prep.assumptions {
             warnings.push(Warning {
-                kind: "assumed-fact".into(),
+                kind: WarningKind::AssumedFact,
                 message: format!(
                     "what-if: `{}` is assumed to be {}; the result is hypothetical",
                     a.fact, a.value
@@ -790,7 +795,8 @@ impl Engine {
             inputs,
             assumptions: prep.assumptions.clone(),
         };
-        score::score(&self.graph, profile, &outcomes, ctx)
+        let scored = score::pass(&self.graph, profile, &outcomes, prep.as_of);
+        assemble::report(&self.graph, profile, scored, &outcomes, ctx)
     }
 
     /// The ranking facts of [`Engine::score_prepared`]'s report (fit, potential, verdict,
@@ -799,7 +805,11 @@ impl Engine {
     /// the same cache as `score_prepared`'s.
     pub fn summary(&self, profile: &BoundProfile, prep: &Prepared<'_>) -> score::Summary {
         let outcomes = self.outcomes(profile, prep);
-        score::summarize(&self.graph, profile, &outcomes, prep.as_of)
+        score::pass(&self.graph, profile, &outcomes, prep.as_of).summary(
+            &self.graph,
+            profile,
+            &outcomes,
+        )
     }
 
     /// The outcome of every leaf the profile reaches and does not waive, from the cache or by
@@ -896,7 +906,7 @@ impl Engine {
                 .collect();
             if let Some((k, d)) = old.iter().min_by_key(|(k, d)| (*d, *k)) {
                 out.push(Warning {
-                    kind: "stale-evidence".into(),
+                    kind: WarningKind::StaleEvidence,
                     message: format!(
                         "{} of {} facts for {} are over 2 years old as of {as_of} (oldest: `{k}`, {d}); re-check them, or set `max_evidence_age_days` to count old facts as unknown",
                         old.len(),
@@ -914,7 +924,7 @@ impl Engine {
             .collect();
         if !expired.is_empty() {
             out.push(Warning {
-                kind: "expired-evidence".into(),
+                kind: WarningKind::ExpiredEvidence,
                 message: format!(
                     "{} fact(s) for {} are past their `expires` date and count as unknown: {}",
                     expired.len(),
@@ -932,7 +942,7 @@ impl Engine {
 }
 
 impl ProfileSource for Engine {
-    fn find(&self, name: &str, from: Option<&SourceFile>) -> Result<SourceFile, Error> {
+    fn find(&self, name: &str, from: Option<&SourceFile>) -> Result<SourceFile, ProfileError> {
         if let Some(f) = self.builtin_profiles.get(name) {
             return Ok(f.clone());
         }
@@ -959,8 +969,7 @@ impl ProfileSource for Engine {
         Err(ProfileError::NotFound {
             name: name.to_owned(),
             hint,
-        }
-        .into())
+        })
     }
 }
 

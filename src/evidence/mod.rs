@@ -1,6 +1,7 @@
 //! Provider evidence: one file per provider, each fact with a value, an assurance status, a
 //! source and a date. A fact absent from the file is unknown, never a pass.
 
+pub mod error;
 pub mod vocabulary;
 
 use std::collections::BTreeMap;
@@ -13,11 +14,14 @@ use serde::{Deserialize, Serialize};
 use crate::evidence::vocabulary::{FactSpec, FactType, Vocabulary};
 use crate::input::date::Date;
 use crate::input::error::InputError;
+use crate::input::kind::FileKind;
 use crate::input::source::SourceFile;
-use crate::input::yaml::{self, err_hint, unique_map, DocK, FactK, Name, NameKind, SourceK};
+use crate::input::yaml::{
+    self, err_hint, unique_map, DocK, FactK, Name, NameKind, ParseContext, SourceK,
+};
 
 /// The file kind of evidence.
-pub const KIND: &str = "evidence/v1";
+pub const KIND: &str = FileKind::Evidence.header();
 
 /// How strongly a fact is established, strongest first. `Assumed` is a what-if value set on
 /// the command line; it is shown as such and never written in files.
@@ -278,14 +282,17 @@ impl<'de> Deserialize<'de> for FactMap {
                 f.write_str("a map of fact key to fact")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<FactMap, A::Error> {
-                let vocab = yaml::current_vocabulary();
+                let ctx = yaml::current_context();
+                let vocab = ctx
+                    .as_deref()
+                    .and_then(|c| c.as_any().downcast_ref::<Vocabulary>());
                 let mut out = BTreeMap::new();
                 while let Some(key) = m.next_key::<Name<FactK>>()? {
                     let key = key.into_string();
                     if out.contains_key(&key) {
                         return Err(yaml::err(format!("duplicate key `{key}`")));
                     }
-                    let spec = vocab.as_deref().and_then(|v| v.get(&key));
+                    let spec = vocab.and_then(|v| v.get(&key));
                     let fact = m.next_value_seed(FactSeed { key: &key, spec })?;
                     out.insert(key, fact);
                 }
@@ -590,7 +597,8 @@ impl<'de> Visitor<'de> for TypedValue<'_> {
 impl Evidence {
     /// Parses an evidence file against a vocabulary.
     pub fn parse(file: &SourceFile, vocab: &Arc<Vocabulary>) -> Result<Evidence, InputError> {
-        let raw: EvidenceFile = yaml::parse(file, KIND, Some(vocab.clone()))?;
+        let raw: EvidenceFile =
+            yaml::parse(file, KIND, Some(vocab.clone() as Arc<dyn ParseContext>))?;
         let default_status = raw.default_status.unwrap_or(Status::Claimed);
         if matches!(default_status, Status::Unknown | Status::Assumed) {
             return Err(InputError::invalid(

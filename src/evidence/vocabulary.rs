@@ -7,9 +7,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::input::error::InputError;
+use crate::input::error::{did_you_mean, InputError};
+use crate::input::kind::FileKind;
 use crate::input::source::SourceFile;
-use crate::input::yaml::{self, unique_map, FactK, Name};
+use crate::input::yaml::{self, unique_map, FactK, Name, ParseContext};
 
 /// The type of a fact's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
@@ -88,7 +89,7 @@ pub struct Vocabulary {
 }
 
 /// The file kind of a vocabulary.
-pub const KIND: &str = "vocabulary/v1";
+pub const KIND: &str = FileKind::Vocabulary.header();
 
 impl Vocabulary {
     /// Parses a vocabulary file and checks each entry (question ids, enum values).
@@ -183,6 +184,22 @@ pub fn is_question_id(q: &str) -> bool {
         .filter(|n| n.len() == 2)
         .and_then(|n| n.parse::<u8>().ok())
         .is_some_and(|n| (1..=18).contains(&n))
+}
+
+impl ParseContext for Vocabulary {
+    fn check_fact_key(&self, key: &str) -> Result<(), (String, String)> {
+        if self.get(key).is_some() {
+            return Ok(());
+        }
+        let hint = did_you_mean(key, self.keys()).unwrap_or_else(|| {
+            "add the key to the vocabulary, or see `labfit list facts`".to_owned()
+        });
+        Err((format!("unknown fact key `{key}`"), hint))
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }
 
 #[cfg(test)]

@@ -9,11 +9,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::evidence::vocabulary::is_question_id;
 use crate::input::error::InputError;
+use crate::input::kind::FileKind;
 use crate::input::source::{Location, SourceFile};
 use crate::input::yaml::{self, unique_map, Name, NameKind, ReqDef, ReqRef, Weight};
 
 /// The file kind of a catalog.
-pub const KIND: &str = "catalog/v1";
+pub const KIND: &str = FileKind::Catalog.header();
 
 /// How a composite combines its children.
 #[derive(

@@ -3,6 +3,7 @@
 //! topological order over plain indices.
 
 pub mod catalog;
+pub mod error;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -10,7 +11,8 @@ use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use self::catalog::{Aggregate, Body, CheckRef, Requirement};
-use crate::input::error::{did_you_mean, Error, GraphError};
+use crate::graph::error::GraphError;
+use crate::input::error::did_you_mean;
 use crate::input::source::SourceFile;
 
 /// A node: the requirement and how it evaluates.
@@ -63,10 +65,10 @@ impl Graph {
     pub fn build(
         reqs: Vec<Requirement>,
         files: &BTreeMap<String, SourceFile>,
-    ) -> Result<Graph, Error> {
+    ) -> Result<Graph, Vec<GraphError>> {
         let mut reqs = reqs;
         reqs.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut errors: Vec<Error> = Vec::new();
+        let mut errors: Vec<GraphError> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::with_capacity(reqs.len());
         let mut kept: Vec<Requirement> = Vec::with_capacity(reqs.len());
         for r in reqs {
@@ -80,8 +82,7 @@ impl Graph {
                         location: r.location().clone(),
                         id: r.id.clone(),
                         first: first_loc,
-                    }
-                    .into(),
+                    },
                 );
                 continue;
             }
@@ -122,8 +123,7 @@ impl Graph {
                                         parent: r.id.clone(),
                                         child: child.clone(),
                                         hint,
-                                    }
-                                    .into(),
+                                    },
                                 );
                             }
                         }
@@ -136,7 +136,9 @@ impl Graph {
             };
             nodes.push(Node { req: r, kind });
         }
-        Error::from_list(errors)?;
+        if !errors.is_empty() {
+            return Err(errors);
+        }
 
         // Checks are numbered in order of first use; renumber them in sorted order so the
         // numbering does not depend on file order.
@@ -154,7 +156,7 @@ impl Graph {
             }
         }
 
-        let topo = topo_order(&nodes, files)?;
+        let topo = topo_order(&nodes, files).map_err(|e| vec![e])?;
         Ok(Graph {
             nodes,
             index,
@@ -230,7 +232,10 @@ fn resolve_check(r: &Requirement, c: &CheckRef) -> Check {
     }
 }
 
-fn topo_order(nodes: &[Node], files: &BTreeMap<String, SourceFile>) -> Result<Vec<usize>, Error> {
+fn topo_order(
+    nodes: &[Node],
+    files: &BTreeMap<String, SourceFile>,
+) -> Result<Vec<usize>, GraphError> {
     let mut g: DiGraph<usize, ()> = DiGraph::with_capacity(nodes.len(), nodes.len() * 2);
     let idx: Vec<NodeIndex> = (0..nodes.len()).map(|i| g.add_node(i)).collect();
     for (p, n) in nodes.iter().enumerate() {
@@ -253,7 +258,7 @@ fn topo_order(nodes: &[Node], files: &BTreeMap<String, SourceFile>) -> Result<Ve
                 .iter()
                 .filter_map(|n| g.node_weight(*n).copied())
                 .collect();
-            return Err(cycle_error(nodes, &members, files).into());
+            return Err(cycle_error(nodes, &members, files));
         }
         order.extend(scc.iter().filter_map(|n| g.node_weight(*n).copied()));
     }
@@ -327,7 +332,12 @@ mod tests {
         );
         let reqs = catalog::parse(&f, "builtin", "rules").map_err(|e| e.to_string())?;
         let files = BTreeMap::from([("c.yaml".to_string(), f)]);
-        Graph::build(reqs, &files).map_err(|e| e.to_string())
+        Graph::build(reqs, &files).map_err(|e| {
+            e.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
     }
 
     #[test]

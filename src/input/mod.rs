@@ -2,6 +2,8 @@
 //! Imports nothing else in the crate, so every stage can use it.
 
 pub mod date;
+pub mod diagnostic;
 pub mod error;
+pub mod kind;
 pub mod source;
 pub(crate) mod yaml;

@@ -1,9 +1,11 @@
 //! YAML reading with real positions. `yaml_serde` reports positions only for errors raised
 //! while a value is being deserialized, so every check that needs a position runs inside
 //! deserialization: validated scalar types (ids, fact keys, weights, dates), a thread-local
-//! context (the vocabulary), duplicate-key detection, and a "trap" that re-parses a file to
-//! find where a given name occurs when a cross-file check (a dangling child, a cycle) fails.
+//! context (the stage's [`ParseContext`], such as the fact vocabulary), duplicate-key
+//! detection, and a "trap" that re-parses a file to find where a given name occurs when a
+//! cross-file check (a dangling child, a cycle) fails.
 
+use std::any::Any;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -13,7 +15,6 @@ use std::sync::Arc;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-use crate::evidence::vocabulary::Vocabulary;
 use crate::input::date::Date;
 use crate::input::error::{did_you_mean, InputError};
 use crate::input::source::{Location, SourceFile};
@@ -62,9 +63,19 @@ impl NameKind {
     }
 }
 
+/// What a later stage lends the parser for the length of one parse: the fact keys it knows
+/// (checked where they occur, so an unknown key has its position), and itself, for that
+/// stage's own deserializers to read back (evidence reads the fact types this way).
+pub(crate) trait ParseContext: Any + Send + Sync {
+    /// `Err((message, hint))` when `key` is not a known fact key.
+    fn check_fact_key(&self, key: &str) -> Result<(), (String, String)>;
+    /// Itself, to downcast.
+    fn as_any(&self) -> &dyn Any;
+}
+
 #[derive(Default)]
 struct Ctx {
-    vocab: Option<Arc<Vocabulary>>,
+    vocab: Option<Arc<dyn ParseContext>>,
     trap: Option<(NameKind, String, usize)>,
     seen: usize,
 }
@@ -140,11 +151,8 @@ fn trap_check(kind: NameKind, value: &str) -> Result<(), String> {
         }
         if kind == NameKind::Fact {
             if let Some(vocab) = &ctx.vocab {
-                if vocab.get(value).is_none() {
-                    let hint = did_you_mean(value, vocab.keys()).unwrap_or_else(|| {
-                        "add the key to the vocabulary, or see `labfit list facts`".to_owned()
-                    });
-                    return Err(format!("unknown fact key `{value}`{HINT_SEP}{hint}"));
+                if let Err((message, hint)) = vocab.check_fact_key(value) {
+                    return Err(format!("{message}{HINT_SEP}{hint}"));
                 }
             }
         }
@@ -152,8 +160,8 @@ fn trap_check(kind: NameKind, value: &str) -> Result<(), String> {
     })
 }
 
-/// The vocabulary of the parse in progress, if any.
-pub(crate) fn current_vocabulary() -> Option<Arc<Vocabulary>> {
+/// The context of the parse in progress, if any.
+pub(crate) fn current_context() -> Option<Arc<dyn ParseContext>> {
     CTX.with(|c| c.borrow().vocab.clone())
 }
 
@@ -352,12 +360,12 @@ pub(crate) fn header(text: &str) -> Option<(String, usize)> {
     None
 }
 
-/// Parses one input file of the given kind (`catalog/v1`, …) into `T`, with the vocabulary in
-/// context when one is given.
+/// Parses one input file of the given kind (`catalog/v1`, …) into `T`, with a context (the
+/// vocabulary) when one is given.
 pub(crate) fn parse<T: DeserializeOwned>(
     file: &SourceFile,
     kind: &str,
-    vocab: Option<Arc<Vocabulary>>,
+    vocab: Option<Arc<dyn ParseContext>>,
 ) -> Result<T, InputError> {
     precheck(file, kind)?;
     let _guard = CtxGuard::set(Ctx {

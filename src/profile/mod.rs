@@ -2,6 +2,8 @@
 //! must-haves (gates), edge weight overrides and waivers; `extends` chains are resolved here,
 //! recording which file and which regulation set every parameter.
 
+pub mod error;
+
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -10,14 +12,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::evidence::Status;
 use crate::input::date::Date;
-use crate::input::error::{Error, InputError, ProfileError};
+use crate::input::error::InputError;
+use crate::input::kind::FileKind;
 use crate::input::source::{Location, SourceFile};
 use crate::input::yaml::{
     self, err_hint, unique_map, DocK, Name, NameKind, ParamK, ReqRef, Unit, Weight,
 };
+use crate::profile::error::ProfileError;
 
 /// The file kind of a profile.
-pub const KIND: &str = "profile/v1";
+pub const KIND: &str = FileKind::Profile.header();
 
 /// A parameter value: a bool, a finite number, a string, or a list of those.
 #[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
@@ -490,11 +494,11 @@ impl ProfileRef {
 /// Finds the text of a profile named in `extends` (or on the command line).
 pub trait ProfileSource {
     /// Returns the file for `name` (a built-in id or a path), resolved relative to `from`.
-    fn find(&self, name: &str, from: Option<&SourceFile>) -> Result<SourceFile, Error>;
+    fn find(&self, name: &str, from: Option<&SourceFile>) -> Result<SourceFile, ProfileError>;
 }
 
 /// Loads a profile file and resolves its `extends` chain.
-pub fn load(file: SourceFile, source: &dyn ProfileSource) -> Result<Profile, Error> {
+pub fn load(file: SourceFile, source: &dyn ProfileSource) -> Result<Profile, ProfileError> {
     let mut chain: Vec<(SourceFile, ProfileFile)> = Vec::new();
     let mut names: Vec<String> = Vec::new();
     let mut current = file;
@@ -508,8 +512,7 @@ pub fn load(file: SourceFile, source: &dyn ProfileSource) -> Result<Profile, Err
             return Err(ProfileError::ExtendsLoop {
                 location: locate_extends(prev_file),
                 chain: cycle,
-            }
-            .into());
+            });
         }
         names.push(id);
         let next = raw.extends.clone();
@@ -518,22 +521,20 @@ pub fn load(file: SourceFile, source: &dyn ProfileSource) -> Result<Profile, Err
             None => break,
             Some(parent) => {
                 let found = source.find(&parent, Some(&current)).map_err(|e| match e {
-                    Error::Profile(ProfileError::NotFound { name, hint }) => {
-                        Error::Profile(ProfileError::Invalid {
-                            location: locate_extends(&current),
-                            message: format!("`extends: {name}` names no profile"),
-                            hint: Some(hint),
-                        })
-                    }
-                    Error::Input(InputError::Io {
+                    ProfileError::NotFound { name, hint } => ProfileError::Invalid {
+                        location: locate_extends(&current),
+                        message: format!("`extends: {name}` names no profile"),
+                        hint: Some(hint),
+                    },
+                    ProfileError::Input(InputError::Io {
                         file,
                         message,
                         hint,
-                    }) => Error::Profile(ProfileError::Invalid {
+                    }) => ProfileError::Invalid {
                         location: locate_extends(&current),
                         message: format!("`extends: {parent}`: cannot read `{file}`: {message}"),
                         hint: Some(hint),
-                    }),
+                    },
                     other => other,
                 })?;
                 current = found;
@@ -696,7 +697,7 @@ mod tests {
 
     struct Files(Vec<SourceFile>);
     impl ProfileSource for Files {
-        fn find(&self, name: &str, _from: Option<&SourceFile>) -> Result<SourceFile, Error> {
+        fn find(&self, name: &str, _from: Option<&SourceFile>) -> Result<SourceFile, ProfileError> {
             self.0
                 .iter()
                 .find(|f| f.name() == format!("{name}.yaml"))
@@ -706,7 +707,6 @@ mod tests {
                         name: name.into(),
                         hint: "h".into(),
                     }
-                    .into()
                 })
         }
     }

@@ -6,8 +6,9 @@
 
 use std::fmt::Write as _;
 
-use crate::engine::compare::Comparison;
-use crate::report::{current_answer, guide_topic, Move, Report};
+use crate::render::words::{current_answer, guide_topic};
+use crate::report::comparison::Comparison;
+use crate::report::{Move, Report};
 
 /// One cell, neutralised and quoted as needed.
 pub fn cell(s: &str) -> String {

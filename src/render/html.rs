@@ -8,14 +8,13 @@
 
 use std::fmt::Write as _;
 
-use crate::engine::compare::Comparison;
 use crate::input::source::InputHash;
-use crate::render::markdown::METHOD;
-use crate::report::explain::ExplainNode;
-use crate::report::{
-    comparison_summary, current_answer, guide_topic, verdict_meaning, GateState, Question, Report,
-    Verdict,
+use crate::render::words::{
+    comparison_summary, current_answer, guide_topic, verdict_meaning, METHOD,
 };
+use crate::report::comparison::Comparison;
+use crate::report::explain::{ExplainNode, ExplainStatus};
+use crate::report::{GateState, NodeKindName, NodeStatus, Question, Report, Verdict};
 
 /// Escapes text for HTML content and attribute values.
 pub fn h(s: &str) -> String {
@@ -551,7 +550,10 @@ fn status_tag(status: &str) -> String {
 }
 
 fn node_row(n: &ExplainNode) -> String {
-    let iv = if n.status == "not_applicable" || n.status == "waived" {
+    let iv = if matches!(
+        n.status,
+        ExplainStatus::Node(NodeStatus::NotApplicable | NodeStatus::Waived)
+    ) {
         String::new()
     } else {
         format!(
@@ -566,7 +568,7 @@ fn node_row(n: &ExplainNode) -> String {
         .unwrap_or_default();
     format!(
         "<span class=\"row\">{} <code>{}</code> {}{iv} <span class=\"w\">· weight {:.2} % · {:.2} fit points{edge}</span></span>",
-        status_tag(&n.status),
+        status_tag(n.status.as_str()),
         h(&n.id),
         h(&n.title),
         100.0 * n.weight,
@@ -577,7 +579,7 @@ fn node_row(n: &ExplainNode) -> String {
 /// Renders one node of the explain tree (the model of `labfit explain`, see `crate::report::explain`).
 fn tree_node(o: &mut String, r: &Report, n: &ExplainNode, depth: usize) {
     let pid = h(&r.provider.id);
-    if n.status == "not_scored" {
+    if n.status == ExplainStatus::NotScored {
         let _ = writeln!(
             o,
             "<div class=\"leaf\"><code>{}</code> <span class=\"w\">(not reached)</span></div>",
@@ -594,7 +596,7 @@ fn tree_node(o: &mut String, r: &Report, n: &ExplainNode, depth: usize) {
         );
         return;
     }
-    if n.kind == "composite" && depth < 32 {
+    if n.kind == NodeKindName::Composite && depth < 32 {
         let _ = writeln!(
             o,
             "<details id=\"{anchor}\"><summary>{}{}</summary><div class=\"kids\">",
@@ -732,7 +734,7 @@ fn notices(o: &mut String, r: &Report) {
                 o,
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 h(&w.id),
-                h(&w.state),
+                h(w.state.as_str()),
                 w.expires,
                 h(&w.approved_by),
                 h(&w.reason)

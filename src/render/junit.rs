@@ -13,8 +13,8 @@
 
 use std::fmt::Write as _;
 
-use crate::engine::compare::Comparison;
-use crate::report::{GateState, NodeKindName, NodeResult, Report};
+use crate::report::comparison::Comparison;
+use crate::report::{GateState, NodeKindName, NodeResult, NodeStatus, Report};
 
 /// Escapes text for an XML 1.0 attribute or element; characters XML 1.0 cannot carry
 /// (most control characters) become U+FFFD.
@@ -62,7 +62,7 @@ fn testcase(r: &Report, n: &NodeResult, s: &mut Suite) {
     let error = r.errors.iter().find(|e| e.requirement == n.id);
     let failed_gate = r
         .gate(&n.id)
-        .filter(|g| g.state == GateState::Failed && n.status != "fail");
+        .filter(|g| g.state == GateState::Failed && n.status != NodeStatus::Fail);
     if let Some(e) = error {
         s.errors += 1;
         let _ = writeln!(
@@ -71,7 +71,7 @@ fn testcase(r: &Report, n: &NodeResult, s: &mut Suite) {
             escape(&e.message),
             escape(&e.location.to_string())
         );
-    } else if n.status == "fail" {
+    } else if n.status == NodeStatus::Fail {
         s.failures += 1;
         let _ = writeln!(
             s.xml,
@@ -94,9 +94,9 @@ fn testcase(r: &Report, n: &NodeResult, s: &mut Suite) {
             )),
             escape(&g.reason)
         );
-    } else if n.status == "not_applicable" || n.status == "waived" {
+    } else if n.status == NodeStatus::NotApplicable || n.status == NodeStatus::Waived {
         s.skipped += 1;
-        let what = if n.status == "waived" {
+        let what = if n.status == NodeStatus::Waived {
             "waived"
         } else {
             "not applicable"
@@ -119,9 +119,9 @@ fn testcase(r: &Report, n: &NodeResult, s: &mut Suite) {
 fn detail(n: &NodeResult) -> String {
     let kind = match n.kind {
         NodeKindName::Leaf => "check",
-        NodeKindName::Composite => "composite",
+        NodeKindName::Composite | NodeKindName::Profile => "composite",
     };
-    if n.status == "not_applicable" || n.status == "waived" {
+    if n.status == NodeStatus::NotApplicable || n.status == NodeStatus::Waived {
         let mut d = format!("{kind} {}, excluded from the score", n.status);
         if !n.note.is_empty() {
             let _ = write!(d, "; {}", n.note);

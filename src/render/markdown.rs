@@ -4,11 +4,12 @@
 
 use std::fmt::Write as _;
 
-use crate::engine::compare::Comparison;
 use crate::input::source::InputHash;
-use crate::report::{
-    comparison_summary, current_answer, guide_topic, verdict_meaning, GateState, Question, Report,
+use crate::render::words::{
+    comparison_summary, current_answer, guide_topic, verdict_meaning, METHOD,
 };
+use crate::report::comparison::Comparison;
+use crate::report::{GateState, Question, Report};
 
 /// Escapes text so Markdown shows it as written (and a table cell stays one cell).
 pub fn esc(s: &str) -> String {
@@ -226,7 +227,7 @@ pub fn report(r: &Report) -> String {
                 o,
                 "| {} | {} | {} | {} | {} |",
                 code(&w.id),
-                esc(&w.state),
+                esc(w.state.as_str()),
                 w.expires,
                 esc(&w.approved_by),
                 esc(&w.reason)
@@ -443,16 +444,6 @@ pub fn comparison(c: &Comparison) -> String {
     inputs(&mut o, &all);
     o
 }
-
-/// The method, in the words of docs/scoring.md, short enough for a report.
-pub(crate) const METHOD: [&str; 6] = [
-    "Each requirement is checked by a rule against the provider's evidence (facts with a status: verified, attested, claimed, reported, unknown). A fact the evidence does not establish is unknown: its requirement counts as anywhere between 0 and 1, never as a pass.",
-    "Requirements combine up a graph: a weighted mean over the requirements that apply (weights renormalised), `all` (the weakest child), or `any` (the strongest). A control shared by several frameworks counts in each, with a global weight summed over its paths from the profile's frameworks (the composition AHP uses).",
-    "Fit = 100 × the lower bound of the profile's weighted frameworks: what the evidence shows today. Potential = 100 × the upper bound: the score if every open question is answered favourably. Any answer lands in between.",
-    "A must-have is met when its requirement reaches the required minimum with enough assurance, failed when no answer can reach it, open otherwise. Verdict: ineligible if a must-have failed, conditional if one is open, else strong, moderate or weak by the fit and the profile's bands.",
-    "Providers rank eligible first, then conditional, then ineligible; then by fit, potential and id. One provider necessarily beats another when its fit is at least the other's potential. The minimax-regret choice minimises the most it could end up behind another provider once every answer is in (Salo and Hämäläinen 2001).",
-    "A question's swing is how many fit points a favourable answer adds, with the other open questions held unfavourable. Questions that bear on a must-have come first.",
-];
 
 /// Renders the questionnaire as a letter the lab can send the provider.
 pub fn questions(r: &Report) -> String {

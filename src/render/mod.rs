@@ -6,4 +6,6 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod text;
+pub mod toolkit;
 pub mod tree;
+pub mod words;

@@ -5,8 +5,9 @@
 
 use std::fmt::Write as _;
 
-use crate::render::text::{wrap, Style, WIDTH};
-use crate::report::explain::{ExplainNode, Explanation};
+use crate::render::toolkit::{wrap, Style, WIDTH};
+use crate::report::explain::{ExplainNode, ExplainStatus, Explanation};
+use crate::report::{NodeKindName, NodeStatus};
 
 /// Renders the tree.
 pub fn render(e: &Explanation, style: Style) -> String {
@@ -49,8 +50,9 @@ fn num(x: f64) -> String {
 fn head(n: &ExplainNode) -> String {
     let mut h = n.id.clone();
     let excluded = matches!(
-        n.status.as_str(),
-        "not_applicable" | "waived" | "not_scored"
+        n.status,
+        ExplainStatus::Node(NodeStatus::NotApplicable | NodeStatus::Waived)
+            | ExplainStatus::NotScored
     );
     if n.repeated {
         h.push_str("  ↑");
@@ -93,7 +95,7 @@ fn draw(o: &mut String, n: &ExplainNode, lead: &str, rest: &str, style: Style) {
         );
         let _ = writeln!(o, "{detail_lead}{shown}");
     };
-    if !n.title.is_empty() && n.kind != "profile" {
+    if !n.title.is_empty() && n.kind != NodeKindName::Profile {
         detail(style.dim(&n.title));
     }
     if let Some(check) = &n.check {
@@ -103,7 +105,7 @@ fn draw(o: &mut String, n: &ExplainNode, lead: &str, rest: &str, style: Style) {
             format!(": {}", n.note)
         };
         detail(format!("{check} → {}{note}", n.status));
-    } else if n.status == "waived" && !n.note.is_empty() {
+    } else if n.status == ExplainStatus::Node(NodeStatus::Waived) && !n.note.is_empty() {
         detail(n.note.clone());
     }
     for f in &n.facts {

@@ -14,9 +14,45 @@ use serde::Serialize;
 
 use crate::evidence::{FactValue, Status};
 use crate::input::date::Date;
-use crate::input::error::{did_you_mean, Error, UsageError};
-use crate::report::{round6, Report, Verdict};
+use crate::input::error::{did_you_mean, UsageError};
+use crate::report::{NodeKindName, Report, Verdict};
 use crate::rules::ParamRead;
+use crate::score::{round6, NodeStatus};
+
+/// What an explained node shows: the verdict for the profile's root, a requirement's status,
+/// or `not_scored` below a waived requirement (the report has nothing there).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExplainStatus {
+    /// The profile's root: the verdict.
+    Verdict(Verdict),
+    /// A requirement: its status in the report.
+    Node(NodeStatus),
+    /// Below a waived requirement.
+    NotScored,
+}
+
+impl ExplainStatus {
+    /// As written in explanations.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExplainStatus::Verdict(v) => v.as_str(),
+            ExplainStatus::Node(s) => s.as_str(),
+            ExplainStatus::NotScored => "not_scored",
+        }
+    }
+}
+
+impl std::fmt::Display for ExplainStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ExplainStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
 
 /// The tree of one score.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -51,9 +87,9 @@ pub struct ExplainNode {
     /// Title.
     pub title: String,
     /// `profile`, `composite` or `leaf`.
-    pub kind: String,
+    pub kind: NodeKindName,
     /// pass, fail, partial, unknown, not_applicable, waived or error (the verdict at the root).
-    pub status: String,
+    pub status: ExplainStatus,
     /// Lower bound, 0–1 (0 when excluded).
     pub lo: f64,
     /// Upper bound, 0–1.
@@ -127,7 +163,7 @@ pub struct ExplainFact {
 
 /// Builds the tree of a report: under the profile's root, or under `requirement` when given
 /// (an error naming the nearest id when the profile does not reach it).
-pub fn explain(report: &Report, requirement: Option<&str>) -> Result<Explanation, Error> {
+pub fn explain(report: &Report, requirement: Option<&str>) -> Result<Explanation, UsageError> {
     let mut seen = BTreeSet::new();
     let root = match requirement {
         Some(id) => {
@@ -145,16 +181,15 @@ pub fn explain(report: &Report, requirement: Option<&str>) -> Result<Explanation
                         report.profile.id
                     ),
                     hint: Some(hint),
-                }
-                .into());
+                });
             }
             node(report, id, None, &mut seen)
         }
         None => ExplainNode {
             id: report.profile.id.clone(),
             title: report.profile.title.clone(),
-            kind: "profile".into(),
-            status: report.verdict.to_string(),
+            kind: NodeKindName::Profile,
+            status: ExplainStatus::Verdict(report.verdict),
             lo: round6(report.fit / 100.0),
             hi: round6(report.potential / 100.0),
             edge_weight: None,
@@ -205,8 +240,8 @@ fn node(
         return ExplainNode {
             id: id.to_owned(),
             title: String::new(),
-            kind: "composite".into(),
-            status: "not_scored".into(),
+            kind: NodeKindName::Composite,
+            status: ExplainStatus::NotScored,
             lo: 0.0,
             hi: 0.0,
             edge_weight: edge.map(|e| e.0),
@@ -225,11 +260,8 @@ fn node(
     let mut out = ExplainNode {
         id: n.id.clone(),
         title: n.title.clone(),
-        kind: match n.kind {
-            crate::report::NodeKindName::Leaf => "leaf".into(),
-            crate::report::NodeKindName::Composite => "composite".into(),
-        },
-        status: n.status.clone(),
+        kind: n.kind,
+        status: ExplainStatus::Node(n.status),
         lo: n.lo,
         hi: n.hi,
         edge_weight: edge.map(|e| e.0),
@@ -268,7 +300,7 @@ fn node(
         })
         .collect();
     out.params.clone_from(&n.params);
-    if n.status != "waived" {
+    if n.status != NodeStatus::Waived {
         out.children = n
             .children
             .iter()

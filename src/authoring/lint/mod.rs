@@ -12,16 +12,20 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::authoring::testing;
+use crate::engine::error::Error;
 use crate::engine::{builtin_files, dir_of, leaf_errors, Engine};
-use crate::evidence::vocabulary::{self, Vocabulary};
-use crate::evidence::{self, Evidence};
+use crate::evidence::vocabulary::Vocabulary;
+use crate::evidence::Evidence;
 use crate::graph::catalog::{self, Body, Requirement};
+use crate::graph::error::GraphError;
 use crate::graph::{Graph, NodeKind};
 use crate::input::date::Date;
-use crate::input::error::{did_you_mean, Diagnostic, Error, GraphError, Severity};
+use crate::input::diagnostic::{Diagnostic, Level};
+use crate::input::error::did_you_mean;
+use crate::input::kind::{classify, Classified, FileKind};
 use crate::input::source::{display_path, Location, SourceFile};
 use crate::input::yaml;
-use crate::profile::{self, RefWhat};
+use crate::profile::RefWhat;
 use crate::rules::{Limits, RuleSet};
 use crate::score::{reach, BoundProfile};
 
@@ -36,7 +40,7 @@ pub struct Checked {
 
 impl Checked {
     /// Findings of one severity.
-    pub fn count(&self, severity: Severity) -> usize {
+    pub fn count(&self, severity: Level) -> usize {
         self.diagnostics
             .iter()
             .filter(|d| d.severity == severity)
@@ -141,26 +145,24 @@ enum Kind {
 }
 
 fn kind_of(f: &SourceFile) -> Kind {
-    if f.name().ends_with(".rhai") {
-        return Kind::Rhai;
-    }
-    match yaml::header(f.text()).map(|(k, _)| k) {
-        Some(k) if k == vocabulary::KIND => Kind::Vocabulary,
-        Some(k) if k == catalog::KIND => Kind::Catalog,
-        Some(k) if k == profile::KIND => Kind::Profile,
-        Some(k) if k == evidence::KIND => Kind::Evidence,
-        Some(k) if k == testing::KIND => Kind::Tests,
-        Some(k) => Kind::Other(k),
-        None => Kind::NoHeader,
+    match classify(f) {
+        Classified::Known(FileKind::Vocabulary) => Kind::Vocabulary,
+        Classified::Known(FileKind::Catalog) => Kind::Catalog,
+        Classified::Known(FileKind::Profile) => Kind::Profile,
+        Classified::Known(FileKind::Evidence) => Kind::Evidence,
+        Classified::Known(FileKind::RuleTests) => Kind::Tests,
+        Classified::Known(FileKind::Rules) => Kind::Rhai,
+        Classified::Unknown(k) => Kind::Other(k),
+        Classified::NoHeader { .. } => Kind::NoHeader,
     }
 }
 
 const KINDS: [&str; 5] = [
-    vocabulary::KIND,
-    catalog::KIND,
-    profile::KIND,
-    evidence::KIND,
-    testing::KIND,
+    FileKind::Vocabulary.header(),
+    FileKind::Catalog.header(),
+    FileKind::Profile.header(),
+    FileKind::Evidence.header(),
+    FileKind::RuleTests.header(),
 ];
 
 /// Checks `user` files on top of the built-in content (a user file with the name of a
@@ -502,8 +504,7 @@ fn build_repaired(
     for _ in 0..rounds {
         let errors = match Graph::build(reqs.clone(), files) {
             Ok(g) => return Some(g),
-            Err(Error::Many(list)) => list,
-            Err(e) => vec![e],
+            Err(list) => list.into_iter().map(Error::from).collect::<Vec<Error>>(),
         };
         let mut repaired = false;
         for e in &errors {

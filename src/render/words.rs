@@ -1,0 +1,195 @@
+//! The sentences every report format shares: what a verdict means, what a comparison settles,
+//! a provider's current answer, the topics of the guide's questions. Renderers put them in
+//! their own markup; none writes them itself.
+
+use crate::report::{AskReason, Question, Report, WarningKind};
+use crate::score::Verdict;
+
+/// The provider's current answer to a question, in words, when it has one worth showing: a
+/// stale value, or one whose assurance is below what a must-have needs.
+pub fn current_answer(r: &Report, q: &Question) -> Option<String> {
+    let v = q.current.as_ref()?;
+    match q.reason {
+        AskReason::Unknown => None,
+        AskReason::Stale => Some(format!("{v} ({}, out of date)", q.status)),
+        AskReason::WeakAssurance => {
+            let need = q
+                .gates
+                .iter()
+                .filter_map(|g| r.gate(g)?.min_assurance)
+                .max_by_key(|s| s.rank());
+            Some(match need {
+                Some(n) => format!("{v} ({} only; a must-have needs {n} or better)", q.status),
+                None => format!("{v} ({} only)", q.status),
+            })
+        }
+    }
+}
+
+/// What a verdict means, in one sentence for a committee.
+pub fn verdict_meaning(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Strong => "every must-have is met and the fit is in the strong band",
+        Verdict::Moderate => "every must-have is met and the fit is in the moderate band",
+        Verdict::Weak => "every must-have is met but the fit is below the moderate band",
+        Verdict::Conditional => {
+            "no must-have has failed, but some are still open: the provider's answers decide"
+        }
+        Verdict::Ineligible => {
+            "a must-have failed: no answer to the open questions can make this provider acceptable"
+        }
+    }
+}
+
+/// What a committee should take from a comparison, as plain sentences (no markup): where the
+/// decision stands, what the intervals settle, the safest choice, and what to do next.
+pub fn comparison_summary(c: &crate::report::comparison::Comparison) -> Vec<String> {
+    let name = |id: &str| {
+        c.ranking
+            .iter()
+            .find(|r| r.id == id)
+            .map_or_else(|| id.to_owned(), |r| r.provider.clone())
+    };
+    let n = c.ranking.len();
+    let count = |f: &dyn Fn(Verdict) -> bool| c.ranking.iter().filter(|r| f(r.verdict)).count();
+    let eligible = count(&|v| v.group() == 0);
+    let conditional = count(&|v| v == Verdict::Conditional);
+    let ineligible = count(&|v| v == Verdict::Ineligible);
+    let mut out = vec![format!(
+        "Of {n} provider{} compared, {eligible} {} every must-have, {conditional} {} must-haves still open (conditional) and {ineligible} {} at least one (ineligible).",
+        if n == 1 { "" } else { "s" },
+        if eligible == 1 { "meets" } else { "meet" },
+        if conditional == 1 { "has" } else { "have" },
+        if ineligible == 1 { "fails" } else { "fail" },
+    )];
+    match c.ranking.first() {
+        Some(top) if top.verdict.group() == 0 => out.push(format!(
+            "Best supported by the evidence: {} ({}, fit {:.1} of 100{}).",
+            top.provider,
+            top.verdict,
+            top.fit,
+            if top.potential - top.fit >= 0.05 {
+                format!(", up to {:.1} with favourable answers", top.potential)
+            } else {
+                String::new()
+            }
+        )),
+        Some(_) if conditional > 0 => out.push(
+            "No provider can be chosen on the evidence yet: each remaining one has must-haves that only its answers can settle.".into(),
+        ),
+        Some(_) => out.push(
+            "No provider is acceptable under this profile: each has failed at least one must-have.".into(),
+        ),
+        None => out.push("No provider was compared.".into()),
+    }
+    if c.dominance.is_empty() {
+        if n > 1 {
+            out.push("The open questions could still reorder any two providers: none is necessarily better than another.".into());
+        }
+    } else {
+        let mut winners: Vec<&str> = Vec::new();
+        for d in &c.dominance {
+            if !winners.contains(&d.winner.as_str()) {
+                winners.push(&d.winner);
+            }
+        }
+        for w in winners {
+            let losers: Vec<String> = c
+                .dominance
+                .iter()
+                .filter(|d| d.winner == w)
+                .map(|d| name(&d.loser))
+                .collect();
+            out.push(format!(
+                "{} is necessarily better than {}: its fit already reaches their potential.",
+                name(w),
+                losers.join(", ")
+            ));
+        }
+    }
+    if let Some(m) = &c.minimax_regret {
+        if m.id == m.against {
+            out.push(format!(
+                "{} is the only provider still in the running.",
+                name(&m.id)
+            ));
+        } else if m.max_regret < 0.05 {
+            out.push(format!(
+                "Safest choice while questions are open (minimax regret): {}; no answer can put another provider ahead of it.",
+                name(&m.id)
+            ));
+        } else {
+            out.push(format!(
+                "Safest choice while questions are open (minimax regret): {}; whatever the answers, it ends at most {:.1} fit points behind the best ({}).",
+                name(&m.id),
+                m.max_regret,
+                name(&m.against)
+            ));
+        }
+    }
+    let gate_questions: usize = c
+        .reports
+        .iter()
+        .map(|r| r.questions.iter().filter(|q| q.gate).count())
+        .sum();
+    let questions: usize = c.reports.iter().map(|r| r.questions.len()).sum();
+    if questions > 0 {
+        out.push(format!(
+            "Next step: send each provider its questions ({questions} in all, {gate_questions} of them on must-haves, which come first in each list)."
+        ));
+    }
+    let stale = c
+        .reports
+        .iter()
+        .filter(|r| {
+            r.warnings
+                .iter()
+                .any(|w| w.kind == WarningKind::StaleEvidence)
+        })
+        .count();
+    if stale > 0 {
+        out.push(format!(
+            "The evidence for {stale} of {n} provider{} includes facts more than two years old: confirm them before deciding.",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
+    out
+}
+
+/// The topic of a guide question (`q01`…`q18`, `mss`: the LIMSWiki guide's questions a lab
+/// should ask a cloud provider, as the `lab-baseline` framework names them), for grouping and
+/// introducing questions in a questionnaire.
+pub fn guide_topic(q: &str) -> Option<&'static str> {
+    Some(match q {
+        "q01" => "Experience with laboratory customers in the lab's field",
+        "q02" => "Integration with the lab's systems and processes",
+        "q03" => "Historical downtime and availability commitments",
+        "q04" => "Support during downtime",
+        "q05" => "Where data are kept and how they travel",
+        "q06" => "Who can reach the lab's data, and their credentials",
+        "q07" => "Machines or environments dedicated to regulated data",
+        "q08" => "Segregation from other customers' data",
+        "q09" => "Documented data security policies",
+        "q10" => "How the provider tests its security",
+        "q11" => "Security audits, intrusion detection and intrusion reporting",
+        "q12" => "What the provider logs and acts upon",
+        "q13" => "Audit logs the lab can read on demand",
+        "q14" => "A business associate agreement for ePHI",
+        "q15" => "What happens to the data when the contract ends",
+        "q16" => "What happens to the data after a catastrophe or the provider's failure",
+        "q17" => "Extracting data on demand, and in which formats",
+        "q18" => "Native or outsourced support",
+        "mss" => "Managed security services",
+        _ => return None,
+    })
+}
+
+/// The method, in the words of docs/scoring.md, short enough for a report.
+pub const METHOD: [&str; 6] = [
+    "Each requirement is checked by a rule against the provider's evidence (facts with a status: verified, attested, claimed, reported, unknown). A fact the evidence does not establish is unknown: its requirement counts as anywhere between 0 and 1, never as a pass.",
+    "Requirements combine up a graph: a weighted mean over the requirements that apply (weights renormalised), `all` (the weakest child), or `any` (the strongest). A control shared by several frameworks counts in each, with a global weight summed over its paths from the profile's frameworks (the composition AHP uses).",
+    "Fit = 100 × the lower bound of the profile's weighted frameworks: what the evidence shows today. Potential = 100 × the upper bound: the score if every open question is answered favourably. Any answer lands in between.",
+    "A must-have is met when its requirement reaches the required minimum with enough assurance, failed when no answer can reach it, open otherwise. Verdict: ineligible if a must-have failed, conditional if one is open, else strong, moderate or weak by the fit and the profile's bands.",
+    "Providers rank eligible first, then conditional, then ineligible; then by fit, potential and id. One provider necessarily beats another when its fit is at least the other's potential. The minimax-regret choice minimises the most it could end up behind another provider once every answer is in (Salo and Hämäläinen 2001).",
+    "A question's swing is how many fit points a favourable answer adds, with the other open questions held unfavourable. Questions that bear on a must-have come first.",
+];

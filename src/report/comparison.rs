@@ -1,0 +1,107 @@
+//! The model of `labfit compare`: a ranking of providers under one profile, with what the
+//! intervals settle (dominance) and the minimax-regret choice.
+
+use serde::Serialize;
+
+use crate::input::date::Date;
+use crate::report::Report;
+use crate::score::rank::Standing;
+use crate::score::Verdict;
+
+/// One provider's place in a comparison.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ranked {
+    /// 1-based rank.
+    pub rank: usize,
+    /// Provider id.
+    pub id: String,
+    /// Provider name.
+    pub provider: String,
+    /// Verdict.
+    pub verdict: Verdict,
+    /// Fit (0–100).
+    pub fit: f64,
+    /// Potential (0–100).
+    pub potential: f64,
+    /// Gates still open.
+    pub open_gates: Vec<String>,
+    /// Gates failed.
+    pub failed_gates: Vec<String>,
+    /// The framework with the lowest fit, when any applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weakest: Option<String>,
+    /// Rule errors in this provider's run.
+    pub errors: usize,
+}
+
+/// "p necessarily beats q": p's fit is at least q's potential.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Dominance {
+    /// The provider that cannot lose.
+    pub winner: String,
+    /// The provider that cannot win.
+    pub loser: String,
+}
+
+/// The minimax-regret choice among the providers that are not ineligible.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Regret {
+    /// Provider id.
+    pub id: String,
+    /// Its maximum regret (fit points): the most another provider could end up ahead.
+    pub max_regret: f64,
+    /// The provider that would cause that regret.
+    pub against: String,
+}
+
+/// A ranking of providers under one profile.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Comparison {
+    /// `comparison/v1`.
+    pub labfit: &'static str,
+    /// Profile id.
+    pub profile: String,
+    /// Profile title.
+    pub title: String,
+    /// Evaluation date.
+    pub as_of: Date,
+    /// Providers, best first.
+    pub ranking: Vec<Ranked>,
+    /// Every pair where one provider necessarily beats another.
+    pub dominance: Vec<Dominance>,
+    /// The safest choice under uncertainty, if any provider is not ineligible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimax_regret: Option<Regret>,
+    /// The full report of every provider, in ranking order.
+    pub reports: Vec<Report>,
+}
+
+impl Standing for Ranked {
+    fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+    fn fit(&self) -> f64 {
+        self.fit
+    }
+    fn potential(&self) -> f64 {
+        self.potential
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Standing for Report {
+    fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+    fn fit(&self) -> f64 {
+        self.fit
+    }
+    fn potential(&self) -> f64 {
+        self.potential
+    }
+    fn id(&self) -> &str {
+        &self.provider.id
+    }
+}

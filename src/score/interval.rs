@@ -1,0 +1,203 @@
+//! Interval arithmetic over the graph: which nodes a profile reaches, each leaf's interval
+//! from its outcome, and `weighted` / `all` / `any` aggregation bottom-up with renormalisation
+//! over excluded children (docs/scoring.md, "Aggregation").
+
+use std::collections::BTreeSet;
+
+use crate::graph::catalog::Aggregate;
+use crate::graph::{Graph, NodeKind};
+use crate::input::date::Date;
+use crate::rules::{Outcome, OutcomeStatus};
+use crate::score::model::NodeStatus;
+use crate::score::{BoundProfile, EPS};
+
+/// A node's value: excluded (not applicable, waived) or an interval [lo, hi] ⊆ [0, 1].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Val {
+    /// Left out of its parents' aggregation.
+    Excluded,
+    /// Lower and upper bound.
+    Iv(f64, f64),
+}
+
+impl Val {
+    /// The interval of a leaf outcome.
+    pub fn of(o: &Outcome) -> Val {
+        match o.status {
+            OutcomeStatus::Pass => Val::Iv(1.0, 1.0),
+            OutcomeStatus::Fail => Val::Iv(0.0, 0.0),
+            OutcomeStatus::Partial => {
+                let x = o.value.unwrap_or(0.0).clamp(0.0, 1.0);
+                Val::Iv(x, x)
+            }
+            OutcomeStatus::Unknown | OutcomeStatus::Error => Val::Iv(0.0, 1.0),
+            OutcomeStatus::NotApplicable => Val::Excluded,
+        }
+    }
+
+    /// The status a composite shows for this value.
+    pub fn status(self) -> NodeStatus {
+        match self {
+            Val::Excluded => NodeStatus::NotApplicable,
+            Val::Iv(lo, _) if lo >= 1.0 - EPS => NodeStatus::Pass,
+            Val::Iv(_, hi) if hi <= EPS => NodeStatus::Fail,
+            Val::Iv(lo, hi) if hi - lo <= EPS => NodeStatus::Partial,
+            Val::Iv(..) => NodeStatus::Unknown,
+        }
+    }
+
+    /// The bounds, or `None` when excluded.
+    pub fn bounds(self) -> Option<(f64, f64)> {
+        match self {
+            Val::Excluded => None,
+            Val::Iv(lo, hi) => Some((lo, hi)),
+        }
+    }
+}
+
+/// Which nodes the profile reaches (from its frameworks and gates), not descending below
+/// active waivers; and which of those are waived.
+pub fn reach(graph: &Graph, bound: &BoundProfile, as_of: Date) -> (Vec<bool>, Vec<bool>) {
+    let n = graph.len();
+    let mut waived = vec![false; n];
+    for (i, w) in &bound.waivers {
+        if w.expires >= as_of {
+            if let Some(x) = waived.get_mut(*i) {
+                *x = true;
+            }
+        }
+    }
+    let mut reached = vec![false; n];
+    let mut stack: Vec<usize> = bound
+        .roots
+        .iter()
+        .map(|(i, _)| *i)
+        .chain(bound.gates.iter().map(|(i, _)| *i))
+        .collect();
+    while let Some(i) = stack.pop() {
+        match reached.get_mut(i) {
+            Some(r) if !*r => *r = true,
+            _ => continue,
+        }
+        if waived.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        if let Some(NodeKind::Composite { children, .. }) = graph.node(i).map(|n| &n.kind) {
+            stack.extend(children.iter().map(|(c, _)| *c));
+        }
+    }
+    (reached, waived)
+}
+
+pub(crate) fn edge_weight(bound: &BoundProfile, p: usize, c: usize, w: f64) -> f64 {
+    if bound.overrides.is_empty() {
+        return w;
+    }
+    bound.overrides.get(&(p, c)).copied().unwrap_or(w)
+}
+
+/// Aggregates leaf values bottom-up over the reached nodes.
+pub(crate) fn aggregate(
+    graph: &Graph,
+    bound: &BoundProfile,
+    reached: &[bool],
+    waived: &[bool],
+    leaf: &dyn Fn(usize) -> Val,
+) -> Vec<Val> {
+    let mut vals = vec![Val::Excluded; graph.len()];
+    for &i in graph.topo() {
+        if !reached.get(i).copied().unwrap_or(false) || waived.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        let v = match graph.node(i).map(|n| &n.kind) {
+            Some(NodeKind::Leaf { .. }) => leaf(i),
+            Some(NodeKind::Composite {
+                aggregate,
+                children,
+            }) => {
+                let items = children.iter().filter_map(|&(c, w)| {
+                    vals.get(c)
+                        .and_then(|v| v.bounds())
+                        .map(|b| (edge_weight(bound, i, c, w), b))
+                });
+                combine(*aggregate, items)
+            }
+            None => Val::Excluded,
+        };
+        if let Some(slot) = vals.get_mut(i) {
+            *slot = v;
+        }
+    }
+    vals
+}
+
+/// Combines children that apply: (edge weight, (lo, hi)).
+pub(crate) fn combine(agg: Aggregate, items: impl Iterator<Item = (f64, (f64, f64))>) -> Val {
+    let mut any = false;
+    let (mut wsum, mut lo_acc, mut hi_acc) = (0.0, 0.0, 0.0);
+    let (mut min_lo, mut min_hi, mut max_lo, mut max_hi) = (
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    );
+    for (w, (lo, hi)) in items {
+        any = true;
+        wsum += w;
+        lo_acc += w * lo;
+        hi_acc += w * hi;
+        min_lo = min_lo.min(lo);
+        min_hi = min_hi.min(hi);
+        max_lo = max_lo.max(lo);
+        max_hi = max_hi.max(hi);
+    }
+    if !any {
+        return Val::Excluded;
+    }
+    match agg {
+        // Children that apply but all weigh 0 carry no information: the node drops out.
+        Aggregate::Weighted if wsum <= 0.0 => Val::Excluded,
+        Aggregate::Weighted => Val::Iv(
+            (lo_acc / wsum).clamp(0.0, 1.0),
+            (hi_acc / wsum).clamp(0.0, 1.0),
+        ),
+        Aggregate::All => Val::Iv(min_lo, min_hi),
+        Aggregate::Any => Val::Iv(max_lo, max_hi),
+    }
+}
+
+pub(crate) fn root_val(bound: &BoundProfile, vals: &[Val]) -> Val {
+    combine(
+        Aggregate::Weighted,
+        bound
+            .roots
+            .iter()
+            .filter_map(|&(i, w)| vals.get(i).and_then(|v| v.bounds()).map(|b| (w, b))),
+    )
+}
+
+/// The reached, non-excluded leaves under `start` (inclusive).
+pub(crate) fn leaves_under(graph: &Graph, start: usize, vals: &[Val]) -> BTreeSet<usize> {
+    let mut out = BTreeSet::new();
+    let mut seen = vec![false; graph.len()];
+    let mut stack = vec![start];
+    while let Some(i) = stack.pop() {
+        match seen.get_mut(i) {
+            Some(s) if !*s => *s = true,
+            _ => continue,
+        }
+        if vals.get(i).and_then(|v| v.bounds()).is_none() {
+            continue;
+        }
+        match graph.node(i).map(|n| &n.kind) {
+            Some(NodeKind::Leaf { .. }) => {
+                out.insert(i);
+            }
+            Some(NodeKind::Composite { children, .. }) => {
+                stack.extend(children.iter().map(|(c, _)| *c))
+            }
+            None => {}
+        }
+    }
+    out
+}

@@ -1,0 +1,266 @@
+//! What scoring produces besides node values: the verdict, each must-have's state, the
+//! questions to ask and a ranking's summary of one provider. Plain serializable data; the
+//! report model (`report/`) embeds these types as they are.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::evidence::{FactValue, Status};
+use crate::rules::OutcomeStatus;
+
+/// The decision a report supports.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Every gate met, fit at or above the strong band.
+    Strong,
+    /// Every gate met, fit in the moderate band.
+    Moderate,
+    /// Every gate met, fit below the moderate band.
+    Weak,
+    /// No gate failed, some are open: answers are needed before a decision.
+    Conditional,
+    /// A gate failed.
+    Ineligible,
+}
+
+impl Verdict {
+    /// As written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Strong => "strong",
+            Verdict::Moderate => "moderate",
+            Verdict::Weak => "weak",
+            Verdict::Conditional => "conditional",
+            Verdict::Ineligible => "ineligible",
+        }
+    }
+
+    /// Eligible verdicts rank before conditional, before ineligible.
+    pub fn group(self) -> u8 {
+        match self {
+            Verdict::Strong | Verdict::Moderate | Verdict::Weak => 0,
+            Verdict::Conditional => 1,
+            Verdict::Ineligible => 2,
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The state of a must-have.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum GateState {
+    /// Shown to hold, with enough assurance.
+    Met,
+    /// Could still go either way.
+    Open,
+    /// Cannot hold whatever the open questions' answers.
+    Failed,
+}
+
+impl GateState {
+    /// As written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GateState::Met => "met",
+            GateState::Open => "open",
+            GateState::Failed => "failed",
+        }
+    }
+}
+
+impl fmt::Display for GateState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A must-have's result.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct GateResult {
+    /// Requirement id.
+    pub id: String,
+    /// Requirement title.
+    pub title: String,
+    /// Met, open or failed.
+    pub state: GateState,
+    /// Why, in one sentence.
+    pub reason: String,
+    /// Why the profile makes it a must-have (its `reason`), when it says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
+    /// The minimum lower bound required.
+    pub min: f64,
+    /// The minimum assurance required, when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_assurance: Option<Status>,
+    /// The requirement's interval.
+    pub lo: f64,
+    /// Upper bound.
+    pub hi: f64,
+}
+
+/// Why a fact is asked about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AskReason {
+    /// The evidence says nothing, or says it is unknown.
+    Unknown,
+    /// The fact is too old for the profile, or past its `expires`.
+    Stale,
+    /// The fact is known but a gate needs stronger assurance.
+    WeakAssurance,
+}
+
+impl AskReason {
+    /// As written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AskReason::Unknown => "unknown",
+            AskReason::Stale => "stale",
+            AskReason::WeakAssurance => "weak_assurance",
+        }
+    }
+}
+
+/// A question to send the provider.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Question {
+    /// The fact key.
+    pub fact: String,
+    /// The question text (from the vocabulary).
+    pub ask: String,
+    /// The guide question it belongs to (`q14`).
+    pub question: String,
+    /// How many fit points the answer can move (0–100 scale).
+    pub swing: f64,
+    /// True when the answer can open, meet or fail a gate.
+    pub gate: bool,
+    /// The gates it bears on.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<String>,
+    /// The requirements whose checks read it, sorted.
+    pub requirements: Vec<String>,
+    /// The frameworks those requirements sit under, sorted.
+    pub frameworks: Vec<String>,
+    /// Why it is asked.
+    pub reason: AskReason,
+    /// The current (stale or weakly assured) answer, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<FactValue>,
+    /// Its status.
+    pub status: Status,
+    /// By how much a favourable answer moves each requirement and framework it bears on.
+    pub impact: Impact,
+}
+
+/// What a favourable answer to one question would move.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Impact {
+    /// Each requirement whose check reads the fact: from its lo to its hi, and the fit points
+    /// that requirement alone would add.
+    pub requirements: Vec<Move>,
+    /// Each root framework above those requirements: its score now and with the answer, and
+    /// the fit points that adds (these add up to the question's swing).
+    pub frameworks: Vec<Move>,
+}
+
+/// One score moved by an answer, on the 0–100 scale (other open questions held unfavourable).
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Move {
+    /// Requirement or framework id.
+    pub id: String,
+    /// Its score now (100 · lo).
+    pub from: f64,
+    /// Its score with a favourable answer.
+    pub to: f64,
+    /// Fit points gained.
+    pub swing: f64,
+}
+
+/// What a ranking needs of a report: fit, potential, verdict, gate states, weakest framework and
+/// rule-error count, from the same pass as the report but without building it (node results,
+/// questions and their swings are most of a report's cost).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// Fit (0–100), rounded as in the report.
+    pub fit: f64,
+    /// Potential (0–100), rounded as in the report.
+    pub potential: f64,
+    /// Verdict.
+    pub verdict: Verdict,
+    /// Every gate, in the profile's order.
+    pub gates: Vec<GateResult>,
+    /// The weakest framework's id (see [`crate::score::weakest`]).
+    pub weakest: Option<String>,
+    /// How many rule errors the report would list.
+    pub errors: usize,
+}
+
+/// A requirement's status in a report: its check's outcome for a leaf, what its interval shows
+/// for a composite, or `waived`.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeStatus {
+    /// Holds.
+    Pass,
+    /// Does not hold.
+    Fail,
+    /// Holds in part.
+    Partial,
+    /// Could be anything: the evidence does not say.
+    Unknown,
+    /// Does not apply to this provider.
+    NotApplicable,
+    /// Excluded by an active waiver.
+    Waived,
+    /// The check errored (counted as unknown).
+    Error,
+}
+
+impl NodeStatus {
+    /// As written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeStatus::Pass => "pass",
+            NodeStatus::Fail => "fail",
+            NodeStatus::Partial => "partial",
+            NodeStatus::Unknown => "unknown",
+            NodeStatus::NotApplicable => "not_applicable",
+            NodeStatus::Waived => "waived",
+            NodeStatus::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for NodeStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<OutcomeStatus> for NodeStatus {
+    fn from(s: OutcomeStatus) -> NodeStatus {
+        match s {
+            OutcomeStatus::Pass => NodeStatus::Pass,
+            OutcomeStatus::Fail => NodeStatus::Fail,
+            OutcomeStatus::Partial => NodeStatus::Partial,
+            OutcomeStatus::Unknown => NodeStatus::Unknown,
+            OutcomeStatus::NotApplicable => NodeStatus::NotApplicable,
+            OutcomeStatus::Error => NodeStatus::Error,
+        }
+    }
+}
