@@ -1,4 +1,4 @@
-//! DESIGN §3 on a graph small enough to score by hand (tests/data/packs/semantics): intervals,
+//! docs/scoring.md on a graph small enough to score by hand (tests/data/packs/semantics): intervals,
 //! renormalisation over an excluded child, `all`, a shared control, contributions that add up
 //! to the fit, gates, verdicts, swing and waivers — every number to the decimal.
 #![allow(

@@ -9,6 +9,8 @@ mod interval;
 mod model;
 mod questions;
 pub mod rank;
+#[cfg(test)]
+mod tests;
 mod weights;
 
 use std::borrow::Borrow;
