@@ -449,10 +449,18 @@ fn rule_case(
                 note: f.note,
                 as_of: f.as_of,
                 expires: f.expires,
+                covers: f.covers,
             },
         );
     }
-    let table = Arc::new(FactTable::new(&ev, engine.vocabulary(), as_of, None));
+    let services = engine.vocabulary().default_services();
+    let table = Arc::new(FactTable::new(
+        &ev,
+        engine.vocabulary(),
+        as_of,
+        None,
+        &services,
+    ));
     let params: Params = Arc::new(
         case.params
             .unwrap_or_default()

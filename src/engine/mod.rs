@@ -17,7 +17,7 @@ use crate::engine::assemble::Context;
 use crate::engine::error::Error;
 use crate::evidence::error::EvidenceError;
 use crate::evidence::vocabulary::Vocabulary;
-use crate::evidence::{self, Evidence, FactValue};
+use crate::evidence::{Evidence, FactValue};
 use crate::graph::catalog::{self, Body, Requirement};
 use crate::graph::error::GraphError;
 use crate::graph::{Graph, NodeKind};
@@ -26,17 +26,15 @@ use crate::input::error::{did_you_mean, InputError, UsageError};
 use crate::input::kind::{classify, Classified, FileKind};
 use crate::input::source::{display_path, InputHash, SourceFile};
 use crate::profile::error::ProfileError;
+use crate::profile::params::ParamVocabulary;
 use crate::profile::{self, ProfileSource, RefWhat};
 use crate::report::{Assumption, Report, Warning, WarningKind};
-use crate::rules::{FactTable, Limits, Outcome, Params, RuleSet};
+use crate::rules::{FactTable, Lapse, Limits, Outcome, Params, RuleSet};
 use crate::score::{self, BoundProfile};
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 }
-
-/// Facts older than this are flagged when a profile sets no `max_evidence_age_days`.
-pub const STALE_WARNING_DAYS: i64 = 730;
 
 /// Options of one scoring run.
 #[derive(Clone, Debug, Default)]
@@ -124,6 +122,7 @@ impl EngineBuilder {
 #[derive(Debug)]
 pub struct Engine {
     vocab: Arc<Vocabulary>,
+    params: Arc<ParamVocabulary>,
     graph: Graph,
     rules: RuleSet,
     inputs: Vec<InputHash>,
@@ -142,12 +141,17 @@ pub struct Prepared<'e> {
     evidence: Cow<'e, Evidence>,
     as_of: Date,
     assumptions: Vec<Assumption>,
-    tables: Mutex<HashMap<Option<u32>, Arc<FactTable>>>,
+    /// One fact table per (staleness limit, services used), in order of first use.
+    tables: Mutex<Vec<(TableKey, Arc<FactTable>)>>,
     cache: Mutex<OutcomeCache>,
 }
 
-/// Outcomes by (check, staleness limit), each with the parameter values it read.
-type OutcomeCache = HashMap<(usize, Option<u32>), Vec<Arc<Outcome>>>;
+/// What a fact table depends on besides the evidence and the date: the profile's staleness
+/// limit and the services its lab uses.
+type TableKey = (Option<u32>, Vec<String>);
+
+/// Outcomes by (check, fact table), each with the parameter values it read.
+type OutcomeCache = HashMap<(usize, usize), Vec<Arc<Outcome>>>;
 
 impl Prepared<'_> {
     /// The evidence (with assumptions applied).
@@ -322,6 +326,7 @@ impl Engine {
         let mut warnings = Vec::new();
         let mut inputs = Vec::new();
         let mut vocab = Vocabulary::default();
+        let mut params = ParamVocabulary::default();
         let mut reqs: BTreeMap<String, Requirement> = BTreeMap::new();
         let mut files: BTreeMap<String, SourceFile> = BTreeMap::new();
         let mut rule_files = Vec::new();
@@ -332,6 +337,18 @@ impl Engine {
             let mut pack_reqs: Vec<Requirement> = Vec::new();
             for f in &pack.yaml {
                 match classify(f) {
+                    Classified::Known(FileKind::Parameters) => match ParamVocabulary::parse(f) {
+                        Ok(v) => {
+                            inputs.push(f.input_hash("parameters"));
+                            for k in params.merge(v) {
+                                warnings.push(Warning {
+                                    kind: WarningKind::Override,
+                                    message: format!("parameter `{k}` from `{}` replaces an earlier definition", f.name()),
+                                });
+                            }
+                        }
+                        Err(e) => errors.push(e.into()),
+                    },
                     Classified::Known(FileKind::Vocabulary) => match Vocabulary::parse(f) {
                         Ok(v) => {
                             inputs.push(f.input_hash("vocabulary"));
@@ -429,6 +446,7 @@ impl Engine {
             .map(|(path, text)| SourceFile::builtin(path, text))
             .collect();
         let mut engine = Engine::from_parts(Arc::new(vocab), graph, rules, &base);
+        engine.params = Arc::new(params);
         engine.add_pack_files(extra_profiles, extra_evidence, &mut warnings);
         engine.inputs = inputs;
         engine.warnings = warnings;
@@ -501,6 +519,7 @@ impl Engine {
         }
         Engine {
             vocab,
+            params: Arc::new(ParamVocabulary::default()),
             graph,
             rules,
             inputs: Vec::new(),
@@ -514,6 +533,11 @@ impl Engine {
     /// The fact vocabulary.
     pub fn vocabulary(&self) -> &Arc<Vocabulary> {
         &self.vocab
+    }
+
+    /// The parameter vocabulary.
+    pub fn parameters(&self) -> &Arc<ParamVocabulary> {
+        &self.params
     }
 
     /// The requirement graph.
@@ -570,8 +594,9 @@ impl Engine {
         &self,
         file: SourceFile,
     ) -> Result<(BoundProfile, Vec<Error>), Error> {
-        let p = profile::load(file, self)?;
+        let p = profile::load(file, self, &self.params)?;
         p.check_bands()?;
+        p.check_assurance()?;
         let mut errors: Vec<Error> = Vec::new();
         let find = |id: &str| self.graph.find(id);
         for r in &p.refs {
@@ -665,6 +690,26 @@ impl Engine {
                 .map(|(k, v)| (k.clone(), v.value.clone()))
                 .collect(),
         );
+        let services = match &p.services {
+            Some(s) => {
+                for kind in s.iter().filter(|k| !self.vocab.has_service(k)) {
+                    errors.push(
+                        ProfileError::Invalid {
+                            location: p.locate_key("services"),
+                            message: format!("unknown service kind `{kind}`"),
+                            hint: did_you_mean(kind, self.vocab.services().map(|(k, _)| k))
+                                .or_else(|| Some("see `labfit list services`".into())),
+                        }
+                        .into(),
+                    );
+                }
+                let mut s = s.clone();
+                s.sort();
+                s.dedup();
+                s
+            }
+            None => self.vocab.default_services(),
+        };
         Ok((
             BoundProfile {
                 profile: p,
@@ -673,6 +718,7 @@ impl Engine {
                 gates,
                 waivers,
                 params,
+                services,
             },
             errors,
         ))
@@ -750,7 +796,7 @@ impl Engine {
             evidence: ev,
             as_of: options.as_of.unwrap_or_else(Date::today),
             assumptions,
-            tables: Mutex::new(HashMap::new()),
+            tables: Mutex::new(Vec::new()),
             cache: Mutex::new(HashMap::new()),
         }
     }
@@ -763,10 +809,9 @@ impl Engine {
     /// Scores prepared evidence; rule outcomes are reused across calls with the same
     /// parameter values.
     pub fn score_prepared(&self, profile: &BoundProfile, prep: &Prepared<'_>) -> Report {
-        let max_age = profile.profile.max_evidence_age_days;
-        let outcomes = self.outcomes(profile, prep);
+        let (table, outcomes) = self.outcomes(profile, prep);
         let mut warnings = self.warnings.clone();
-        warnings.extend(self.evidence_warnings(&prep.evidence, prep.as_of, max_age));
+        warnings.extend(self.evidence_warnings(&prep.evidence, &table));
         for a in &prep.assumptions {
             warnings.push(Warning {
                 kind: WarningKind::AssumedFact,
@@ -804,7 +849,7 @@ impl Engine {
     /// [`Engine::compare_profiles`] keeps of each provider × profile. Rule outcomes come from
     /// the same cache as `score_prepared`'s.
     pub fn summary(&self, profile: &BoundProfile, prep: &Prepared<'_>) -> score::Summary {
-        let outcomes = self.outcomes(profile, prep);
+        let (_, outcomes) = self.outcomes(profile, prep);
         score::pass(&self.graph, profile, &outcomes, prep.as_of).summary(
             &self.graph,
             profile,
@@ -818,24 +863,30 @@ impl Engine {
         &self,
         profile: &BoundProfile,
         prep: &Prepared<'_>,
-    ) -> BTreeMap<usize, Arc<Outcome>> {
+    ) -> (Arc<FactTable>, BTreeMap<usize, Arc<Outcome>>) {
         let max_age = profile.profile.max_evidence_age_days;
-        let table = {
+        let (table_id, table) = {
             let mut tables = prep
                 .tables
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            tables
-                .entry(max_age)
-                .or_insert_with(|| {
-                    Arc::new(FactTable::new(
+            let found = tables
+                .iter()
+                .position(|((m, s), _)| *m == max_age && *s == profile.services);
+            match found.and_then(|i| Some((i, tables.get(i)?.1.clone()))) {
+                Some(hit) => hit,
+                None => {
+                    let t = Arc::new(FactTable::new(
                         &prep.evidence,
                         &self.vocab,
                         prep.as_of,
                         max_age,
-                    ))
-                })
-                .clone()
+                        &profile.services,
+                    ));
+                    tables.push(((max_age, profile.services.clone()), t.clone()));
+                    (tables.len() - 1, t)
+                }
+            }
         };
         let (reached, waived) = score::reach(&self.graph, profile, prep.as_of);
         let mut outcomes = BTreeMap::new();
@@ -847,22 +898,22 @@ impl Engine {
             if let NodeKind::Leaf { rule } = node.kind {
                 outcomes.insert(
                     i,
-                    self.outcome(rule, max_age, &table, &profile.params, prep),
+                    self.outcome(rule, table_id, &table, &profile.params, prep),
                 );
             }
         }
-        outcomes
+        (table, outcomes)
     }
 
     fn outcome(
         &self,
         rule: usize,
-        max_age: Option<u32>,
+        table_id: usize,
         table: &Arc<FactTable>,
         params: &Params,
         prep: &Prepared<'_>,
     ) -> Arc<Outcome> {
-        let key = (rule, max_age);
+        let key = (rule, table_id);
         {
             let cache = prep
                 .cache
@@ -894,49 +945,51 @@ impl Engine {
         o
     }
 
-    fn evidence_warnings(&self, ev: &Evidence, as_of: Date, max_age: Option<u32>) -> Vec<Warning> {
+    /// What a reader should know about the evidence before trusting the score: the facts it
+    /// states that count as unknown, by why (expired, out of the lab's scope, too old).
+    fn evidence_warnings(&self, ev: &Evidence, table: &FactTable) -> Vec<Warning> {
+        let mut expired = Vec::new();
+        let mut scope = Vec::new();
+        let mut old = Vec::new();
+        for f in table.reads() {
+            match &f.lapse {
+                Some(Lapse::Expired { on, .. }) => expired.push(format!("`{}` ({on})", f.key)),
+                Some(Lapse::OutOfScope { covers, .. }) => {
+                    scope.push(format!("`{}` ({})", f.key, covers.join(", ")))
+                }
+                Some(Lapse::TooOld { .. }) => old.push(format!("`{}`", f.key)),
+                None => {}
+            }
+        }
         let mut out = Vec::new();
-        if max_age.is_none() {
-            let old: Vec<(&String, Date)> = ev
-                .facts
-                .iter()
-                .filter(|(_, f)| f.value.is_some() && f.status != evidence::Status::Assumed)
-                .map(|(k, f)| (k, ev.fact_date(f)))
-                .filter(|(_, d)| d.days_until(as_of) > STALE_WARNING_DAYS)
-                .collect();
-            if let Some((k, d)) = old.iter().min_by_key(|(k, d)| (*d, *k)) {
+        let mut warn = |kind, list: Vec<String>, what: &str| {
+            if !list.is_empty() {
                 out.push(Warning {
-                    kind: WarningKind::StaleEvidence,
+                    kind,
                     message: format!(
-                        "{} of {} facts for {} are over 2 years old as of {as_of} (oldest: `{k}`, {d}); re-check them, or set `max_evidence_age_days` to count old facts as unknown",
-                        old.len(),
-                        ev.facts.values().filter(|f| f.value.is_some()).count(),
-                        ev.provider
+                        "{} fact(s) for {} {what} and count as unknown: {}",
+                        list.len(),
+                        ev.provider,
+                        list.join(", ")
                     ),
                 });
             }
-        }
-        let expired: Vec<&String> = ev
-            .facts
-            .iter()
-            .filter(|(_, f)| f.expires.is_some_and(|e| e < as_of))
-            .map(|(k, _)| k)
-            .collect();
-        if !expired.is_empty() {
-            out.push(Warning {
-                kind: WarningKind::ExpiredEvidence,
-                message: format!(
-                    "{} fact(s) for {} are past their `expires` date and count as unknown: {}",
-                    expired.len(),
-                    ev.provider,
-                    expired
-                        .iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            });
-        }
+        };
+        warn(
+            WarningKind::ExpiredEvidence,
+            expired,
+            "are past their `expires` date or their document's validity",
+        );
+        warn(
+            WarningKind::OutOfScope,
+            scope,
+            "cover only services the lab will not use (covered kinds in brackets)",
+        );
+        warn(
+            WarningKind::StaleEvidence,
+            old,
+            "are older than the profile's `max_evidence_age_days`",
+        );
         out
     }
 }

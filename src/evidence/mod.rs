@@ -217,6 +217,9 @@ pub struct Fact {
     pub as_of: Option<Date>,
     /// After this date the fact counts as unknown.
     pub expires: Option<Date>,
+    /// The kinds of service the fact holds for (`None`: every service the provider offers).
+    /// A certificate scoped to one product covers only that product's kind.
+    pub covers: Option<Vec<String>>,
 }
 
 /// One provider's evidence.
@@ -267,6 +270,7 @@ pub(crate) struct RawFact {
     pub(crate) note: Option<String>,
     pub(crate) as_of: Option<Date>,
     pub(crate) expires: Option<Date>,
+    pub(crate) covers: Option<Vec<String>>,
 }
 
 /// A map of fact key → fact, typed by the vocabulary in the parse context.
@@ -303,6 +307,44 @@ impl<'de> Deserialize<'de> for FactMap {
     }
 }
 
+/// A fact's `covers`: a non-empty list of service kinds the vocabulary knows.
+struct Covers;
+
+impl<'de> DeserializeSeed<'de> for Covers {
+    type Value = Vec<String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<String>, D::Error> {
+        let kinds: Vec<Name<DocK>> = Deserialize::deserialize(d)?;
+        let kinds: Vec<String> = kinds.into_iter().map(Name::into_string).collect();
+        if yaml::locating() {
+            return Ok(kinds);
+        }
+        if kinds.is_empty() {
+            return Err(err_hint(
+                "`covers` lists no service kind",
+                "name the kinds the fact holds for, or leave `covers` out when it holds for every service",
+            ));
+        }
+        let ctx = yaml::current_context();
+        let vocab = ctx
+            .as_deref()
+            .and_then(|c| c.as_any().downcast_ref::<Vocabulary>());
+        if let Some(v) = vocab {
+            if let Some(bad) = kinds.iter().find(|k| !v.has_service(k)) {
+                let hint = crate::input::error::did_you_mean(bad, v.services().map(|(k, _)| k))
+                    .unwrap_or_else(|| {
+                        let all: Vec<&str> = v.services().map(|(k, _)| k).collect();
+                        format!("the service kinds are {}", all.join(", "))
+                    });
+                return Err(err_hint(format!("unknown service kind `{bad}`"), hint));
+            }
+        }
+        let mut sorted = kinds;
+        sorted.sort();
+        sorted.dedup();
+        Ok(sorted)
+    }
+}
+
 struct FactSeed<'a> {
     key: &'a str,
     spec: Option<&'a FactSpec>,
@@ -324,6 +366,7 @@ impl FactSeed<'_> {
             note: None,
             as_of: None,
             expires: None,
+            covers: None,
         })
     }
     fn typed(&self) -> TypedValue<'_> {
@@ -337,7 +380,9 @@ impl FactSeed<'_> {
 impl<'de> Visitor<'de> for FactSeed<'_> {
     type Value = RawFact;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a fact: a value, or a map with value, status, source, note, as_of, expires")
+        f.write_str(
+            "a fact: a value, or a map with value, status, source, note, as_of, expires, covers",
+        )
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawFact, E> {
         self.shorthand(self.typed().visit_bool(v))
@@ -369,6 +414,7 @@ impl<'de> Visitor<'de> for FactSeed<'_> {
             note: None,
             as_of: None,
             expires: None,
+            covers: None,
         };
         let mut seen: Vec<String> = Vec::new();
         while let Some(field) = m.next_key::<String>()? {
@@ -382,10 +428,11 @@ impl<'de> Visitor<'de> for FactSeed<'_> {
                 "note" => fact.note = Some(m.next_value()?),
                 "as_of" => fact.as_of = Some(m.next_value()?),
                 "expires" => fact.expires = Some(m.next_value()?),
+                "covers" => fact.covers = Some(m.next_value_seed(Covers)?),
                 other => {
                     return Err(err_hint(
                         format!("unknown field `{other}` in fact `{}`", self.key),
-                        "a fact takes value, status, source, note, as_of and expires",
+                        "a fact takes value, status, source, note, as_of, expires and covers",
                     ))
                 }
             }
@@ -424,6 +471,7 @@ fn unreachable_fact() -> RawFact {
         note: None,
         as_of: None,
         expires: None,
+        covers: None,
     }
 }
 
@@ -641,6 +689,7 @@ impl Evidence {
                     note: f.note,
                     as_of: f.as_of,
                     expires: f.expires,
+                    covers: f.covers,
                 },
             );
         }
@@ -697,6 +746,7 @@ impl Evidence {
                 note: Some("assumed on the command line (what-if)".into()),
                 as_of: None,
                 expires: None,
+                covers: None,
             },
         );
     }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::input::error::{did_you_mean, InputError};
 use crate::input::kind::FileKind;
 use crate::input::source::SourceFile;
-use crate::input::yaml::{self, unique_map, FactK, Name, ParseContext};
+use crate::input::yaml::{self, unique_map, DocK, FactK, Name, ParseContext};
 
 /// The type of a fact's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
@@ -68,6 +68,26 @@ pub struct FactSpec {
     pub question: String,
     /// The question to send the provider when the fact is unknown.
     pub ask: String,
+    /// How long a fact of this kind stays valid after its date, in months: an attestation
+    /// expires even when its evidence gives no `expires` (a SOC 2 report 12 months after the
+    /// period it covers ends; an ISO certificate at most 36 months after it was issued).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_months: Option<u32>,
+    /// Context for a reader, read by no rule (shown in reports, never scored).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub informational: bool,
+}
+
+/// A kind of cloud service a fact can cover and a lab can use (`object-storage`).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    /// One line: what the kind includes.
+    pub meaning: String,
+    /// True for the kinds a profile uses when it names none (what any LIMS in the cloud runs
+    /// on).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub default: bool,
 }
 
 #[derive(Deserialize)]
@@ -80,12 +100,15 @@ struct VocabularyFile {
     labfit: String,
     #[serde(deserialize_with = "unique_map")]
     facts: BTreeMap<Name<FactK>, FactSpec>,
+    #[serde(default, deserialize_with = "unique_map")]
+    services: BTreeMap<Name<DocK>, ServiceSpec>,
 }
 
-/// All known fact keys.
+/// All known fact keys, and the kinds of service facts can cover.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Vocabulary {
     facts: BTreeMap<String, FactSpec>,
+    services: BTreeMap<String, ServiceSpec>,
 }
 
 /// The file kind of a vocabulary.
@@ -133,9 +156,40 @@ impl Vocabulary {
                     Some("write the question to send the provider when the fact is unknown".into()),
                 ));
             }
+            if spec.valid_months == Some(0) {
+                return Err(InputError::invalid(
+                    at(),
+                    format!("`{key}` is valid for 0 months"),
+                    Some("give the months a fact of this kind stays valid after its date, or leave `valid_months` out".into()),
+                ));
+            }
             facts.insert(key, spec);
         }
-        Ok(Vocabulary { facts })
+        let services = raw
+            .services
+            .into_iter()
+            .map(|(k, s)| (k.into_string(), s))
+            .collect();
+        Ok(Vocabulary { facts, services })
+    }
+
+    /// The kinds of service facts can cover, sorted.
+    pub fn services(&self) -> impl Iterator<Item = (&str, &ServiceSpec)> {
+        self.services.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// True when `kind` is a known service kind.
+    pub fn has_service(&self, kind: &str) -> bool {
+        self.services.contains_key(kind)
+    }
+
+    /// The kinds a profile uses when it names none.
+    pub fn default_services(&self) -> Vec<String> {
+        self.services
+            .iter()
+            .filter(|(_, s)| s.default)
+            .map(|(k, _)| k.clone())
+            .collect()
     }
 
     /// The spec of a key.
@@ -169,6 +223,11 @@ impl Vocabulary {
         for (k, v) in other.facts {
             if self.facts.insert(k.clone(), v).is_some() {
                 replaced.push(k);
+            }
+        }
+        for (k, v) in other.services {
+            if self.services.insert(k.clone(), v).is_some() {
+                replaced.push(format!("service {k}"));
             }
         }
         replaced

@@ -62,6 +62,18 @@ impl Date {
         Date { year, month, day }
     }
 
+    /// The same day `months` later, or the month's last day when it has fewer days (a report
+    /// dated 31 August, valid 6 months, is valid to 28 or 29 February).
+    pub fn add_months(self, months: u32) -> Date {
+        let total = i64::from(self.year) * 12 + i64::from(self.month - 1) + i64::from(months);
+        let year = i32::try_from(total.div_euclid(12))
+            .unwrap_or(9999)
+            .min(9999);
+        let month = (total.rem_euclid(12) + 1) as u8;
+        let day = self.day.min(days_in_month(year, month));
+        Date { year, month, day }
+    }
+
     /// Whole days from `self` to `later` (negative when `later` is earlier).
     pub fn days_until(self, later: Date) -> i64 {
         later.days() - self.days()
@@ -133,6 +145,16 @@ impl Serialize for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn adding_months_keeps_the_day_or_takes_the_month_end() {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        assert_eq!(d("2024-08-31").add_months(6), d("2025-02-28"));
+        assert_eq!(d("2023-08-31").add_months(6), d("2024-02-29"));
+        assert_eq!(d("2023-03-15").add_months(12), d("2024-03-15"));
+        assert_eq!(d("2023-11-30").add_months(3), d("2024-02-29"));
+        assert_eq!(d("2023-01-01").add_months(36), d("2026-01-01"));
+    }
 
     #[test]
     fn round_trips_days() {

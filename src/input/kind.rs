@@ -9,6 +9,8 @@ use crate::input::yaml;
 pub enum FileKind {
     /// The fact vocabulary (`vocabulary/v1`).
     Vocabulary,
+    /// The parameter vocabulary (`parameters/v1`).
+    Parameters,
     /// Requirements and their edges (`catalog/v1`).
     Catalog,
     /// A lab profile (`profile/v1`).
@@ -23,8 +25,9 @@ pub enum FileKind {
 
 impl FileKind {
     /// The kinds that carry a `labfit:` header, in the order error messages list them.
-    pub const WITH_HEADER: [FileKind; 5] = [
+    pub const WITH_HEADER: [FileKind; 6] = [
         FileKind::Vocabulary,
+        FileKind::Parameters,
         FileKind::Catalog,
         FileKind::Profile,
         FileKind::Evidence,
@@ -35,6 +38,7 @@ impl FileKind {
     pub const fn header(self) -> &'static str {
         match self {
             FileKind::Vocabulary => "vocabulary/v1",
+            FileKind::Parameters => "parameters/v1",
             FileKind::Catalog => "catalog/v1",
             FileKind::Profile => "profile/v1",
             FileKind::Evidence => "evidence/v1",
@@ -44,7 +48,7 @@ impl FileKind {
     }
 
     /// Every header value, in [`FileKind::WITH_HEADER`] order.
-    pub fn headers() -> [&'static str; 5] {
+    pub fn headers() -> [&'static str; 6] {
         FileKind::WITH_HEADER.map(FileKind::header)
     }
 }

@@ -3,9 +3,11 @@
 //! recording which file and which regulation set every parameter.
 
 pub mod error;
+pub mod params;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -16,9 +18,10 @@ use crate::input::error::InputError;
 use crate::input::kind::FileKind;
 use crate::input::source::{Location, SourceFile};
 use crate::input::yaml::{
-    self, err_hint, unique_map, DocK, Name, NameKind, ParamK, ReqRef, Unit, Weight,
+    self, err_hint, unique_map, DocK, Name, NameKind, ParamK, ParseContext, ReqRef, Unit, Weight,
 };
 use crate::profile::error::ProfileError;
+use crate::profile::params::ParamVocabulary;
 
 /// The file kind of a profile.
 pub const KIND: &str = FileKind::Profile.header();
@@ -193,6 +196,81 @@ impl<'de> Deserialize<'de> for ParamEntry {
     }
 }
 
+/// A parameter value as written anywhere (a profile, a parameter vocabulary's default).
+pub(crate) struct RawParamValue(pub(crate) ParamValue);
+
+impl<'de> Deserialize<'de> for RawParamValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ParamValueVisitor).map(RawParamValue)
+    }
+}
+
+/// A profile's `params`: every name declared by the parameter vocabulary in the parse
+/// context, every value of its declared type, both checked where they are written.
+#[derive(Default)]
+pub(crate) struct ParamMap(pub(crate) BTreeMap<String, ParamEntry>);
+
+impl<'de> Deserialize<'de> for ParamMap {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ParamMap;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of parameter name to value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<ParamMap, A::Error> {
+                let ctx = yaml::current_context();
+                let vocab = ctx
+                    .as_deref()
+                    .and_then(|c| c.as_any().downcast_ref::<ParamVocabulary>());
+                let mut out = BTreeMap::new();
+                while let Some(name) = m.next_key::<Name<ParamK>>()? {
+                    let name = name.into_string();
+                    if out.contains_key(&name) {
+                        return Err(yaml::err(format!("duplicate key `{name}`")));
+                    }
+                    let spec = match vocab {
+                        Some(v) if !yaml::locating() => match v.get(&name) {
+                            Some(s) => Some(s),
+                            None => {
+                                let (message, hint) = v.unknown(&name);
+                                return Err(err_hint(message, hint));
+                            }
+                        },
+                        _ => None,
+                    };
+                    let entry: ParamEntry = m.next_value_seed(TypedParam { name: &name, spec })?;
+                    out.insert(name, entry);
+                }
+                Ok(ParamMap(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// One parameter's entry, checked against its declaration when there is one.
+struct TypedParam<'a> {
+    name: &'a str,
+    spec: Option<&'a params::ParamSpec>,
+}
+
+impl<'de> de::DeserializeSeed<'de> for TypedParam<'_> {
+    type Value = ParamEntry;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ParamEntry, D::Error> {
+        let entry = ParamEntry::deserialize(d)?;
+        if let Some(spec) = self.spec {
+            if let Err(m) = spec.check(&entry.value) {
+                return Err(err_hint(
+                    format!("parameter `{}`: {m}", self.name),
+                    format!("`{}` is {}: {}", self.name, spec.describe(), spec.meaning),
+                ));
+            }
+        }
+        Ok(entry)
+    }
+}
+
 struct PV;
 impl<'de> de::DeserializeSeed<'de> for PV {
     type Value = ParamValue;
@@ -257,7 +335,13 @@ impl<'de> Deserialize<'de> for GateEntry {
                             if matches!(s, Status::Unknown | Status::Assumed) {
                                 return Err(err_hint(
                                     format!("`min_assurance: {s}` is not an assurance level"),
-                                    "use verified, attested, claimed or reported",
+                                    "use verified, attested or claimed",
+                                ));
+                            }
+                            if s == Status::Reported {
+                                return Err(err_hint(
+                                    "`min_assurance: reported` is not allowed",
+                                    "a third party's report never meets a must-have alone; the weakest level a must-have accepts is `claimed` (the default)",
                                 ));
                             }
                             g.min_assurance = Some(s);
@@ -368,8 +452,8 @@ pub(crate) struct ProfileFile {
     extends: Option<String>,
     #[serde(default, deserialize_with = "unique_map")]
     frameworks: BTreeMap<Name<ReqRef>, Weight>,
-    #[serde(default, deserialize_with = "unique_map")]
-    params: BTreeMap<Name<ParamK>, ParamEntry>,
+    #[serde(default)]
+    params: ParamMap,
     #[serde(default)]
     must_have: Vec<GateEntry>,
     #[serde(default, deserialize_with = "unique_map")]
@@ -381,7 +465,113 @@ pub(crate) struct ProfileFile {
     #[serde(default)]
     bands: Option<Bands>,
     #[serde(default)]
+    services: Option<Vec<Name<DocK>>>,
+    #[serde(default)]
+    assurance: Option<AssuranceEntry>,
+    #[serde(default)]
     notes: Vec<String>,
+}
+
+/// The top-level keys of a profile, for "did you mean" when one is written under `params`.
+pub(crate) const TOP_LEVEL_KEYS: &[&str] = &[
+    "labfit",
+    "id",
+    "title",
+    "description",
+    "extends",
+    "frameworks",
+    "params",
+    "must_have",
+    "weights",
+    "waivers",
+    "max_evidence_age_days",
+    "bands",
+    "services",
+    "assurance",
+    "notes",
+];
+
+/// `assurance:` as written: the credibility of any of the four known statuses.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AssuranceEntry {
+    #[serde(default)]
+    verified: Option<Unit>,
+    #[serde(default)]
+    attested: Option<Unit>,
+    #[serde(default)]
+    claimed: Option<Unit>,
+    #[serde(default)]
+    reported: Option<Unit>,
+}
+
+/// Where a parameter's value comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamOrigin {
+    /// The parameter vocabulary's default: the profile chain does not set it.
+    Default,
+    /// The profile that sets it (`set_by`), the only one in the chain that does.
+    Profile,
+    /// Several profiles of the chain set it; the strictest value (the larger `min_*`, the
+    /// smaller `max_*`) won.
+    Strictest,
+}
+
+impl ParamOrigin {
+    /// As written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamOrigin::Default => "default",
+            ParamOrigin::Profile => "profile",
+            ParamOrigin::Strictest => "strictest",
+        }
+    }
+}
+
+/// How far a fact of each status is believed: c in [c·x, c·x + 1 − c] (docs/scoring.md,
+/// "Assurance"). The defaults are labfit's policy; a profile may change them.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Assurance {
+    /// The lab checked a primary document (and `--assume` answers: "if we confirm this").
+    pub verified: f64,
+    /// An independent auditor states it.
+    pub attested: f64,
+    /// The provider states it.
+    pub claimed: f64,
+    /// A third party states it.
+    pub reported: f64,
+}
+
+impl Default for Assurance {
+    fn default() -> Self {
+        Assurance {
+            verified: 1.0,
+            attested: 0.9,
+            claimed: 0.75,
+            reported: 0.5,
+        }
+    }
+}
+
+impl Assurance {
+    /// The credibility of a known fact of this status (0 for unknown).
+    pub fn credibility(&self, s: Status) -> f64 {
+        match s {
+            Status::Verified | Status::Assumed => self.verified,
+            Status::Attested => self.attested,
+            Status::Claimed => self.claimed,
+            Status::Reported => self.reported,
+            Status::Unknown => 0.0,
+        }
+    }
+
+    /// True when a stronger status is never believed less than a weaker one.
+    pub fn is_ordered(&self) -> bool {
+        self.verified >= self.attested
+            && self.attested >= self.claimed
+            && self.claimed >= self.reported
+    }
 }
 
 /// A resolved parameter and who set it.
@@ -395,8 +585,10 @@ pub struct Param {
     /// A note.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// The profile id whose file set the winning value.
+    /// The profile id whose file set the winning value (`default` for a default).
     pub set_by: String,
+    /// Default, set by one profile, or the strictest of several.
+    pub origin: ParamOrigin,
 }
 
 /// A must-have requirement.
@@ -406,7 +598,7 @@ pub struct Gate {
     pub id: String,
     /// Minimum lower bound for `met` (default 1: a full pass).
     pub min: f64,
-    /// Minimum assurance of the facts read (default: any known status).
+    /// Minimum assurance of the facts read (default: `claimed`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_assurance: Option<Status>,
     /// Why it is a must-have.
@@ -454,6 +646,10 @@ pub struct Profile {
     pub max_evidence_age_days: Option<u32>,
     /// Score bands.
     pub bands: Bands,
+    /// The kinds of service the lab will use (`None`: the vocabulary's defaults).
+    pub services: Option<Vec<String>>,
+    /// How far each status is believed.
+    pub assurance: Assurance,
     /// Notes from every file of the chain.
     pub notes: Vec<String>,
     /// The files of the chain, the profile's own first.
@@ -498,12 +694,20 @@ pub trait ProfileSource {
 }
 
 /// Loads a profile file and resolves its `extends` chain.
-pub fn load(file: SourceFile, source: &dyn ProfileSource) -> Result<Profile, ProfileError> {
+pub fn load(
+    file: SourceFile,
+    source: &dyn ProfileSource,
+    params: &Arc<ParamVocabulary>,
+) -> Result<Profile, ProfileError> {
     let mut chain: Vec<(SourceFile, ProfileFile)> = Vec::new();
     let mut names: Vec<String> = Vec::new();
     let mut current = file;
     loop {
-        let raw: ProfileFile = yaml::parse(&current, KIND, None)?;
+        let raw: ProfileFile = yaml::parse(
+            &current,
+            KIND,
+            Some(params.clone() as Arc<dyn ParseContext>),
+        )?;
         let id = raw.id.0.clone();
         if names.contains(&id) {
             let mut cycle: Vec<String> = names.clone();
@@ -541,7 +745,17 @@ pub fn load(file: SourceFile, source: &dyn ProfileSource) -> Result<Profile, Pro
             }
         }
     }
-    Ok(merge(chain))
+    let mut p = merge(chain);
+    for (name, spec) in params.iter() {
+        p.params.entry(name.to_owned()).or_insert_with(|| Param {
+            value: spec.default.clone(),
+            source: Some(spec.source.clone()),
+            note: None,
+            set_by: "default".into(),
+            origin: ParamOrigin::Default,
+        });
+    }
+    Ok(p)
 }
 
 fn locate_extends(file: &SourceFile) -> Location {
@@ -565,6 +779,8 @@ fn merge(chain: Vec<(SourceFile, ProfileFile)>) -> Profile {
         waivers: Vec::new(),
         max_evidence_age_days: None,
         bands: Bands::default(),
+        services: None,
+        assurance: Assurance::default(),
         notes: Vec::new(),
         files,
         refs: Vec::new(),
@@ -589,13 +805,21 @@ fn merge(chain: Vec<(SourceFile, ProfileFile)>) -> Profile {
             });
             frameworks.insert(k, w.0);
         }
-        for (k, entry) in raw.params {
-            let k = k.into_string();
+        for (k, entry) in raw.params.0 {
             let new = Param {
                 value: entry.value,
                 source: entry.source,
                 note: entry.note,
                 set_by: who.clone(),
+                origin: ParamOrigin::Profile,
+            };
+            let strict = |old: &Param| match (&old.value, &new.value) {
+                (ParamValue::Number(_), ParamValue::Number(_))
+                    if k.starts_with("min_") || k.starts_with("max_") =>
+                {
+                    true
+                }
+                _ => false,
             };
             let keep_old = match (p.params.get(&k), &new.value) {
                 (Some(old), ParamValue::Number(n)) => match &old.value {
@@ -605,8 +829,16 @@ fn merge(chain: Vec<(SourceFile, ProfileFile)>) -> Profile {
                 },
                 _ => false,
             };
-            if !keep_old {
-                p.params.insert(k, new);
+            let merged = p.params.get(&k).is_some_and(strict);
+            match p.params.get_mut(&k) {
+                Some(old) if keep_old => old.origin = ParamOrigin::Strictest,
+                _ => {
+                    let mut new = new;
+                    if merged {
+                        new.origin = ParamOrigin::Strictest;
+                    }
+                    p.params.insert(k, new);
+                }
             }
         }
         for g in raw.must_have {
@@ -619,7 +851,8 @@ fn merge(chain: Vec<(SourceFile, ProfileFile)>) -> Profile {
                 Gate {
                     id: g.id,
                     min: g.min.unwrap_or(1.0),
-                    min_assurance: g.min_assurance,
+                    // A third party's report never meets a must-have alone.
+                    min_assurance: Some(g.min_assurance.unwrap_or(Status::Claimed)),
                     reason: g.reason,
                     set_by: who.clone(),
                 },
@@ -655,6 +888,20 @@ fn merge(chain: Vec<(SourceFile, ProfileFile)>) -> Profile {
         if let Some(b) = raw.bands {
             p.bands = b;
         }
+        if let Some(s) = raw.services {
+            p.services = Some(s.into_iter().map(Name::into_string).collect());
+        }
+        if let Some(a) = raw.assurance {
+            let set = |slot: &mut f64, v: Option<Unit>| {
+                if let Some(v) = v {
+                    *slot = v.0;
+                }
+            };
+            set(&mut p.assurance.verified, a.verified);
+            set(&mut p.assurance.attested, a.attested);
+            set(&mut p.assurance.claimed, a.claimed);
+            set(&mut p.assurance.reported, a.reported);
+        }
         p.notes.extend(raw.notes);
     }
     if p.title.is_empty() {
@@ -667,6 +914,38 @@ fn merge(chain: Vec<(SourceFile, ProfileFile)>) -> Profile {
 }
 
 impl Profile {
+    /// Where a top-level key is written in the profile's own file (or the first file of its
+    /// chain that has it), for diagnostics about its value.
+    pub(crate) fn locate_key(&self, key: &str) -> Location {
+        let prefix = format!("{key}:");
+        self.files
+            .iter()
+            .find_map(|f| {
+                f.text()
+                    .lines()
+                    .position(|l| l.starts_with(&prefix))
+                    .map(|i| f.location(i + 1, 1))
+            })
+            .or_else(|| self.files.first().map(|f| f.location(1, 1)))
+            .unwrap_or_else(|| Location::file_start("profile"))
+    }
+
+    /// Checks that a stronger status is never believed less than a weaker one.
+    pub(crate) fn check_assurance(&self) -> Result<(), ProfileError> {
+        let a = self.assurance;
+        if a.is_ordered() {
+            return Ok(());
+        }
+        Err(ProfileError::Invalid {
+            location: self.locate_key("assurance"),
+            message: format!(
+                "assurance verified {} / attested {} / claimed {} / reported {} is not ordered",
+                a.verified, a.attested, a.claimed, a.reported
+            ),
+            hint: Some("a stronger status is believed at least as much as a weaker one: verified ≥ attested ≥ claimed ≥ reported".into()),
+        })
+    }
+
     /// Checks the bands (strong ≥ moderate, both in 0..=100).
     pub(crate) fn check_bands(&self) -> Result<(), ProfileError> {
         let b = self.bands;

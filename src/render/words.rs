@@ -12,6 +12,11 @@ pub fn current_answer(r: &Report, q: &Question) -> Option<String> {
     match q.reason {
         AskReason::Unknown => None,
         AskReason::Stale => Some(format!("{v} ({}, out of date)", q.status)),
+        AskReason::Expired => Some(format!("{v} ({}, expired)", q.status)),
+        AskReason::OutOfScope => Some(format!(
+            "{v} ({}, for other services than the lab's)",
+            q.status
+        )),
         AskReason::WeakAssurance => {
             let need = q
                 .gates
@@ -138,18 +143,18 @@ pub fn comparison_summary(c: &crate::report::comparison::Comparison) -> Vec<Stri
             "Next step: send each provider its questions ({questions} in all, {gate_questions} of them on must-haves, which come first in each list)."
         ));
     }
-    let stale = c
+    let expired = c
         .reports
         .iter()
         .filter(|r| {
             r.warnings
                 .iter()
-                .any(|w| w.kind == WarningKind::StaleEvidence)
+                .any(|w| w.kind == WarningKind::ExpiredEvidence)
         })
         .count();
-    if stale > 0 {
+    if expired > 0 {
         out.push(format!(
-            "The evidence for {stale} of {n} provider{} includes facts more than two years old: confirm them before deciding.",
+            "The evidence for {expired} of {n} provider{} includes expired documents, counted as unknown: ask for the current ones before deciding.",
             if n == 1 { "" } else { "s" }
         ));
     }

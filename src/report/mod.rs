@@ -180,9 +180,11 @@ pub enum WarningKind {
     ExpiredWaiver,
     /// Nothing the profile selects applies.
     NothingApplies,
+    /// Facts cover only services the lab will not use.
+    OutOfScope,
     /// A rule pack replaced a definition.
     Override,
-    /// Facts are over two years old.
+    /// Facts are older than the profile's `max_evidence_age_days`.
     StaleEvidence,
 }
 
@@ -194,6 +196,7 @@ impl WarningKind {
             WarningKind::ExpiredEvidence => "expired-evidence",
             WarningKind::ExpiredWaiver => "expired-waiver",
             WarningKind::NothingApplies => "nothing-applies",
+            WarningKind::OutOfScope => "out-of-scope",
             WarningKind::Override => "override",
             WarningKind::StaleEvidence => "stale-evidence",
         }

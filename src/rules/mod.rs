@@ -155,6 +155,51 @@ impl fmt::Display for OutcomeStatus {
     }
 }
 
+/// Why a fact the evidence states reaches the rules as unknown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Lapse {
+    /// It does not cover every kind of service the lab will use.
+    OutOfScope {
+        /// The kinds it covers.
+        covers: Vec<String>,
+        /// The kinds the lab uses that it does not cover.
+        missing: Vec<String>,
+    },
+    /// It expired: its own `expires`, or the validity of its kind (`by_kind`).
+    Expired {
+        /// The last day it held.
+        on: Date,
+        /// True when the vocabulary's validity for the kind set the date.
+        by_kind: bool,
+    },
+    /// It is older than the profile's `max_evidence_age_days`.
+    TooOld {
+        /// The profile's limit.
+        max_days: u32,
+    },
+}
+
+impl Lapse {
+    /// Why, in a few words for a note.
+    pub fn reason(&self) -> String {
+        match self {
+            Lapse::OutOfScope { covers, missing } => format!(
+                "covers {} only, not {}",
+                covers.join(", "),
+                missing.join(", ")
+            ),
+            Lapse::Expired { on, by_kind: true } => {
+                format!("expired on {on} (documents of this kind stay valid for a fixed time)")
+            }
+            Lapse::Expired { on, by_kind: false } => format!("expired on {on}"),
+            Lapse::TooOld { max_days } => {
+                format!("older than the profile's limit of {max_days} days")
+            }
+        }
+    }
+}
+
 /// A fact as a rule read it.
 #[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FactRead {
@@ -181,6 +226,12 @@ pub struct FactRead {
     /// True when the evidence file does not mention the key at all.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub missing: bool,
+    /// The kinds of service the fact covers, when the evidence limits it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub covers: Option<Vec<String>>,
+    /// Why a stated fact counts as unknown (out of scope, expired, too old).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lapse: Option<Lapse>,
 }
 
 /// A parameter as a rule read it.
@@ -248,16 +299,18 @@ pub struct FactTable {
 }
 
 impl FactTable {
-    /// Prepares `evidence` for evaluation on `as_of`; facts older than `max_age_days` (when
-    /// set) or past their `expires` count as unknown.
+    /// Prepares `evidence` for evaluation on `as_of` by a lab that uses `services`. A stated
+    /// fact counts as unknown when it covers only some of those services, when it is past its
+    /// `expires` or its kind's validity, or when it is older than `max_age_days` (when set).
     pub fn new(
         evidence: &Evidence,
         vocab: &Vocabulary,
         as_of: Date,
         max_age_days: Option<u32>,
+        services: &[String],
     ) -> FactTable {
         let mut entries = Vec::with_capacity(vocab.len());
-        for (key, _) in vocab.iter() {
+        for (key, spec) in vocab.iter() {
             let read = match evidence.facts.get(key) {
                 None => FactRead {
                     key: key.to_owned(),
@@ -269,29 +322,49 @@ impl FactTable {
                     source: None,
                     note: None,
                     missing: true,
+                    covers: None,
+                    lapse: None,
                 },
                 Some(f) => {
-                    let age = evidence.fact_date(f).days_until(as_of);
-                    let expired = f.expires.is_some_and(|e| e < as_of);
-                    let too_old = f.status != Status::Assumed
-                        && max_age_days.is_some_and(|m| age > i64::from(m));
-                    let stale = f.value.is_some() && (expired || too_old);
+                    let date = evidence.fact_date(f);
+                    let age = date.days_until(as_of);
+                    let lapse = if f.value.is_none() || f.status == Status::Assumed {
+                        None
+                    } else {
+                        lapse(
+                            f,
+                            date,
+                            age,
+                            spec.valid_months,
+                            as_of,
+                            max_age_days,
+                            services,
+                        )
+                    };
+                    let stale = matches!(lapse, Some(Lapse::Expired { .. } | Lapse::TooOld { .. }));
                     FactRead {
                         key: key.to_owned(),
                         value: f.value.clone(),
                         status: f.status,
-                        known: f.status != Status::Unknown && f.value.is_some() && !stale,
+                        known: f.status != Status::Unknown && f.value.is_some() && lapse.is_none(),
                         stale,
                         age_days: Some(age),
                         source: f.source.clone(),
                         note: f.note.clone(),
                         missing: false,
+                        covers: f.covers.clone(),
+                        lapse,
                     }
                 }
             };
             entries.push((OnceLock::new(), read));
         }
         FactTable { entries }
+    }
+
+    /// Every fact as rules see it, sorted by key.
+    pub fn reads(&self) -> impl Iterator<Item = &FactRead> {
+        self.entries.iter().map(|(_, r)| r)
     }
 
     /// A fact as rules see it.
@@ -304,6 +377,68 @@ impl FactTable {
             .binary_search_by(|(_, r)| r.key.as_str().cmp(key))
             .ok()
             .and_then(|i| self.entries.get(i))
+    }
+}
+
+/// Why a stated fact lapses, if it does: scope first (a certificate for another product never
+/// applies, however recent), then expiry, then age.
+fn lapse(
+    f: &crate::evidence::Fact,
+    date: Date,
+    age: i64,
+    valid_months: Option<u32>,
+    as_of: Date,
+    max_age_days: Option<u32>,
+    services: &[String],
+) -> Option<Lapse> {
+    if let Some(covers) = &f.covers {
+        let missing: Vec<String> = services
+            .iter()
+            .filter(|s| !covers.contains(s))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            return Some(Lapse::OutOfScope {
+                covers: covers.clone(),
+                missing,
+            });
+        }
+    }
+    let by_kind = valid_months.map(|m| date.add_months(m));
+    let until = match (f.expires, by_kind) {
+        (Some(e), Some(k)) if k < e => Some((k, true)),
+        (Some(e), _) => Some((e, false)),
+        (None, Some(k)) => Some((k, true)),
+        (None, None) => None,
+    };
+    if let Some((on, by_kind)) = until.filter(|(on, _)| *on < as_of) {
+        return Some(Lapse::Expired { on, by_kind });
+    }
+    max_age_days
+        .filter(|m| age > i64::from(*m))
+        .map(|max_days| Lapse::TooOld { max_days })
+}
+
+/// An unknown outcome's note, with why each stated fact it read counts as unknown: a rule
+/// only sees "not known", the reader needs "expired on …" or "covers … only".
+fn lapsed_note(status: OutcomeStatus, note: String, facts: &[FactRead]) -> String {
+    if status != OutcomeStatus::Unknown {
+        return note;
+    }
+    let why: Vec<String> = facts
+        .iter()
+        .filter_map(|f| {
+            f.lapse
+                .as_ref()
+                .map(|l| format!("`{}` {}", f.key, l.reason()))
+        })
+        .collect();
+    if why.is_empty() {
+        note
+    } else if note.is_empty() {
+        why.join("; ")
+    } else {
+        format!("{note} ({})", why.join("; "))
     }
 }
 
@@ -324,6 +459,12 @@ fn fact_map(r: &FactRead) -> Dynamic {
     );
     m.insert("note".into(), r.note.as_deref().map_or(Dynamic::UNIT, s));
     m.insert("stale".into(), Dynamic::from(r.stale));
+    m.insert(
+        "reason".into(),
+        r.lapse.as_ref().map_or(Dynamic::UNIT, |l| {
+            Dynamic::from(ImmutableString::from(l.reason()))
+        }),
+    );
     m.insert(
         "age_days".into(),
         r.age_days
@@ -705,7 +846,7 @@ impl RuleSet {
                 Some(o) => Outcome {
                     status: o.status,
                     value: o.value,
-                    note: o.note,
+                    note: lapsed_note(o.status, o.note, &reads.facts),
                     facts: reads.facts,
                     params: reads.params,
                     error: None,

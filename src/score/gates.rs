@@ -5,6 +5,7 @@
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::evidence::Status;
 use crate::graph::Graph;
 use crate::profile::Gate;
 use crate::rules::{Outcome, OutcomeStatus};
@@ -46,13 +47,28 @@ pub(crate) fn gate_result<O: Borrow<Outcome>>(
     let leaves = leaves_under(graph, g, vals);
     let notes = |pred: &dyn Fn(&Outcome) -> bool| notes_of(&leaves, outcomes, pred);
     if hi < gate.min - EPS {
-        r.state = GateState::Failed;
+        let hearsay = third_party_no(&leaves, outcomes);
         let notes = notes(&|o| matches!(o.status, OutcomeStatus::Fail | OutcomeStatus::Partial));
-        r.reason = if notes.is_empty() {
-            format!("cannot reach the required {}: at most {:.2}", gate.min, hi)
+        if hearsay.is_empty() {
+            r.state = GateState::Failed;
+            r.reason = if notes.is_empty() {
+                format!("cannot reach the required {}: at most {:.2}", gate.min, hi)
+            } else {
+                notes.join("; ")
+            };
         } else {
-            notes.join("; ")
-        };
+            // A third party's "no" is a reason to ask, not to rule the provider out.
+            r.state = GateState::Open;
+            let what = if notes.is_empty() {
+                format!("at most {hi:.2} of the required {}", gate.min)
+            } else {
+                notes.join("; ")
+            };
+            r.reason = format!(
+                "{what}; only a third party says so ({}), so the provider's own answer decides",
+                hearsay.join(", ")
+            );
+        }
     } else if lo >= gate.min - EPS {
         let weak = weak_facts(gate, &leaves, outcomes);
         if weak.is_empty() {
@@ -149,6 +165,24 @@ fn weak_facts<O: Borrow<Outcome>>(
 
 /// The notes of a gate's checks whose outcome matches a predicate.
 type Notes<'a> = dyn Fn(&dyn Fn(&Outcome) -> bool) -> Vec<String> + 'a;
+
+/// The facts below `claimed` that the failing checks under a gate rest on, as phrases.
+fn third_party_no<O: Borrow<Outcome>>(
+    leaves: &BTreeSet<usize>,
+    outcomes: &BTreeMap<usize, O>,
+) -> Vec<String> {
+    let mut w: Vec<String> = leaves
+        .iter()
+        .filter_map(|i| outcomes.get(i).map(Borrow::borrow))
+        .filter(|o| matches!(o.status, OutcomeStatus::Fail | OutcomeStatus::Partial))
+        .flat_map(|o| o.facts.iter())
+        .filter(|f| f.known && f.status.rank() < Status::Claimed.rank())
+        .map(|f| format!("`{}` is only {}", f.key, f.status))
+        .collect();
+    w.sort();
+    w.dedup();
+    w
+}
 
 /// Why a met gate is met. Only what shows it: under `any`, or with a minimum below 1, checks
 /// that are still unknown can sit beside a met gate and would read as a contradiction.

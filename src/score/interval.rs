@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use crate::graph::catalog::Aggregate;
 use crate::graph::{Graph, NodeKind};
 use crate::input::date::Date;
+use crate::profile::Assurance;
 use crate::rules::{Outcome, OutcomeStatus};
 use crate::score::model::NodeStatus;
 use crate::score::{BoundProfile, EPS};
@@ -21,8 +22,10 @@ pub enum Val {
 }
 
 impl Val {
-    /// The interval of a leaf outcome.
-    pub fn of(o: &Outcome) -> Val {
+    /// What a leaf outcome claims, taking its evidence at its word: pass [1, 1], fail [0, 0],
+    /// partial [x, x], unknown and error [0, 1], not applicable excluded. Must-haves are
+    /// judged on this (with the assurance of the facts checked apart).
+    pub fn claim(o: &Outcome) -> Val {
         match o.status {
             OutcomeStatus::Pass => Val::Iv(1.0, 1.0),
             OutcomeStatus::Fail => Val::Iv(0.0, 0.0),
@@ -32,6 +35,19 @@ impl Val {
             }
             OutcomeStatus::Unknown | OutcomeStatus::Error => Val::Iv(0.0, 1.0),
             OutcomeStatus::NotApplicable => Val::Excluded,
+        }
+    }
+
+    /// The interval of a leaf outcome as the score counts it: a determinate outcome x resting
+    /// on facts whose weakest has credibility c becomes [c·x, c·x + 1 − c] (the claim may be
+    /// wrong, so the truth lies in between); unknown and error stay [0, 1].
+    pub fn of(o: &Outcome, assurance: &Assurance) -> Val {
+        match Val::claim(o) {
+            Val::Iv(lo, hi) if hi - lo <= EPS => {
+                let c = credibility(o, assurance);
+                Val::Iv(c * lo, (c * lo + 1.0 - c).min(1.0))
+            }
+            v => v,
         }
     }
 
@@ -53,6 +69,16 @@ impl Val {
             Val::Iv(lo, hi) => Some((lo, hi)),
         }
     }
+}
+
+/// The credibility of an outcome's evidence: that of the weakest known fact its check read
+/// (1 when it read none, as a check on parameters alone).
+pub fn credibility(o: &Outcome, assurance: &Assurance) -> f64 {
+    o.facts
+        .iter()
+        .filter(|f| f.known)
+        .map(|f| assurance.credibility(f.status))
+        .fold(1.0, f64::min)
 }
 
 /// Which nodes the profile reaches (from its frameworks and gates), not descending below

@@ -55,8 +55,10 @@ pub struct BoundProfile {
     pub gates: Vec<(usize, Gate)>,
     /// Waivers (node, waiver).
     pub waivers: Vec<(usize, Waiver)>,
-    /// Parameters for rules.
+    /// Parameters for rules: every declared one, the profile's value or the default.
     pub params: Params,
+    /// The kinds of service the lab uses (the profile's, or the vocabulary's defaults), sorted.
+    pub services: Vec<String>,
 }
 
 impl BoundProfile {
@@ -98,18 +100,30 @@ pub fn pass<O: Borrow<Outcome>>(
     as_of: Date,
 ) -> Scored {
     let (reached, waived) = reach(graph, bound, as_of);
+    let assurance = bound.profile.assurance;
     let leaf_val = |i: usize| {
         outcomes
             .get(&i)
-            .map_or(Val::Iv(0.0, 1.0), |o| Val::of(o.borrow()))
+            .map_or(Val::Iv(0.0, 1.0), |o| Val::of(o.borrow(), &assurance))
     };
     let vals = interval::aggregate(graph, bound, &reached, &waived, &leaf_val);
     let root = interval::root_val(bound, &vals);
     let (fit_lo, fit_hi) = root.bounds().unwrap_or((0.0, 0.0));
+    // Must-haves are judged on what the evidence claims, its assurance checked apart.
+    let claims = if bound.gates.is_empty() {
+        Vec::new()
+    } else {
+        let claim_val = |i: usize| {
+            outcomes
+                .get(&i)
+                .map_or(Val::Iv(0.0, 1.0), |o| Val::claim(o.borrow()))
+        };
+        interval::aggregate(graph, bound, &reached, &waived, &claim_val)
+    };
     let gates: Vec<GateResult> = bound
         .gates
         .iter()
-        .map(|(g, gate)| gates::gate_result(graph, *g, gate, &vals, &waived, bound, outcomes))
+        .map(|(g, gate)| gates::gate_result(graph, *g, gate, &claims, &waived, bound, outcomes))
         .collect();
     let verdict = gates::verdict(bound, &gates, fit_lo);
     Scored {

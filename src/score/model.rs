@@ -117,8 +117,12 @@ pub struct GateResult {
 pub enum AskReason {
     /// The evidence says nothing, or says it is unknown.
     Unknown,
-    /// The fact is too old for the profile, or past its `expires`.
+    /// The fact is older than the profile's `max_evidence_age_days`.
     Stale,
+    /// The fact is past its `expires`, or past the validity of its kind of document.
+    Expired,
+    /// The fact holds only for some of the services the lab will use.
+    OutOfScope,
     /// The fact is known but a gate needs stronger assurance.
     WeakAssurance,
 }
@@ -129,6 +133,8 @@ impl AskReason {
         match self {
             AskReason::Unknown => "unknown",
             AskReason::Stale => "stale",
+            AskReason::Expired => "expired",
+            AskReason::OutOfScope => "out_of_scope",
             AskReason::WeakAssurance => "weak_assurance",
         }
     }

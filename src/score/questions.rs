@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::evidence::vocabulary::Vocabulary;
 use crate::evidence::{FactValue, Status};
 use crate::graph::{Graph, NodeKind};
-use crate::rules::Outcome;
+use crate::rules::{Lapse, Outcome};
 use crate::score::interval::{combine, edge_weight, leaves_under, root_val, Val};
 use crate::score::model::{AskReason, GateState, Impact, Move, Question};
 use crate::score::weights::root_shares;
@@ -104,6 +104,7 @@ struct Ask {
     reason: AskReason,
     status: Status,
     current: Option<FactValue>,
+    lapse: Option<Lapse>,
     leaves: BTreeSet<usize>,
 }
 
@@ -129,15 +130,17 @@ fn collect_asks<O: Borrow<Outcome>>(
             if f.known {
                 continue;
             }
-            let reason = if f.stale {
-                AskReason::Stale
-            } else {
-                AskReason::Unknown
+            let reason = match &f.lapse {
+                Some(Lapse::OutOfScope { .. }) => AskReason::OutOfScope,
+                Some(Lapse::Expired { .. }) => AskReason::Expired,
+                Some(Lapse::TooOld { .. }) => AskReason::Stale,
+                None => AskReason::Unknown,
             };
             let e = asks.entry(f.key.clone()).or_insert(Ask {
                 reason,
                 status: f.status,
-                current: if f.stale { f.value.clone() } else { None },
+                current: f.lapse.as_ref().and(f.value.clone()),
+                lapse: f.lapse.clone(),
                 leaves: BTreeSet::new(),
             });
             e.leaves.insert(i);
@@ -158,6 +161,7 @@ fn collect_asks<O: Borrow<Outcome>>(
                         reason: AskReason::WeakAssurance,
                         status: f.status,
                         current: f.value.clone(),
+                        lapse: None,
                         leaves: BTreeSet::new(),
                     });
                     e.leaves.insert(*i);
@@ -249,6 +253,7 @@ impl QuestionCtx<'_> {
             reason,
             status,
             current,
+            lapse,
             leaves,
         } = ask;
         let lifted_vals = self.lift.lift(graph, bound, &leaves);
@@ -293,12 +298,24 @@ impl QuestionCtx<'_> {
         let mut text = spec
             .map(|s| s.ask.clone())
             .unwrap_or_else(|| format!("What is `{key}`?"));
-        match reason {
-            AskReason::Stale => text.push_str(" (our information is out of date)"),
-            AskReason::WeakAssurance => text.push_str(
+        match (reason, &lapse) {
+            (AskReason::Expired, Some(Lapse::Expired { on, .. })) => text.push_str(&format!(
+                " The document we have expired on {on}: please send the current one."
+            )),
+            (AskReason::OutOfScope, Some(Lapse::OutOfScope { covers, missing })) => {
+                text.push_str(&format!(
+                    " What we have covers {} only: does it hold for the {} services we would use?",
+                    covers.join(", "),
+                    missing.join(", ")
+                ))
+            }
+            (AskReason::Stale | AskReason::Expired | AskReason::OutOfScope, _) => {
+                text.push_str(" (our information is out of date)")
+            }
+            (AskReason::WeakAssurance, _) => text.push_str(
                 " Please send independent evidence (an audit report, certificate or signed contract).",
             ),
-            AskReason::Unknown => {}
+            (AskReason::Unknown, _) => {}
         }
         Question {
             fact: key,

@@ -146,7 +146,7 @@ enum Kind {
 
 fn kind_of(f: &SourceFile) -> Kind {
     match classify(f) {
-        Classified::Known(FileKind::Vocabulary) => Kind::Vocabulary,
+        Classified::Known(FileKind::Vocabulary | FileKind::Parameters) => Kind::Vocabulary,
         Classified::Known(FileKind::Catalog) => Kind::Catalog,
         Classified::Known(FileKind::Profile) => Kind::Profile,
         Classified::Known(FileKind::Evidence) => Kind::Evidence,
