@@ -92,12 +92,15 @@ proptest! {
         prop_assert!((leaves - r.fit).abs() < 1e-4, "leaf contributions {leaves} vs fit {}", r.fit);
     }
 
-    /// Resolving every open leaf (unknown or error) to any value lands inside [fit, potential],
-    /// and then nothing is open: fit = potential.
+    /// Resolving every open leaf (unknown, error, out of scope, expired) to any value, and
+    /// confirming every fact (verified), lands inside [fit, potential], and then nothing is
+    /// open: fit = potential.
     #[test]
     fn any_resolution_of_the_unknowns_lands_inside_the_interval(seed in any::<u64>()) {
         let mut rng = Rng::new(seed);
-        let case = Case::random(&mut rng);
+        let mut case = Case::random(&mut rng);
+        // A profile that believes even verified facts less than fully never closes the gap.
+        case.assurance = None;
         let engine = case.engine(None);
         let before = case.report(&engine);
         let mut resolved = case.clone();
@@ -105,7 +108,12 @@ proptest! {
             if matches!(leaf.0, Leaf::Missing | Leaf::Unknown | Leaf::Error) {
                 leaf.0 = match rng.below(3) { 0 => Leaf::Pass, 1 => Leaf::Fail, _ => Leaf::Partial(rng.unit()) };
             }
+            leaf.1 = "verified";
         }
+        for c in &mut resolved.covers { *c = None; }
+        for d in &mut resolved.dates { *d = (None, None); }
+        for m in &mut resolved.valid_months { *m = None; }
+        let engine = resolved.engine(None);
         let after = resolved.report(&engine);
         prop_assert!(after.fit >= before.fit - TOLERANCE && after.fit <= before.potential + TOLERANCE,
             "{} outside [{}, {}]", after.fit, before.fit, before.potential);
@@ -137,6 +145,66 @@ proptest! {
         let after = up.report(&engine);
         prop_assert!(after.fit >= before.fit - TOLERANCE, "fit {} → {}", before.fit, after.fit);
         prop_assert!(after.potential >= before.potential - TOLERANCE, "potential {} → {}", before.potential, after.potential);
+    }
+
+    /// Raising one fact's status (reported → claimed → attested → verified) nests every
+    /// node's new interval inside its old one: assurance only ever narrows the truth's range.
+    #[test]
+    fn raising_a_facts_status_nests_the_intervals(seed in any::<u64>()) {
+        let mut rng = Rng::new(seed);
+        let case = Case::random(&mut rng);
+        let engine = case.engine(None);
+        let before = case.report(&engine);
+        let levels = common::STATUSES;
+        let candidates: Vec<usize> = case.leaf_ids().into_iter()
+            .filter(|&i| case.leaves[i].unwrap().1 != "verified")
+            .collect();
+        prop_assume!(!candidates.is_empty());
+        let i = rng.pick(&candidates);
+        let now = levels.iter().position(|s| *s == case.leaves[i].unwrap().1).unwrap();
+        let mut up = case.clone();
+        up.leaves[i].as_mut().unwrap().1 = levels[rng.below(now)];
+        let after = up.report(&engine);
+        let inside = |(lo, hi): (f64, f64), (lo0, hi0): (f64, f64)| lo >= lo0 - TOLERANCE && hi <= hi0 + TOLERANCE;
+        prop_assert!(inside((after.fit, after.potential), (before.fit, before.potential)),
+            "[{}, {}] not inside [{}, {}]", after.fit, after.potential, before.fit, before.potential);
+        for n in &after.nodes {
+            let old = before.node(&n.id).unwrap();
+            prop_assert!(inside((n.lo, n.hi), (old.lo, old.hi)), "{}: [{}, {}] not inside [{}, {}]", n.id, n.lo, n.hi, old.lo, old.hi);
+        }
+    }
+
+    /// Scoping a fact away from one of the lab's services never raises the fit.
+    #[test]
+    fn a_fact_outside_the_labs_services_never_raises_the_fit(seed in any::<u64>()) {
+        let mut rng = Rng::new(seed);
+        let case = Case::random(&mut rng);
+        let engine = case.engine(None);
+        let before = case.report(&engine);
+        let i = rng.pick(&case.leaf_ids());
+        let lab: Vec<&str> = case.services.clone().unwrap_or_else(|| common::SERVICES_DEFAULT.to_vec());
+        let dropped = rng.pick(&lab);
+        let mut scoped = case.clone();
+        scoped.covers[i] = Some(common::SERVICES.iter().copied().filter(|s| *s != dropped).collect());
+        let after = scoped.report(&engine);
+        prop_assert!(after.fit <= before.fit + TOLERANCE, "fit {} → {}", before.fit, after.fit);
+        if let Some(n) = after.node(&common::id(i)) {
+            prop_assert!(n.facts.iter().all(|f| !f.known), "{n:?}");
+        }
+    }
+
+    /// Letting a fact expire (its own `expires` before the evaluation date) never raises the fit.
+    #[test]
+    fn an_expired_fact_never_raises_the_fit(seed in any::<u64>()) {
+        let mut rng = Rng::new(seed);
+        let case = Case::random(&mut rng);
+        let engine = case.engine(None);
+        let before = case.report(&engine);
+        let i = rng.pick(&case.leaf_ids());
+        let mut old = case.clone();
+        old.dates[i].1 = Some("2025-12-31");
+        let after = old.report(&engine);
+        prop_assert!(after.fit <= before.fit + TOLERANCE, "fit {} → {}", before.fit, after.fit);
     }
 
     /// The order of catalog files, of requirements in them, of children, of frameworks and of
@@ -185,6 +253,10 @@ proptest! {
         let leaves = case.leaf_ids();
         let i = rng.pick(&leaves);
         case.leaves[i].as_mut().unwrap().0 = Leaf::NotApplicable;
+        // Only a fact the rules see as known can make its check not applicable.
+        case.covers[i] = None;
+        case.dates[i] = (None, None);
+        case.valid_months[i] = None;
         let r = score(&case);
         let excluded = |id: &str| r.node(id).is_none_or(|n| matches!(n.status.as_str(), "not_applicable" | "waived"));
         prop_assert!(excluded(&common::id(i)));

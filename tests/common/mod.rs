@@ -131,9 +131,34 @@ pub struct Case {
     pub bands: (f64, f64),
     /// Per node (None for composites): the outcome and the fact's status.
     pub leaves: Vec<Option<(Leaf, &'static str)>>,
+    /// Per node: the service kinds its fact covers (None: every service).
+    pub covers: Vec<Option<Vec<&'static str>>>,
+    /// Per node: its fact's own `as_of` and `expires`, when written.
+    pub dates: Vec<(Option<&'static str>, Option<&'static str>)>,
+    /// Per node: the vocabulary's `valid_months` for its fact.
+    pub valid_months: Vec<Option<u32>>,
+    /// The services the profile names (None: the vocabulary's defaults, SERVICES_DEFAULT).
+    pub services: Option<Vec<&'static str>>,
+    /// The profile's `assurance:` (verified, attested, claimed, reported), when it sets one.
+    pub assurance: Option<[f64; 4]>,
 }
 
 pub const STATUSES: [&str; 4] = ["verified", "attested", "claimed", "reported"];
+/// The levels a must-have may ask for (a third party's report never meets one alone).
+pub const GATE_LEVELS: [&str; 3] = ["verified", "attested", "claimed"];
+/// The generated vocabulary's service kinds, and those a profile gets by default.
+pub const SERVICES: [&str; 4] = ["s1", "s2", "s3", "s4"];
+pub const SERVICES_DEFAULT: [&str; 2] = ["s1", "s2"];
+/// The evidence file's `as_of`.
+pub const EVIDENCE_AS_OF: &str = "2025-06-01";
+/// Dates a fact may carry, before and after AS_OF.
+const DATES: [&str; 5] = [
+    "2022-03-31",
+    "2024-12-31",
+    "2025-01-15",
+    "2025-12-31",
+    "2026-06-30",
+];
 
 pub fn id(i: usize) -> String {
     format!("n{i}")
@@ -175,7 +200,15 @@ impl Case {
             overrides: Vec::new(),
             bands: (80.0, 60.0),
             leaves: Vec::new(),
+            covers: Vec::new(),
+            dates: Vec::new(),
+            valid_months: Vec::new(),
+            services: None,
+            assurance: None,
         };
+        case.valid_months = (0..n)
+            .map(|_| rng.chance(0.25).then(|| rng.pick(&[6u32, 12, 36])))
+            .collect();
         case.randomize_profile(rng);
         case.randomize_outcomes(rng);
         case
@@ -208,7 +241,7 @@ impl Case {
                         Some(rng.unit())
                     },
                     min_assurance: if rng.chance(0.3) {
-                        Some(rng.pick(&STATUSES))
+                        Some(rng.pick(&GATE_LEVELS))
                     } else {
                         None
                     },
@@ -232,8 +265,25 @@ impl Case {
                 }
             }
         }
-        let strong = rng.pick(&[80.0, 70.0, 50.0, 100.0]);
+        let strong = rng.pick(&[80.0, 70.0, 50.0, 100.0, 40.0]);
         self.bands = (strong, strong - rng.pick(&[0.0, 10.0, 20.0]));
+        self.services = rng.chance(0.3).then(|| {
+            let mut s: Vec<&'static str> = SERVICES
+                .iter()
+                .copied()
+                .filter(|_| rng.chance(0.5))
+                .collect();
+            if s.is_empty() {
+                s.push("s3");
+            }
+            s
+        });
+        self.assurance = rng.chance(0.25).then(|| {
+            // Ordered, as a profile must write them.
+            let mut a = [rng.unit(), rng.unit(), rng.unit(), rng.unit()];
+            a.sort_by(|x, y| y.total_cmp(x));
+            a
+        });
     }
 
     /// New random outcomes (and statuses) for the same graph.
@@ -257,13 +307,54 @@ impl Case {
                 }
             })
             .collect();
+        self.covers = self
+            .nodes
+            .iter()
+            .map(|_| {
+                rng.chance(0.2).then(|| {
+                    let mut s: Vec<&'static str> = SERVICES
+                        .iter()
+                        .copied()
+                        .filter(|_| rng.chance(0.6))
+                        .collect();
+                    if s.is_empty() {
+                        s.push("s1");
+                    }
+                    s
+                })
+            })
+            .collect();
+        self.dates = self
+            .nodes
+            .iter()
+            .map(|_| {
+                (
+                    rng.chance(0.3).then(|| rng.pick(&DATES[..3])),
+                    rng.chance(0.2).then(|| rng.pick(&DATES)),
+                )
+            })
+            .collect();
     }
 
     pub fn vocabulary(&self) -> String {
-        let mut out = String::from("labfit: vocabulary/v1\nfacts:\n");
-        for i in self.leaf_ids() {
+        let mut out = String::from("labfit: vocabulary/v1\nservices:\n");
+        for s in SERVICES {
+            let default = SERVICES_DEFAULT.contains(&s);
             out.push_str(&format!(
-                "  o.n{i}: {{type: number, meaning: outcome of n{i}, question: q01, ask: What about n{i}?}}\n"
+                "  {s}: {{meaning: kind {s}, default: {default}}}\n"
+            ));
+        }
+        out.push_str("facts:\n");
+        for i in self.leaf_ids() {
+            let valid = self
+                .valid_months
+                .get(i)
+                .copied()
+                .flatten()
+                .map(|m| format!(", valid_months: {m}"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  o.n{i}: {{type: number, meaning: outcome of n{i}, question: q01, ask: What about n{i}?{valid}}}\n"
             ));
         }
         out
@@ -364,6 +455,14 @@ impl Case {
                 ));
             }
         }
+        if let Some(s) = &self.services {
+            out.push_str(&format!("services: [{}]\n", s.join(", ")));
+        }
+        if let Some([v, a, c, r]) = self.assurance {
+            out.push_str(&format!(
+                "assurance: {{verified: {v:?}, attested: {a:?}, claimed: {c:?}, reported: {r:?}}}\n"
+            ));
+        }
         if !self.overrides.is_empty() {
             let list: Vec<String> = self
                 .overrides
@@ -379,8 +478,22 @@ impl Case {
         let mut lines = Vec::new();
         for (i, leaf) in self.leaves.iter().enumerate() {
             let Some((leaf, status)) = leaf else { continue };
+            let mut extra = String::new();
+            if let Some(Some(cov)) = self.covers.get(i) {
+                extra.push_str(&format!(", covers: [{}]", cov.join(", ")));
+            }
+            if let Some((as_of, expires)) = self.dates.get(i) {
+                if let Some(d) = as_of {
+                    extra.push_str(&format!(", as_of: {d}"));
+                }
+                if let Some(d) = expires {
+                    extra.push_str(&format!(", expires: {d}"));
+                }
+            }
             match (leaf.value(), leaf) {
-                (Some(v), _) => lines.push(format!("  o.n{i}: {{value: {v}, status: {status}}}\n")),
+                (Some(v), _) => lines.push(format!(
+                    "  o.n{i}: {{value: {v}, status: {status}{extra}}}\n"
+                )),
                 (None, Leaf::Unknown) => lines.push(format!("  o.n{i}: {{status: unknown}}\n")),
                 (None, _) => {}
             }
@@ -389,7 +502,7 @@ impl Case {
             rng.shuffle(&mut lines);
         }
         format!(
-            "labfit: evidence/v1\nid: {provider}\nprovider: {provider}\nas_of: 2025-06-01\nfacts:\n{}",
+            "labfit: evidence/v1\nid: {provider}\nprovider: {provider}\nas_of: {EVIDENCE_AS_OF}\nfacts:\n{}",
             if lines.is_empty() { "  {}\n".to_owned() } else { lines.concat() }
         )
         .replace("facts:\n  {}\n", "facts: {}\n")
