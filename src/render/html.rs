@@ -9,6 +9,7 @@
 use std::fmt::Write as _;
 
 use crate::input::source::InputHash;
+use crate::render::toolkit::{self, clip, is_web_address, num1, of100, pct_spaced};
 use crate::render::words::{
     comparison_summary, current_answer, guide_topic, verdict_meaning, METHOD,
 };
@@ -36,20 +37,12 @@ pub fn h(s: &str) -> String {
 /// The address when it is http(s), for an `href`.
 fn safe_url(u: &str) -> Option<String> {
     let t = u.trim();
-    (t.starts_with("https://") || t.starts_with("http://")).then(|| h(t))
+    is_web_address(t).then(|| h(t))
 }
 
 /// Renders `` `code` `` spans of a sentence (rule notes and gate reasons use them) as `<code>`.
 fn prose(s: &str) -> String {
-    let mut o = String::new();
-    for (i, part) in s.split('`').enumerate() {
-        if i % 2 == 1 {
-            let _ = write!(o, "<code>{}</code>", h(part));
-        } else {
-            o.push_str(&h(part));
-        }
-    }
-    o
+    toolkit::prose(s, h, |c| format!("<code>{}</code>", h(c)))
 }
 
 fn badge(v: Verdict) -> String {
@@ -58,20 +51,6 @@ fn badge(v: Verdict) -> String {
 
 fn gate_badge(g: GateState) -> String {
     format!("<span class=\"gate g-{0}\">{0}</span>", g.as_str())
-}
-
-fn num(x: f64) -> String {
-    format!("{x:.1}")
-}
-
-fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_owned()
-    } else {
-        let mut o: String = s.chars().take(max.saturating_sub(1)).collect();
-        o.push('…');
-        o
-    }
 }
 
 fn anchor(provider: &str) -> String {
@@ -243,8 +222,8 @@ fn fit_chart(
             o,
             "<g><title>{}: fit {}, potential {}, {}</title><text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect class=\"track\" x=\"{left}\" y=\"{}\" width=\"{bar}\" height=\"14\"/><rect class=\"p-{}\" x=\"{left}\" y=\"{}\" width=\"{:.2}\" height=\"14\"/><rect class=\"f-{}\" x=\"{left}\" y=\"{}\" width=\"{:.2}\" height=\"14\"/><text class=\"num\" x=\"{}\" y=\"{}\">{} – {}</text></g>",
             h(label),
-            num(*fit),
-            num(*pot),
+            num1(*fit),
+            num1(*pot),
             v.as_str(),
             left - 10.0,
             y + 15.0,
@@ -258,8 +237,8 @@ fn fit_chart(
             x(*fit) - left,
             left + bar + 10.0,
             y + 15.0,
-            num(*fit),
-            num(*pot)
+            num1(*fit),
+            num1(*pot)
         );
     }
     let _ = writeln!(o, "</svg><figcaption>{}</figcaption></figure>", h(caption));
@@ -292,9 +271,9 @@ fn framework_matrix(c: &Comparison) -> String {
         let cx = left + cell * j as f64 + cell / 2.0;
         let _ = writeln!(
             o,
-            "<text class=\"lbl\" x=\"{cx}\" y=\"16\" text-anchor=\"middle\">{}</text><text class=\"axis\" x=\"{cx}\" y=\"30\" text-anchor=\"middle\">{:.0} % of fit</text>",
+            "<text class=\"lbl\" x=\"{cx}\" y=\"16\" text-anchor=\"middle\">{}</text><text class=\"axis\" x=\"{cx}\" y=\"30\" text-anchor=\"middle\">{} of fit</text>",
             h(&clip(id, 16)),
-            100.0 * share
+            pct_spaced(*share, 0)
         );
     }
     for (i, r) in c.reports.iter().enumerate() {
@@ -316,8 +295,8 @@ fn framework_matrix(c: &Comparison) -> String {
                         "<g><title>{} · {}: fit {}, potential {}</title><rect class=\"track\" x=\"{x0}\" y=\"{}\" width=\"{w}\" height=\"8\"/><rect class=\"pot\" x=\"{x0}\" y=\"{}\" width=\"{:.2}\" height=\"8\"/><rect class=\"fit\" x=\"{x0}\" y=\"{}\" width=\"{:.2}\" height=\"8\"/><text class=\"num\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{} – {}</text></g>",
                         h(&r.provider.name),
                         h(id),
-                        num(100.0 * f.lo),
-                        num(100.0 * f.hi),
+                        of100(f.lo),
+                        of100(f.hi),
                         y + 18.0,
                         y + 18.0,
                         w * f.hi.clamp(0.0, 1.0),
@@ -325,8 +304,8 @@ fn framework_matrix(c: &Comparison) -> String {
                         w * f.lo.clamp(0.0, 1.0),
                         x0 + w / 2.0,
                         y + 13.0,
-                        num(100.0 * f.lo),
-                        num(100.0 * f.hi)
+                        of100(f.lo),
+                        of100(f.hi)
                     );
                 }
                 _ => {
@@ -377,14 +356,14 @@ fn framework_chart(r: &Report) -> String {
     }
     for (i, f) in fws.iter().enumerate() {
         let y = top + row_h * i as f64;
-        let label = format!("{} ({:.0} %)", f.id, 100.0 * f.share);
+        let label = format!("{} ({})", f.id, pct_spaced(f.share, 0));
         if f.share > 0.0 {
             let _ = writeln!(
                 o,
                 "<g><title>{}: fit {}, potential {}</title><text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect class=\"track\" x=\"{left}\" y=\"{}\" width=\"{bar}\" height=\"12\"/><rect class=\"pot\" x=\"{left}\" y=\"{}\" width=\"{:.2}\" height=\"12\"/><rect class=\"fit\" x=\"{left}\" y=\"{}\" width=\"{:.2}\" height=\"12\"/><text class=\"num\" x=\"{}\" y=\"{}\">{} – {}</text></g>",
                 h(r.title_of(&f.id)),
-                num(100.0 * f.lo),
-                num(100.0 * f.hi),
+                of100(f.lo),
+                of100(f.hi),
                 left - 10.0,
                 y + 14.0,
                 h(&clip(&label, 30)),
@@ -395,8 +374,8 @@ fn framework_chart(r: &Report) -> String {
                 x(f.lo),
                 left + bar + 10.0,
                 y + 14.0,
-                num(100.0 * f.lo),
-                num(100.0 * f.hi)
+                of100(f.lo),
+                of100(f.hi)
             );
         } else {
             let _ = writeln!(
@@ -479,9 +458,9 @@ fn question_row(o: &mut String, r: &Report, n: usize, q: &Question) {
             format!(
                 "<code>{}</code> {} → {} (+{})",
                 h(&m.id),
-                num(m.from),
-                num(m.to),
-                num(m.swing)
+                num1(m.from),
+                num1(m.to),
+                num1(m.swing)
             )
         })
         .collect();
@@ -501,7 +480,7 @@ fn question_row(o: &mut String, r: &Report, n: usize, q: &Question) {
         h(&q.question),
         h(&q.ask),
         why.join("<br>"),
-        num(q.swing)
+        num1(q.swing)
     );
 }
 
@@ -556,22 +535,18 @@ fn node_row(n: &ExplainNode) -> String {
     ) {
         String::new()
     } else {
-        format!(
-            " <span class=\"iv\">{}–{}</span>",
-            num(100.0 * n.lo),
-            num(100.0 * n.hi)
-        )
+        format!(" <span class=\"iv\">{}–{}</span>", of100(n.lo), of100(n.hi))
     };
     let edge = n
         .edge_weight
         .map(|w| format!(" · edge weight {w}"))
         .unwrap_or_default();
     format!(
-        "<span class=\"row\">{} <code>{}</code> {}{iv} <span class=\"w\">· weight {:.2} % · {:.2} fit points{edge}</span></span>",
+        "<span class=\"row\">{} <code>{}</code> {}{iv} <span class=\"w\">· weight {} · {:.2} fit points{edge}</span></span>",
         status_tag(n.status.as_str()),
         h(&n.id),
         h(&n.title),
-        100.0 * n.weight,
+        pct_spaced(n.weight, 2),
         n.contribution
     )
 }
@@ -763,8 +738,8 @@ fn provider_article(o: &mut String, r: &Report, rank: Option<usize>, shown: usiz
     let _ = writeln!(
         o,
         "<p>Fit <b>{}</b> · potential <b>{}</b> · must-haves {met} met, {open} open, {failed} failed · evidence <code>{}</code> as of {}. <span class=\"note\">{}: {}.</span></p>",
-        num(r.fit),
-        num(r.potential),
+        num1(r.fit),
+        num1(r.potential),
         h(&r.provider.id),
         r.provider.as_of,
         r.verdict,
@@ -802,11 +777,11 @@ fn method(o: &mut String, r: &Report) {
     for f in &r.profile.frameworks {
         let _ = writeln!(
             o,
-            "<tr><td><code>{}</code> {}</td><td class=\"n\">{}</td><td class=\"n\">{:.1} %</td></tr>",
+            "<tr><td><code>{}</code> {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             h(&f.id),
             h(r.title_of(&f.id)),
             f.weight,
-            100.0 * f.share
+            pct_spaced(f.share, 1)
         );
     }
     let _ = writeln!(o, "</tbody></table>");
@@ -871,8 +846,8 @@ pub fn report(r: &Report) -> String {
         o,
         "<div class=\"card\"><div class=\"k\">Verdict</div><div class=\"v small\">{}</div></div><div class=\"card\"><div class=\"k\">Fit</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Potential</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Must-haves met / open / failed</div><div class=\"v\">{met} / {open} / {failed}</div></div><div class=\"card\"><div class=\"k\">Questions</div><div class=\"v\">{}</div></div>",
         badge(r.verdict),
-        num(r.fit),
-        num(r.potential),
+        num1(r.fit),
+        num1(r.potential),
         r.questions.len()
     );
     let _ = writeln!(o, "</div>");
@@ -881,8 +856,8 @@ pub fn report(r: &Report) -> String {
         "<ul class=\"summary\"><li>{}: {}.</li><li>Fit {} is what the evidence shows today; {} is the most a favourable answer to every open question could reach.</li></ul>",
         h(&r.provider.name),
         verdict_meaning(r.verdict),
-        num(r.fit),
-        num(r.potential)
+        num1(r.fit),
+        num1(r.potential)
     );
     o.push_str(&fit_chart(
         &[(r.provider.name.clone(), r.fit, r.potential, r.verdict)],
@@ -970,7 +945,7 @@ pub fn comparison(c: &Comparison) -> String {
                     .frameworks
                     .iter()
                     .find(|f| f.id == w)
-                    .map(|f| num(100.0 * f.lo))
+                    .map(|f| of100(f.lo))
                     .unwrap_or_default();
                 format!("<code>{}</code> {lo}", h(w))
             },
@@ -982,8 +957,8 @@ pub fn comparison(c: &Comparison) -> String {
             anchor(&r.id),
             h(&r.provider),
             badge(r.verdict),
-            num(r.fit),
-            num(r.potential),
+            num1(r.fit),
+            num1(r.potential),
             list(&r.open_gates),
             list(&r.failed_gates)
         );
@@ -1038,7 +1013,7 @@ pub fn comparison(c: &Comparison) -> String {
                 o,
                 "<li>Minimax-regret choice: <b>{}</b>; at worst {} fit points behind <b>{}</b> once every answer is in.</li>",
                 h(&name(&m.id)),
-                num(m.max_regret),
+                num1(m.max_regret),
                 h(&name(&m.against))
             );
         }

@@ -5,6 +5,9 @@
 use std::fmt::Write as _;
 
 use crate::input::source::InputHash;
+use crate::render::toolkit::{
+    self, is_web_address, list_or_dash, lowercase_first, of100, pct_spaced,
+};
 use crate::render::words::{
     comparison_summary, current_answer, guide_topic, verdict_meaning, METHOD,
 };
@@ -40,20 +43,12 @@ pub fn code(s: &str) -> String {
 /// Escapes a sentence whose `` `code` `` spans (rule notes, gate reasons and warnings use them)
 /// stay code.
 pub fn prose(s: &str) -> String {
-    let mut o = String::new();
-    for (i, part) in s.split('`').enumerate() {
-        if i % 2 == 1 {
-            o.push_str(&code(part));
-        } else {
-            o.push_str(&esc(part));
-        }
-    }
-    o
+    toolkit::prose(s, esc, code)
 }
 
 /// A link when the address is http(s), else the escaped title alone.
 fn link(title: &str, url: Option<&str>) -> String {
-    match url.filter(|u| u.starts_with("https://") || u.starts_with("http://")) {
+    match url.filter(|u| is_web_address(u)) {
         Some(u) => {
             let mut dest = String::new();
             for c in u.chars() {
@@ -72,10 +67,6 @@ fn link(title: &str, url: Option<&str>) -> String {
         }
         None => esc(title),
     }
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.1}", 100.0 * x)
 }
 
 fn gate_word(s: GateState) -> String {
@@ -119,20 +110,12 @@ fn inputs(o: &mut String, list: &[&InputHash]) {
 
 /// One question as a table row: #, guide question, question, must-haves, fit points.
 fn question_row(o: &mut String, n: usize, q: &Question) {
-    let gates = if q.gates.is_empty() {
-        "–".to_owned()
-    } else {
-        q.gates
-            .iter()
-            .map(|g| code(g))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let _ = writeln!(
         o,
-        "| {n} | {} | {} | {gates} | +{:.1} |",
+        "| {n} | {} | {} | {} | +{:.1} |",
         esc(&q.question),
         esc(&q.ask),
+        list_or_dash(&q.gates, code),
         q.swing
     );
 }
@@ -274,12 +257,12 @@ fn frameworks(o: &mut String, r: &Report) {
         if f.share > 0.0 {
             let _ = writeln!(
                 o,
-                "| {} {} | {:.1} % | {} | {} |",
+                "| {} {} | {} | {} | {} |",
                 code(&f.id),
                 esc(r.title_of(&f.id)),
-                100.0 * f.share,
-                pct(f.lo),
-                pct(f.hi)
+                pct_spaced(f.share, 1),
+                of100(f.lo),
+                of100(f.hi)
             );
         } else {
             let _ = writeln!(
@@ -322,13 +305,6 @@ pub fn comparison(c: &Comparison) -> String {
         "| rank | provider | verdict | fit | potential | must-haves open | must-haves failed | weakest area |\n|---:|---|---|---:|---:|---|---|---|"
     );
     for r in &c.ranking {
-        let list = |v: &[String]| {
-            if v.is_empty() {
-                "–".to_owned()
-            } else {
-                v.iter().map(|g| code(g)).collect::<Vec<_>>().join(", ")
-            }
-        };
         let _ = writeln!(
             o,
             "| {} | {} | **{}** | {:.1} | {:.1} | {} | {} | {} |",
@@ -337,8 +313,8 @@ pub fn comparison(c: &Comparison) -> String {
             r.verdict,
             r.fit,
             r.potential,
-            list(&r.open_gates),
-            list(&r.failed_gates),
+            list_or_dash(&r.open_gates, code),
+            list_or_dash(&r.failed_gates, code),
             r.weakest.as_deref().map_or_else(|| "–".to_owned(), code)
         );
     }
@@ -359,7 +335,7 @@ pub fn comparison(c: &Comparison) -> String {
             let mut head = String::from("| provider |");
             let mut rule = String::from("|---|");
             for f in &first.profile.frameworks {
-                let _ = write!(head, " {} ({:.0} %) |", code(&f.id), 100.0 * f.share);
+                let _ = write!(head, " {} ({}) |", code(&f.id), pct_spaced(f.share, 0));
                 rule.push_str("---|");
             }
             let _ = writeln!(o, "{head}\n{rule}");
@@ -368,7 +344,7 @@ pub fn comparison(c: &Comparison) -> String {
                 for id in &fws {
                     match r.profile.frameworks.iter().find(|f| f.id == *id) {
                         Some(f) if f.share > 0.0 => {
-                            let _ = write!(line, " {} – {} |", pct(f.lo), pct(f.hi));
+                            let _ = write!(line, " {} – {} |", of100(f.lo), of100(f.hi));
                         }
                         _ => line.push_str(" n/a |"),
                     }
@@ -525,17 +501,6 @@ pub fn questions(r: &Report) -> String {
         code(&r.profile.id)
     );
     o
-}
-
-fn lowercase_first(s: &str) -> String {
-    // "US clinical…" keeps its capitals; only a capitalised common word is lowered.
-    let mut chars = s.chars();
-    match (chars.next(), chars.next()) {
-        (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase() => {
-            a.to_lowercase().chain(s.chars().skip(1)).collect()
-        }
-        _ => s.to_owned(),
-    }
 }
 
 fn letter_question(o: &mut String, r: &Report, n: usize, q: &Question) {

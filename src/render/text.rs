@@ -4,12 +4,13 @@
 
 use std::fmt::Write as _;
 
+use crate::render::toolkit::{bar, clip, delta, wrap, WIDTH};
 use crate::render::words::{current_answer, guide_topic};
 use crate::report::comparison::Comparison;
 use crate::report::diff::EvidenceDiff;
 use crate::report::Report;
 
-pub use crate::render::toolkit::{bar, clip, wrap, Style, WIDTH};
+pub use crate::render::toolkit::Style;
 
 /// Renders the summary of one score.
 pub fn render(r: &Report, style: Style) -> String {
@@ -349,15 +350,6 @@ pub fn questions(r: &Report, style: Style) -> String {
     o
 }
 
-fn delta(from: f64, to: f64) -> String {
-    let d = to - from;
-    if d.abs() < 0.05 {
-        "±0.0".into()
-    } else {
-        format!("{d:+.1}")
-    }
-}
-
 /// Renders what changed between two evidence files and how each change moved the score.
 pub fn diff(d: &EvidenceDiff, style: Style) -> String {
     let mut o = String::new();
@@ -471,17 +463,4 @@ pub fn diff(d: &EvidenceDiff, style: Style) -> String {
         }
     }
     o
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wraps_and_clips() {
-        assert_eq!(clip("abcdef", 4), "abc…");
-        assert_eq!(wrap("aa bb cc dd", 7, 2), "aa bb\n  cc dd");
-        assert_eq!(wrap("aa bb", 10, 5), "aa bb");
-        assert_eq!(bar(25.0, 50.0, 4), "█░  ");
-    }
 }
