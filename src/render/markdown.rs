@@ -8,8 +8,9 @@ use crate::input::source::InputHash;
 use crate::render::toolkit::{
     self, is_web_address, list_or_dash, lowercase_first, of100, pct_spaced,
 };
+use crate::render::view::{ComparisonView, FrameworkMatrix, GateMatrix};
 use crate::render::words::{
-    comparison_summary, current_answer, guide_topic, verdict_meaning, METHOD,
+    comparison_summary, current_answer, guide_topic, verdict_meaning, METHOD, RANKING_ORDER,
 };
 use crate::report::comparison::Comparison;
 use crate::report::{GateState, Question, Report};
@@ -277,109 +278,120 @@ fn frameworks(o: &mut String, r: &Report) {
 
 /// Renders a comparison for a committee.
 pub fn comparison(c: &Comparison) -> String {
+    let v = ComparisonView::new(c);
     let mut o = String::new();
     let _ = writeln!(o, "# Cloud provider comparison: {}\n", esc(&c.title));
-    let version = c
-        .reports
-        .first()
-        .map(engine_line)
-        .unwrap_or_else(|| format!("labfit {}", env!("CARGO_PKG_VERSION")));
     let _ = writeln!(
         o,
-        "Profile {} · scored as of {} · {} providers · {version}\n",
+        "Profile {} · scored as of {} · {} providers · {} {}\n",
         code(&c.profile),
         c.as_of,
-        c.ranking.len()
+        v.counts.providers,
+        v.engine.0,
+        v.engine.1
     );
     let _ = writeln!(o, "## Summary\n");
-    for s in comparison_summary(c) {
+    for s in comparison_summary(&v) {
         let _ = writeln!(o, "- {}", esc(&s));
     }
+    ranking(&mut o, &v);
+    if let Some(m) = &v.frameworks {
+        framework_matrix(&mut o, m);
+    }
+    if let Some(m) = &v.gates {
+        gate_matrix(&mut o, m);
+    }
+    first_questions(&mut o, c);
+    let _ = writeln!(o, "\n## How the score is computed\n");
+    for p in METHOD {
+        let _ = writeln!(o, "{p}\n");
+    }
+    inputs(&mut o, &v.inputs);
+    o
+}
+
+fn ranking(o: &mut String, v: &ComparisonView<'_>) {
     let _ = writeln!(o, "\n## Ranking\n");
     let _ = writeln!(
         o,
-        "Providers that meet every must-have rank first, then conditional, then ineligible; within a group by fit, then potential. Fit is what the evidence shows today, potential what it would be if every open question were answered favourably.\n"
+        "{RANKING_ORDER} Fit is what the evidence shows today, potential what it would be if every open question were answered favourably.\n"
     );
     let _ = writeln!(
         o,
         "| rank | provider | verdict | fit | potential | must-haves open | must-haves failed | weakest area |\n|---:|---|---|---:|---:|---|---|---|"
     );
-    for r in &c.ranking {
+    for r in &v.rows {
         let _ = writeln!(
             o,
             "| {} | {} | **{}** | {:.1} | {:.1} | {} | {} | {} |",
             r.rank,
-            esc(&r.provider),
+            esc(r.name),
             r.verdict,
             r.fit,
             r.potential,
-            list_or_dash(&r.open_gates, code),
-            list_or_dash(&r.failed_gates, code),
-            r.weakest.as_deref().map_or_else(|| "–".to_owned(), code)
+            list_or_dash(r.open, code),
+            list_or_dash(r.failed, code),
+            r.weakest.map_or_else(|| "–".to_owned(), code)
         );
     }
-    // Frameworks: the union over reports, in profile order.
-    if let Some(first) = c.reports.first() {
-        let fws: Vec<&str> = first
-            .profile
-            .frameworks
-            .iter()
-            .map(|f| f.id.as_str())
-            .collect();
-        if !fws.is_empty() {
-            let _ = writeln!(o, "\n## By framework\n");
-            let _ = writeln!(
-                o,
-                "Each cell is the framework's fit – potential (0–100); the header gives its share of the overall fit.\n"
-            );
-            let mut head = String::from("| provider |");
-            let mut rule = String::from("|---|");
-            for f in &first.profile.frameworks {
-                let _ = write!(head, " {} ({}) |", code(&f.id), pct_spaced(f.share, 0));
-                rule.push_str("---|");
-            }
-            let _ = writeln!(o, "{head}\n{rule}");
-            for r in &c.reports {
-                let mut line = format!("| {} |", esc(&r.provider.name));
-                for id in &fws {
-                    match r.profile.frameworks.iter().find(|f| f.id == *id) {
-                        Some(f) if f.share > 0.0 => {
-                            let _ = write!(line, " {} – {} |", of100(f.lo), of100(f.hi));
-                        }
-                        _ => line.push_str(" n/a |"),
-                    }
-                }
-                let _ = writeln!(o, "{line}");
-            }
-        }
-        if !first.gates.is_empty() {
-            let _ = writeln!(o, "\n## Must-haves\n");
-            let mut head = String::from("| provider |");
-            let mut rule = String::from("|---|");
-            for g in &first.gates {
-                let _ = write!(head, " {} |", code(&g.id));
-                rule.push_str("---|");
-            }
-            let _ = writeln!(o, "{head}\n{rule}");
-            for r in &c.reports {
-                let mut line = format!("| {} |", esc(&r.provider.name));
-                for g in &first.gates {
-                    let state = r.gate(&g.id).map_or("–".to_owned(), |x| gate_word(x.state));
-                    let _ = write!(line, " {state} |");
-                }
-                let _ = writeln!(o, "{line}");
-            }
-            let _ = writeln!(o);
-            for g in &first.gates {
-                let basis = g
-                    .basis
-                    .as_deref()
-                    .map(|b| format!(": {}", prose(b)))
-                    .unwrap_or_default();
-                let _ = writeln!(o, "- {} {}{basis}", code(&g.id), esc(&g.title));
-            }
-        }
+}
+
+fn framework_matrix(o: &mut String, m: &FrameworkMatrix<'_>) {
+    let _ = writeln!(o, "\n## By framework\n");
+    let _ = writeln!(
+        o,
+        "Each cell is the framework's fit – potential (0–100); the header gives its share of the overall fit.\n"
+    );
+    let mut head = String::from("| provider |");
+    let mut rule = String::from("|---|");
+    for (id, share) in &m.columns {
+        let _ = write!(head, " {} ({}) |", code(id), pct_spaced(*share, 0));
+        rule.push_str("---|");
     }
+    let _ = writeln!(o, "{head}\n{rule}");
+    for r in &m.rows {
+        let mut line = format!("| {} |", esc(r.name));
+        for cell in &r.cells {
+            match cell {
+                Some((lo, hi)) => {
+                    let _ = write!(line, " {} – {} |", of100(*lo), of100(*hi));
+                }
+                None => line.push_str(" n/a |"),
+            }
+        }
+        let _ = writeln!(o, "{line}");
+    }
+}
+
+fn gate_matrix(o: &mut String, m: &GateMatrix<'_>) {
+    let _ = writeln!(o, "\n## Must-haves\n");
+    let mut head = String::from("| provider |");
+    let mut rule = String::from("|---|");
+    for g in m.gates {
+        let _ = write!(head, " {} |", code(&g.id));
+        rule.push_str("---|");
+    }
+    let _ = writeln!(o, "{head}\n{rule}");
+    for r in &m.rows {
+        let mut line = format!("| {} |", esc(r.name));
+        for cell in &r.cells {
+            let state = cell.map_or("–".to_owned(), |x| gate_word(x.state));
+            let _ = write!(line, " {state} |");
+        }
+        let _ = writeln!(o, "{line}");
+    }
+    let _ = writeln!(o);
+    for g in m.gates {
+        let basis = g
+            .basis
+            .as_deref()
+            .map(|b| format!(": {}", prose(b)))
+            .unwrap_or_default();
+        let _ = writeln!(o, "- {} {}{basis}", code(&g.id), esc(&g.title));
+    }
+}
+
+fn first_questions(o: &mut String, c: &Comparison) {
     let _ = writeln!(o, "\n## First questions for each provider\n");
     let _ = writeln!(
         o,
@@ -410,15 +422,6 @@ pub fn comparison(c: &Comparison) -> String {
             let _ = writeln!(o, "\n…and {} more.", r.questions.len() - 5);
         }
     }
-    let _ = writeln!(o, "\n## How the score is computed\n");
-    for p in METHOD {
-        let _ = writeln!(o, "{p}\n");
-    }
-    let mut all: Vec<&InputHash> = c.reports.iter().flat_map(|r| r.inputs.iter()).collect();
-    all.sort();
-    all.dedup();
-    inputs(&mut o, &all);
-    o
 }
 
 /// Renders the questionnaire as a letter the lab can send the provider.
