@@ -10,7 +10,8 @@ use crate::render::toolkit::{
 };
 use crate::render::view::{ComparisonView, FrameworkMatrix, GateMatrix};
 use crate::render::words::{
-    comparison_summary, current_answer, guide_topic, verdict_meaning, METHOD, RANKING_ORDER,
+    comparison_summary, current_answer, guide_topic, verdict_meaning, what_if, METHOD,
+    RANKING_ORDER,
 };
 use crate::report::comparison::Comparison;
 use crate::report::{GateState, Question, Report};
@@ -158,82 +159,13 @@ pub fn report(r: &Report) -> String {
             .iter()
             .map(|a| format!("{} = {}", code(&a.fact), esc(&a.value.to_string())))
             .collect();
-        let _ = writeln!(
-            o,
-            "\n> **What-if:** this score assumes {}. It is hypothetical.",
-            list.join(", ")
-        );
+        let _ = writeln!(o, "\n> **What-if:** {}", what_if(&list.join(", ")));
     }
-    if !r.gates.is_empty() {
-        let _ = writeln!(o, "\n## Must-haves\n");
-        let _ = writeln!(
-            o,
-            "| state | must-have | why the lab requires it | what the evidence shows |\n|---|---|---|---|"
-        );
-        for g in &r.gates {
-            let _ = writeln!(
-                o,
-                "| {} | {} {} | {} | {} |",
-                gate_word(g.state),
-                code(&g.id),
-                esc(&g.title),
-                prose(g.basis.as_deref().unwrap_or("–")),
-                prose(&g.reason)
-            );
-        }
-    }
+    gates(&mut o, r);
     frameworks(&mut o, r);
-    if !r.questions.is_empty() {
-        let shown = r.questions.len().min(10);
-        let _ = writeln!(
-            o,
-            "\n## Questions to send the provider\n\n{} question(s); the {shown} most important, must-haves first. The full questionnaire, as a letter: `labfit questions -p {} -e {} --format markdown`.\n",
-            r.questions.len(),
-            r.profile.id,
-            r.provider.id
-        );
-        let _ = writeln!(
-            o,
-            "| # | guide | question | must-have | fit points |\n|---:|---|---|---|---:|"
-        );
-        for (n, q) in r.questions.iter().take(shown).enumerate() {
-            question_row(&mut o, n + 1, q);
-        }
-    }
-    if !r.waivers.is_empty() {
-        let _ = writeln!(o, "\n## Waivers\n");
-        let _ = writeln!(
-            o,
-            "| requirement | state | expires | approved by | reason |\n|---|---|---|---|---|"
-        );
-        for w in &r.waivers {
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} | {} | {} |",
-                code(&w.id),
-                esc(w.state.as_str()),
-                w.expires,
-                esc(&w.approved_by),
-                esc(&w.reason)
-            );
-        }
-    }
-    if !r.errors.is_empty() {
-        let _ = writeln!(o, "\n## Rule errors\n");
-        let _ = writeln!(
-            o,
-            "These requirements count as unknown because their rule failed.\n"
-        );
-        for e in &r.errors {
-            let _ = writeln!(
-                o,
-                "- {} at {}: {}",
-                code(&e.requirement),
-                code(&e.location.to_string()),
-                esc(&e.message)
-            );
-        }
-    }
+    top_questions(&mut o, r);
+    waivers(&mut o, r);
+    rule_errors(&mut o, r);
     if !r.warnings.is_empty() {
         let _ = writeln!(o, "\n## Warnings\n");
         for w in &r.warnings {
@@ -243,6 +175,92 @@ pub fn report(r: &Report) -> String {
     sources(&mut o, r);
     inputs(&mut o, &r.inputs.iter().collect::<Vec<_>>());
     o
+}
+
+fn gates(o: &mut String, r: &Report) {
+    if r.gates.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\n## Must-haves\n");
+    let _ = writeln!(
+        o,
+        "| state | must-have | why the lab requires it | what the evidence shows |\n|---|---|---|---|"
+    );
+    for g in &r.gates {
+        let _ = writeln!(
+            o,
+            "| {} | {} {} | {} | {} |",
+            gate_word(g.state),
+            code(&g.id),
+            esc(&g.title),
+            prose(g.basis.as_deref().unwrap_or("–")),
+            prose(&g.reason)
+        );
+    }
+}
+
+/// The ten most important questions of a score; the letter (`questions`) has them all.
+fn top_questions(o: &mut String, r: &Report) {
+    if r.questions.is_empty() {
+        return;
+    }
+    let shown = r.questions.len().min(10);
+    let _ = writeln!(
+        o,
+        "\n## Questions to send the provider\n\n{} question(s); the {shown} most important, must-haves first. The full questionnaire, as a letter: `labfit questions -p {} -e {} --format markdown`.\n",
+        r.questions.len(),
+        r.profile.id,
+        r.provider.id
+    );
+    let _ = writeln!(
+        o,
+        "| # | guide | question | must-have | fit points |\n|---:|---|---|---|---:|"
+    );
+    for (n, q) in r.questions.iter().take(shown).enumerate() {
+        question_row(o, n + 1, q);
+    }
+}
+
+fn waivers(o: &mut String, r: &Report) {
+    if r.waivers.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\n## Waivers\n");
+    let _ = writeln!(
+        o,
+        "| requirement | state | expires | approved by | reason |\n|---|---|---|---|---|"
+    );
+    for w in &r.waivers {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} |",
+            code(&w.id),
+            esc(w.state.as_str()),
+            w.expires,
+            esc(&w.approved_by),
+            esc(&w.reason)
+        );
+    }
+}
+
+fn rule_errors(o: &mut String, r: &Report) {
+    if r.errors.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\n## Rule errors\n");
+    let _ = writeln!(
+        o,
+        "These requirements count as unknown because their rule failed.\n"
+    );
+    for e in &r.errors {
+        let _ = writeln!(
+            o,
+            "- {} at {}: {}",
+            code(&e.requirement),
+            code(&e.location.to_string()),
+            esc(&e.message)
+        );
+    }
 }
 
 fn frameworks(o: &mut String, r: &Report) {
