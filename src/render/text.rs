@@ -14,7 +14,7 @@ use crate::report::Report;
 pub use crate::render::toolkit::Style;
 
 /// Renders the summary of one score.
-pub fn render(r: &Report, style: Style) -> String {
+pub fn report(r: &Report, style: Style) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,

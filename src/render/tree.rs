@@ -5,12 +5,14 @@
 
 use std::fmt::Write as _;
 
-use crate::render::toolkit::{compact, pct, wrap, Style, WIDTH};
+use crate::render::toolkit::{compact, pct, wrap, WIDTH};
 use crate::report::explain::{ExplainNode, ExplainStatus, Explanation};
 use crate::report::{NodeKindName, NodeStatus};
 
+pub use crate::render::toolkit::Style;
+
 /// Renders the tree.
-pub fn render(e: &Explanation, style: Style) -> String {
+pub fn explanation(e: &Explanation, style: Style) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
