@@ -13,6 +13,15 @@ use crate::report::Report;
 
 pub use crate::render::toolkit::Style;
 
+/// What a score was computed from, under its title: the same line for a score and its
+/// questions, so the two can be matched.
+fn scored_from(r: &Report) -> String {
+    format!(
+        "profile {} · evidence {} (as of {}) · scored as of {}",
+        r.profile.id, r.provider.id, r.provider.as_of, r.as_of
+    )
+}
+
 /// Renders the summary of one score.
 pub fn report(r: &Report, style: Style) -> String {
     let mut o = String::new();
@@ -22,14 +31,7 @@ pub fn report(r: &Report, style: Style) -> String {
         style.bold(&r.provider.name),
         style.bold(&clip(&r.profile.title, 70))
     );
-    let _ = writeln!(
-        o,
-        "{}",
-        style.dim(&format!(
-            "profile {} · evidence {} (as of {}) · scored as of {}",
-            r.profile.id, r.provider.id, r.provider.as_of, r.as_of
-        ))
-    );
+    let _ = writeln!(o, "{}", style.dim(&scored_from(r)));
     o.push('\n');
     let _ = writeln!(o, "  verdict    {}", style.verdict(r.verdict));
     let _ = writeln!(
@@ -228,14 +230,7 @@ pub fn questions(r: &Report, style: Style) -> String {
         "{}",
         style.bold(&format!("Questions for {}", r.provider.name))
     );
-    let _ = writeln!(
-        o,
-        "{}",
-        style.dim(&format!(
-            "profile {} · evidence {} (as of {}) · scored as of {}",
-            r.profile.id, r.provider.id, r.provider.as_of, r.as_of
-        ))
-    );
+    let _ = writeln!(o, "{}", style.dim(&scored_from(r)));
     o.push('\n');
     if r.questions.is_empty() {
         let _ = writeln!(
