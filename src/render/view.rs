@@ -144,8 +144,6 @@ pub struct Counts {
 /// A comparison as every format shows it.
 #[derive(Clone, Debug)]
 pub struct ComparisonView<'a> {
-    /// The comparison itself, for what needs no working out.
-    pub c: &'a Comparison,
     /// The engine's name and version (of the first report, else this build).
     pub engine: (&'a str, &'a str),
     /// The profile's bands (of the first report, else the defaults).
@@ -209,7 +207,6 @@ impl<'a> ComparisonView<'a> {
         inputs.sort();
         inputs.dedup();
         ComparisonView {
-            c,
             engine: first.map_or((env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")), |r| {
                 (r.engine.name.as_str(), r.engine.version.as_str())
             }),

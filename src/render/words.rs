@@ -1,6 +1,7 @@
-//! The sentences every report format shares: what a verdict means, what a comparison settles,
-//! a provider's current answer, the topics of the guide's questions. Renderers put them in
-//! their own markup; none writes them itself.
+//! The sentences every report format shares: what a verdict means, what a comparison settles
+//! (said from its [`ComparisonView`]), how a ranking is ordered, what a what-if assumes, a
+//! provider's current answer, the topics of the guide's questions, the method. Renderers put
+//! them in their own markup; none writes them itself, so the formats say the same thing.
 
 use crate::render::view::{ComparisonView, Counts, Named, Safest};
 use crate::report::{AskReason, Question, Report};
