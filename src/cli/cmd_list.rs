@@ -153,7 +153,7 @@ pub fn run(a: &ListArgs) -> Exit {
                 })
                 .collect();
             if json_out {
-                json::render(&items)
+                json::value(&items)
             } else {
                 items
                     .iter()
@@ -176,7 +176,7 @@ pub fn run(a: &ListArgs) -> Exit {
                 }
             }
             if json_out {
-                json::render(&items)
+                json::value(&items)
             } else {
                 items
                     .iter()
@@ -199,7 +199,7 @@ pub fn run(a: &ListArgs) -> Exit {
                 }
             }
             if json_out {
-                json::render(&items)
+                json::value(&items)
             } else {
                 items
                     .iter()
@@ -217,7 +217,7 @@ pub fn run(a: &ListArgs) -> Exit {
             let items: Vec<FactItem<'_>> =
                 v.iter().map(|(key, spec)| FactItem { key, spec }).collect();
             if json_out {
-                json::render(&items)
+                json::value(&items)
             } else {
                 items
                     .iter()
