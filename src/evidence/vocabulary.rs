@@ -7,6 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::evidence::guide::is_question_id;
 use crate::input::error::{did_you_mean, InputError};
 use crate::input::kind::FileKind;
 use crate::input::source::SourceFile;
@@ -173,17 +174,6 @@ impl Vocabulary {
         }
         replaced
     }
-}
-
-/// `q01`…`q18` or `mss`.
-pub fn is_question_id(q: &str) -> bool {
-    if q == "mss" {
-        return true;
-    }
-    q.strip_prefix('q')
-        .filter(|n| n.len() == 2)
-        .and_then(|n| n.parse::<u8>().ok())
-        .is_some_and(|n| (1..=18).contains(&n))
 }
 
 impl ParseContext for Vocabulary {
