@@ -26,7 +26,7 @@ use crate::input::error::{did_you_mean, InputError, UsageError};
 use crate::input::kind::{classify, Classified, FileKind};
 use crate::input::source::{display_path, InputHash, SourceFile};
 use crate::profile::error::ProfileError;
-use crate::profile::{self, ProfileSource, RefWhat};
+use crate::profile::{self, ProfileSource};
 use crate::report::{Assumption, Report, Warning, WarningKind};
 use crate::rules::{FactTable, Limits, Outcome, Params, RuleSet};
 use crate::score::{self, BoundProfile};
@@ -558,124 +558,9 @@ impl Engine {
     }
 
     fn bind_profile(&self, file: SourceFile) -> Result<BoundProfile, Error> {
-        let (bound, errors) = self.bind_profile_lenient(file)?;
-        Error::from_list(errors)?;
+        let (bound, errors) = score::bind(&self.graph, profile::load(file, self)?)?;
+        Error::from_list(errors.into_iter().map(Error::from).collect())?;
         Ok(bound)
-    }
-
-    /// Binds a profile leaving out the references the graph lacks, and returns them as errors
-    /// beside it, so `labfit check` can go on checking the rest of the profile. Only a file that
-    /// does not load (or an `extends` that fails) is an `Err`.
-    pub(crate) fn bind_profile_lenient(
-        &self,
-        file: SourceFile,
-    ) -> Result<(BoundProfile, Vec<Error>), Error> {
-        let p = profile::load(file, self)?;
-        p.check_bands()?;
-        let mut errors: Vec<Error> = Vec::new();
-        let find = |id: &str| self.graph.find(id);
-        for r in &p.refs {
-            let bad = |message: String, hint: Option<String>| -> Error {
-                ProfileError::Invalid {
-                    location: r.location(),
-                    message,
-                    hint,
-                }
-                .into()
-            };
-            let nearest = |id: &str| {
-                did_you_mean(id, self.graph.ids())
-                    .or_else(|| Some("see `labfit list requirements`".into()))
-            };
-            match &r.what {
-                RefWhat::Framework(id) if find(id).is_none() => {
-                    errors.push(bad(format!("unknown framework `{id}`"), nearest(id)))
-                }
-                RefWhat::Gate(id) if find(id).is_none() => errors.push(bad(
-                    format!("must-have `{id}` is not a requirement"),
-                    nearest(id),
-                )),
-                RefWhat::Waiver(id) if find(id).is_none() => errors.push(bad(
-                    format!("waiver for unknown requirement `{id}`"),
-                    nearest(id),
-                )),
-                RefWhat::Edge(pa, c) => match (find(pa), find(c)) {
-                    (None, _) => errors.push(bad(
-                        format!("weight override names unknown requirement `{pa}`"),
-                        nearest(pa),
-                    )),
-                    (_, None) => errors.push(bad(
-                        format!("weight override names unknown requirement `{c}`"),
-                        nearest(c),
-                    )),
-                    (Some(pi), Some(ci)) => {
-                        let is_edge = matches!(self.graph.node(pi).map(|n| &n.kind), Some(NodeKind::Composite { children, .. }) if children.iter().any(|(x, _)| *x == ci));
-                        if !is_edge {
-                            errors.push(bad(
-                                format!("`{c}` is not a child of `{pa}`, so `{pa}/{c}` overrides nothing"),
-                                Some("weights override existing edges: PARENT/CHILD as in the catalog".into()),
-                            ));
-                        }
-                    }
-                },
-                _ => {}
-            }
-        }
-        if p.frameworks.is_empty() && errors.is_empty() {
-            let location = p
-                .files
-                .first()
-                .map(|f| f.location(1, 1))
-                .unwrap_or_else(|| crate::input::source::Location::file_start("profile"));
-            errors.push(
-                ProfileError::Invalid {
-                    location,
-                    message: format!("profile `{}` selects no frameworks", p.id),
-                    hint: Some(
-                        "add `frameworks: {lab-baseline: 1}` or extend a profile that has some"
-                            .into(),
-                    ),
-                }
-                .into(),
-            );
-        }
-        let roots = p
-            .frameworks
-            .iter()
-            .filter_map(|(id, w)| Some((find(id)?, *w)))
-            .collect();
-        let overrides = p
-            .weights
-            .iter()
-            .filter_map(|((a, b), w)| Some(((find(a)?, find(b)?), *w)))
-            .collect();
-        let gates = p
-            .gates
-            .iter()
-            .filter_map(|g| Some((find(&g.id)?, g.clone())))
-            .collect();
-        let waivers = p
-            .waivers
-            .iter()
-            .filter_map(|w| Some((find(&w.id)?, w.clone())))
-            .collect();
-        let params: Params = Arc::new(
-            p.params
-                .iter()
-                .map(|(k, v)| (k.clone(), v.value.clone()))
-                .collect(),
-        );
-        Ok((
-            BoundProfile {
-                profile: p,
-                roots,
-                overrides,
-                gates,
-                waivers,
-                params,
-            },
-            errors,
-        ))
     }
 
     /// Loads evidence: a built-in provider id or a path.

@@ -25,9 +25,9 @@ use crate::input::error::did_you_mean;
 use crate::input::kind::{classify, Classified, FileKind};
 use crate::input::source::{display_path, Location, SourceFile};
 use crate::input::yaml;
-use crate::profile::RefWhat;
+use crate::profile::{self, RefWhat};
 use crate::rules::{Limits, RuleSet};
-use crate::score::{reach, BoundProfile};
+use crate::score::{bind, reach, BoundProfile};
 
 /// What a check found.
 #[derive(Clone, Debug, Default)]
@@ -384,14 +384,14 @@ pub fn check_files(user: Vec<SourceFile>, as_of: Date) -> Checked {
     // Profiles.
     let mut bound: Vec<(SourceFile, BoundProfile)> = Vec::new();
     for f in by_kind(Kind::Profile) {
-        match engine.bind_profile_lenient(f.clone()) {
+        match profile::load(f.clone(), &engine).and_then(|p| bind(graph, p)) {
             Ok((b, errors)) => {
-                for e in &errors {
-                    c.error(e);
+                for e in errors {
+                    c.error(&e.into());
                 }
                 bound.push((f.clone(), b));
             }
-            Err(e) => c.error(&e),
+            Err(e) => c.error(&e.into()),
         }
     }
     for (f, b) in &bound {
