@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 use crate::authoring::testing;
 use crate::engine::error::Error;
-use crate::engine::{builtin_files, dir_of, leaf_errors, Engine};
+use crate::engine::load::{builtin_files, dir_of, leaf_errors};
+use crate::engine::Engine;
 use crate::evidence::vocabulary::Vocabulary;
 use crate::evidence::Evidence;
 use crate::graph::catalog::{self, Body, Requirement};
