@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::engine::error::Error;
-use crate::engine::load::dir_of;
 use crate::engine::Engine;
 use crate::evidence::error::EvidenceError;
 use crate::evidence::Evidence;
@@ -73,7 +72,7 @@ impl ProfileSource for Engine {
             name.contains('/') || name.ends_with(".yaml") || name.ends_with(".yml");
         let base = from
             .filter(|f| !f.is_builtin())
-            .map(|f| PathBuf::from(dir_of(f.name())));
+            .map(|f| PathBuf::from(f.dir()));
         let path = match &base {
             Some(b) if !b.as_os_str().is_empty() && Path::new(name).is_relative() => b.join(name),
             _ => PathBuf::from(name),

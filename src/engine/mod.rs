@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::engine::error::Error;
-use crate::engine::load::{builtin_pack, read_pack, Pack, PackSource};
+use crate::engine::load::{Pack, PackSource};
 use crate::evidence::vocabulary::Vocabulary;
 use crate::evidence::FactValue;
 use crate::graph::Graph;
@@ -59,16 +59,15 @@ impl EngineBuilder {
     /// (a check `FILE.rhai::f` names the file as given here). For embedders that keep rules
     /// elsewhere than on disk, and for tests and fuzzing that build packs on the fly.
     pub fn pack(mut self, name: &str, files: Vec<SourceFile>) -> Self {
-        let (rhai, yaml) = files.into_iter().partition(|f| f.name().ends_with(".rhai"));
         self.packs.push(PackSource::Files(Pack {
             name: name.to_owned(),
-            yaml,
-            rhai,
+            files,
         }));
         self
     }
 
-    /// Leaves out the built-in rules (a pack must then bring its own vocabulary).
+    /// Leaves out the built-in rules (a pack must then bring its own vocabulary); the
+    /// built-in profiles and providers stay available.
     pub fn without_builtin_rules(mut self) -> Self {
         self.no_builtin = true;
         self
@@ -80,19 +79,21 @@ impl EngineBuilder {
         self
     }
 
-    /// Loads, validates and compiles everything.
+    /// Loads, validates and compiles everything; the first batch of errors stops it (see
+    /// `engine/load.rs` for the order packs load in and which definition wins).
     pub fn build(self) -> Result<Engine, Error> {
-        let mut packs = Vec::new();
-        if !self.no_builtin {
-            packs.push(builtin_pack());
-        }
+        let mut packs = vec![if self.no_builtin {
+            Pack::builtin_without_rules()
+        } else {
+            Pack::builtin()
+        }];
         for p in self.packs {
             packs.push(match p {
-                PackSource::Dir(dir) => read_pack(&dir)?,
+                PackSource::Dir(dir) => Pack::read_dir(&dir)?,
                 PackSource::Files(pack) => pack,
             });
         }
-        Engine::from_packs(packs, self.limits.unwrap_or_default())
+        load::strict(packs, self.limits.unwrap_or_default())
     }
 }
 

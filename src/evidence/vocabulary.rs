@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::evidence::guide::is_question_id;
 use crate::input::error::{did_you_mean, InputError};
 use crate::input::kind::FileKind;
-use crate::input::source::SourceFile;
+use crate::input::source::{Location, SourceFile};
 use crate::input::yaml::{self, unique_map, FactK, Name, ParseContext};
 
 /// The type of a fact's value.
@@ -162,6 +162,12 @@ impl Vocabulary {
     /// True when there are no keys.
     pub fn is_empty(&self) -> bool {
         self.facts.is_empty()
+    }
+
+    /// Where `key` is defined in a vocabulary file (its start when the file lacks it), to
+    /// point at a definition that replaces an earlier one.
+    pub(crate) fn locate(file: &SourceFile, key: &str) -> Location {
+        yaml::locate::<VocabularyFile>(file, yaml::NameKind::Fact, key, 1)
     }
 
     /// Adds (or replaces) keys from another vocabulary; returns the keys replaced.
