@@ -49,7 +49,7 @@ pub(crate) struct Pack {
 
 /// Where a rule pack comes from, until the engine is built.
 #[derive(Clone, Debug)]
-pub(crate) enum PackSource {
+pub(super) enum PackSource {
     Dir(PathBuf),
     Files(Pack),
 }
@@ -70,7 +70,7 @@ impl Pack {
     /// The built-in content without the built-in rules (the vocabulary, catalogs and Rhai
     /// files directly in `rules/`): the profiles, the providers' evidence and the rule tests
     /// stay available by id, whatever rules the packs bring.
-    pub(crate) fn builtin_without_rules() -> Pack {
+    pub(super) fn builtin_without_rules() -> Pack {
         let mut pack = Pack::builtin();
         pack.files.retain(|f| {
             f.name()
@@ -82,7 +82,7 @@ impl Pack {
 
     /// A `--rules` directory: its `*.yaml`, `*.yml` and `*.rhai` files, sorted by path. Its
     /// subdirectories are not read (`tests/` holds rule tests that `labfit test` finds itself).
-    pub(crate) fn read_dir(dir: &Path) -> Result<Pack, Error> {
+    pub(super) fn read_dir(dir: &Path) -> Result<Pack, Error> {
         let name = display_path(dir);
         let entries = std::fs::read_dir(dir).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => InputError::io_msg(
@@ -151,7 +151,7 @@ pub(crate) struct Loaded {
 }
 
 /// Loads packs for scoring: any error stops the load.
-pub(crate) fn strict(packs: Vec<Pack>, limits: Limits) -> Result<Engine, Error> {
+pub(super) fn strict(packs: Vec<Pack>, limits: Limits) -> Result<Engine, Error> {
     let mut m = Merged::new(packs, Mode::Strict);
     Error::from_list(std::mem::take(&mut m.errors))?;
     let graph = Graph::build(m.requirements(), &m.catalogs)?;
