@@ -77,13 +77,11 @@ impl Graph {
                     .get(first)
                     .map(|f| f.location().clone())
                     .unwrap_or_else(|| r.location().clone());
-                errors.push(
-                    GraphError::DuplicateId {
-                        location: r.location().clone(),
-                        id: r.id.clone(),
-                        first: first_loc,
-                    },
-                );
+                errors.push(GraphError::DuplicateId {
+                    location: r.location().clone(),
+                    id: r.id.clone(),
+                    first: first_loc,
+                });
                 continue;
             }
             index.insert(r.id.clone(), kept.len());
@@ -117,14 +115,12 @@ impl Graph {
                                     .or_else(|| {
                                         Some("define the requirement, or remove the child".into())
                                     });
-                                errors.push(
-                                    GraphError::UnknownChild {
-                                        location,
-                                        parent: r.id.clone(),
-                                        child: child.clone(),
-                                        hint,
-                                    },
-                                );
+                                errors.push(GraphError::UnknownChild {
+                                    location,
+                                    parent: r.id.clone(),
+                                    child: child.clone(),
+                                    hint,
+                                });
                             }
                         }
                     }

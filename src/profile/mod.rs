@@ -702,11 +702,9 @@ mod tests {
                 .iter()
                 .find(|f| f.name() == format!("{name}.yaml"))
                 .cloned()
-                .ok_or_else(|| {
-                    ProfileError::NotFound {
-                        name: name.into(),
-                        hint: "h".into(),
-                    }
+                .ok_or_else(|| ProfileError::NotFound {
+                    name: name.into(),
+                    hint: "h".into(),
                 })
         }
     }
