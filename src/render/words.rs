@@ -135,28 +135,7 @@ pub fn what_if(facts: &str) -> String {
 /// should ask a cloud provider, as the `lab-baseline` framework names them), for grouping and
 /// introducing questions in a questionnaire.
 pub fn guide_topic(q: &str) -> Option<&'static str> {
-    Some(match q {
-        "q01" => "Experience with laboratory customers in the lab's field",
-        "q02" => "Integration with the lab's systems and processes",
-        "q03" => "Historical downtime and availability commitments",
-        "q04" => "Support during downtime",
-        "q05" => "Where data are kept and how they travel",
-        "q06" => "Who can reach the lab's data, and their credentials",
-        "q07" => "Machines or environments dedicated to regulated data",
-        "q08" => "Segregation from other customers' data",
-        "q09" => "Documented data security policies",
-        "q10" => "How the provider tests its security",
-        "q11" => "Security audits, intrusion detection and intrusion reporting",
-        "q12" => "What the provider logs and acts upon",
-        "q13" => "Audit logs the lab can read on demand",
-        "q14" => "A business associate agreement for ePHI",
-        "q15" => "What happens to the data when the contract ends",
-        "q16" => "What happens to the data after a catastrophe or the provider's failure",
-        "q17" => "Extracting data on demand, and in which formats",
-        "q18" => "Native or outsourced support",
-        "mss" => "Managed security services",
-        _ => return None,
-    })
+    crate::evidence::guide::topic(q)
 }
 
 /// The method, in the words of docs/scoring.md, short enough for a report.
