@@ -176,6 +176,7 @@ fn e_native_floor(c: &mut Criterion) {
                 f.engine.vocabulary(),
                 as_of,
                 p.profile.max_evidence_age_days,
+                &p.services,
             ))
         })
         .collect();

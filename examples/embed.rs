@@ -60,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("  - {q}");
         }
         // The full report is plain data: serialise it for the next system in the workflow.
-        let json = labfit::render::json::render(best);
+        let json = labfit::render::json::report(best);
         println!(
             "\n(report/v1 JSON for {}: {} bytes)",
             best.provider.id,

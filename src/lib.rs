@@ -23,15 +23,20 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 #![warn(missing_docs)]
 
+// The flow, one stage per folder (src/README.md): input → evidence and profile → rules →
+// graph → score → report → render; engine/ drives it, authoring/ serves rule authors.
 pub mod authoring;
 pub mod engine;
 pub mod evidence;
+#[doc(hidden)]
 pub mod graph;
 pub mod input;
 pub mod profile;
 pub mod render;
 pub mod report;
+#[doc(hidden)]
 pub mod rules;
+#[doc(hidden)]
 pub mod score;
 
 pub use engine::error::Error;

@@ -170,7 +170,8 @@ fn renderers_never_import_each_other() {
     let formats: BTreeSet<String> = files
         .iter()
         .filter_map(|f| f.file_stem()?.to_str().map(str::to_owned))
-        .filter(|s| s != "mod" && s != "toolkit" && s != "words")
+        // What the formats share (helpers, sentences, the comparison's view) is not a format.
+        .filter(|s| !matches!(s.as_str(), "mod" | "toolkit" | "words" | "view"))
         .collect();
     let mut bad = Vec::new();
     for f in &files {

@@ -161,6 +161,7 @@ fn print_output_is_capped() {
         engine.vocabulary(),
         as_of(),
         None,
+        &[],
     ));
     let o = engine.rules().evaluate(
         &format!("{PACK}/rules.rhai"),
@@ -188,6 +189,7 @@ fn each_hostile_check_stops_within_a_second() {
         engine.vocabulary(),
         as_of(),
         None,
+        &[],
     ));
     let graph = engine.graph();
     for (id, _, _) in HOSTILE {

@@ -32,7 +32,7 @@ fn score(case: &Case) -> Report {
 }
 
 fn json_without_inputs(r: &Report) -> String {
-    let mut v: serde_json::Value = serde_json::from_str(&labfit::render::json::render(r)).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&labfit::render::json::report(r)).unwrap();
     v.as_object_mut().unwrap().remove("inputs");
     serde_json::to_string_pretty(&v).unwrap()
 }
@@ -305,7 +305,7 @@ proptest! {
         }
         let run = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            pool.install(|| labfit::render::json::render(&engine.compare(&profile, &evidence, &common::options())))
+            pool.install(|| labfit::render::json::comparison(&engine.compare(&profile, &evidence, &common::options())))
         };
         let one = run(1);
         prop_assert_eq!(&one, &run(4));

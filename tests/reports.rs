@@ -77,7 +77,7 @@ fn comparison_in_every_format() {
         "compare_text",
         text::comparison(&c, text::Style::new(false))
     );
-    insta::assert_snapshot!("compare_json", fixed(&json::render(&c)));
+    insta::assert_snapshot!("compare_json", fixed(&json::comparison(&c)));
     insta::assert_snapshot!("compare_markdown", fixed(&markdown::comparison(&c)));
     insta::assert_snapshot!("compare_html", fixed(&html::comparison(&c)));
     insta::assert_snapshot!("compare_junit", fixed(&junit::comparison(&c)));
@@ -87,8 +87,8 @@ fn comparison_in_every_format() {
 #[test]
 fn score_in_every_format() {
     let r = score(&engine(), "beta");
-    insta::assert_snapshot!("score_text", text::render(&r, text::Style::new(false)));
-    insta::assert_snapshot!("score_json", fixed(&json::render(&r)));
+    insta::assert_snapshot!("score_text", text::report(&r, text::Style::new(false)));
+    insta::assert_snapshot!("score_json", fixed(&json::report(&r)));
     insta::assert_snapshot!("score_markdown", fixed(&markdown::report(&r)));
     insta::assert_snapshot!("score_html", fixed(&html::report(&r)));
     insta::assert_snapshot!("score_junit", fixed(&junit::report(&r)));
@@ -110,7 +110,7 @@ fn questions_in_every_format() {
 fn diff_in_every_format() {
     let d = diff(&engine());
     insta::assert_snapshot!("diff_text", text::diff(&d, text::Style::new(false)));
-    insta::assert_snapshot!("diff_json", json::render(&d));
+    insta::assert_snapshot!("diff_json", json::diff(&d));
 }
 
 fn diff(e: &Engine) -> labfit::report::diff::EvidenceDiff {

@@ -164,7 +164,7 @@ fn a_summary_is_what_the_report_says() {
 fn ranking_json(c: &Comparison) -> String {
     let mut c = c.clone();
     c.reports.clear();
-    json::render(&c)
+    json::comparison(&c)
 }
 
 #[test]
@@ -191,7 +191,7 @@ fn compare_profiles_ranks_as_compare_does_on_any_thread_count() {
         let single = two.install(|| engine.compare(p, &evidence, &options()));
         assert_eq!(ranking_json(m), ranking_json(&single), "{}", p.profile.id);
         assert_eq!(
-            json::render(&engine.rank(p, &evidence, &options())),
+            json::comparison(&engine.rank(p, &evidence, &options())),
             ranking_json(&single),
             "{}: rank",
             p.profile.id
@@ -207,8 +207,8 @@ fn compare_profiles_ranks_as_compare_does_on_any_thread_count() {
     let single = two.install(|| engine.compare(&profiles[0], &evidence, &options()));
     let single_1 = one.install(|| engine.compare(&profiles[0], &evidence, &options()));
     assert_eq!(
-        json::render(&single),
-        json::render(&single_1),
+        json::comparison(&single),
+        json::comparison(&single_1),
         "compare differs by thread count"
     );
 }
@@ -302,6 +302,7 @@ fn the_native_floor_agrees_with_the_rhai_rules() {
                 engine.vocabulary(),
                 options().as_of.unwrap(),
                 None,
+                &[],
             ));
             for (file, function, check) in native::CAP {
                 let rhai = engine.rules().evaluate(file, function, &t, &p.params);

@@ -140,7 +140,7 @@ fn rule_inputs() -> &'static (Arc<FactTable>, Params) {
     static T: OnceLock<(Arc<FactTable>, Params)> = OnceLock::new();
     T.get_or_init(|| {
         let e = engine();
-        let table = FactTable::new(aws(), e.vocabulary(), as_of(), None);
+        let table = FactTable::new(aws(), e.vocabulary(), as_of(), None, &[]);
         let mut params = (*base_profile().params).clone();
         params.insert(
             "fuzz_list".into(),

@@ -36,7 +36,7 @@ pub fn run(a: &CheckArgs) -> Exit {
     let errors = checked.count(Level::Error);
     let warnings = checked.count(Level::Warning);
     let text = match a.format {
-        Format::Json => json::render(&checked.diagnostics),
+        Format::Json => json::value(&checked.diagnostics),
         Format::Text => {
             let color = super::stdout_color(false);
             let mut t = String::new();

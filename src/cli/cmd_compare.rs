@@ -101,7 +101,7 @@ pub fn run(a: &CompareArgs) -> Exit {
         Err(e) => return report_error(&e),
     };
     let rendered = match a.format {
-        CompareFormat::Json => json::render(&cmp),
+        CompareFormat::Json => json::comparison(&cmp),
         CompareFormat::Text => text::comparison(
             &cmp,
             text::Style::new(super::stdout_color(a.output.is_some())),

@@ -55,7 +55,7 @@ pub fn run(a: &DiffArgs) -> Exit {
             &d,
             text::Style::new(super::stdout_color(a.output.is_some())),
         ),
-        Format::Json => json::render(&d),
+        Format::Json => json::diff(&d),
     };
     super::finish(a.output.as_deref(), &rendered, false)
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use labfit::render::{json, text, tree as explain_text};
+use labfit::render::{json, tree};
 use labfit::report::explain;
 
 use super::{report_error, EvalArgs, Exit, Format, RulesArgs};
@@ -38,15 +38,15 @@ pub fn run(a: &ExplainArgs) -> Exit {
             .map(|e| (e, report.errors.is_empty()))
             .map_err(labfit::Error::from)
     });
-    let (tree, no_rule_errors) = match result {
+    let (explained, no_rule_errors) = match result {
         Ok(r) => r,
         Err(e) => return report_error(&e),
     };
     let rendered = match a.format {
-        Format::Json => json::render(&tree),
-        Format::Text => explain_text::render(
-            &tree,
-            text::Style::new(super::stdout_color(a.output.is_some())),
+        Format::Json => json::explanation(&explained),
+        Format::Text => tree::explanation(
+            &explained,
+            tree::Style::new(super::stdout_color(a.output.is_some())),
         ),
     };
     super::finish(a.output.as_deref(), &rendered, !no_rule_errors)

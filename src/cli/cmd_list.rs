@@ -6,6 +6,7 @@ use serde::Serialize;
 use labfit::graph::catalog::Body;
 use labfit::graph::NodeKind;
 use labfit::render::json;
+use labfit::Engine;
 
 use super::{output, report_error, Exit, RulesArgs};
 
@@ -104,135 +105,16 @@ pub fn run(a: &ListArgs) -> Exit {
     };
     let json_out = a.format == ListFormat::Json;
     let text = match a.what {
-        What::Requirements => {
-            let g = engine.graph();
-            let items: Vec<ReqItem> = g
-                .nodes()
-                .iter()
-                .enumerate()
-                .map(|(i, n)| ReqItem {
-                    id: n.req.id.clone(),
-                    title: n.req.title.clone(),
-                    kind: if matches!(n.req.body, Body::Leaf(_)) {
-                        "leaf"
-                    } else {
-                        "composite"
-                    },
-                    citation: n.req.citation.clone(),
-                    url: n.req.url.clone(),
-                    severity: n.req.severity,
-                    verification: n.req.verification,
-                    questions: n.req.questions.clone(),
-                    aggregate: match &n.kind {
-                        NodeKind::Composite { aggregate, .. } => Some(aggregate.to_string()),
-                        NodeKind::Leaf { .. } => None,
-                    },
-                    children: match &n.kind {
-                        NodeKind::Composite { children, .. } => children
-                            .iter()
-                            .filter_map(|(c, w)| {
-                                g.node(*c).map(|cn| ChildItem {
-                                    id: cn.req.id.clone(),
-                                    weight: *w,
-                                })
-                            })
-                            .collect(),
-                        NodeKind::Leaf { .. } => Vec::new(),
-                    },
-                    check: match &n.req.body {
-                        Body::Leaf(c) => Some(c.to_string()),
-                        Body::Composite { .. } => None,
-                    },
-                    parents: g
-                        .parents(i)
-                        .into_iter()
-                        .filter_map(|p| g.node(p).map(|n| n.req.id.clone()))
-                        .collect(),
-                    pack: n.req.pack.clone(),
-                    location: n.req.location().to_string(),
-                })
-                .collect();
-            if json_out {
-                json::render(&items)
-            } else {
-                items
-                    .iter()
-                    .map(|r| format!("{:<40} {:<9} {}\n", r.id, r.kind, r.title))
-                    .collect()
-            }
-        }
-        What::Profiles => {
-            let mut items = Vec::new();
-            for id in engine.builtin_profiles() {
-                match engine.profile(id) {
-                    Ok(p) => items.push(ProfileItem {
-                        id: p.profile.id.clone(),
-                        title: p.profile.title.clone(),
-                        frameworks: p.profile.frameworks.clone(),
-                        must_have: p.profile.gates.iter().map(|g| g.id.clone()).collect(),
-                        params: p.profile.params.clone(),
-                    }),
-                    Err(e) => return report_error(&e),
-                }
-            }
-            if json_out {
-                json::render(&items)
-            } else {
-                items
-                    .iter()
-                    .map(|p| format!("{:<30} {}\n", p.id, p.title))
-                    .collect()
-            }
-        }
-        What::Providers => {
-            let mut items = Vec::new();
-            for id in engine.builtin_providers() {
-                match engine.evidence(id) {
-                    Ok(e) => items.push(ProviderItem {
-                        id: e.id.clone(),
-                        provider: e.provider.clone(),
-                        as_of: e.as_of,
-                        facts: e.facts.len(),
-                        known: e.facts.values().filter(|f| f.value.is_some()).count(),
-                    }),
-                    Err(e) => return report_error(&e),
-                }
-            }
-            if json_out {
-                json::render(&items)
-            } else {
-                items
-                    .iter()
-                    .map(|p| {
-                        format!(
-                            "{:<18} {:<20} as of {}  {} facts ({} known)\n",
-                            p.id, p.provider, p.as_of, p.facts, p.known
-                        )
-                    })
-                    .collect()
-            }
-        }
-        What::Facts => {
-            let v = engine.vocabulary();
-            let items: Vec<FactItem<'_>> =
-                v.iter().map(|(key, spec)| FactItem { key, spec }).collect();
-            if json_out {
-                json::render(&items)
-            } else {
-                items
-                    .iter()
-                    .map(|f| {
-                        format!(
-                            "{:<36} {:<8} {:<4} {}\n",
-                            f.key,
-                            f.spec.ty.to_string(),
-                            f.spec.question,
-                            f.spec.meaning
-                        )
-                    })
-                    .collect()
-            }
-        }
+        What::Requirements => requirements(&engine, json_out),
+        What::Profiles => match profiles(&engine, json_out) {
+            Ok(t) => t,
+            Err(exit) => return exit,
+        },
+        What::Providers => match providers(&engine, json_out) {
+            Ok(t) => t,
+            Err(exit) => return exit,
+        },
+        What::Facts => facts(&engine, json_out),
     };
     match output::write(None, &text) {
         Ok(()) => Exit::Ok,
@@ -240,5 +122,141 @@ pub fn run(a: &ListArgs) -> Exit {
             output::eprint(&format!("error: {e}\n"));
             Exit::Input
         }
+    }
+}
+
+/// Every requirement of the graph, with its edges both ways and where it is defined.
+fn requirements(engine: &Engine, json_out: bool) -> String {
+    let g = engine.graph();
+    let items: Vec<ReqItem> = g
+        .nodes()
+        .iter()
+        .enumerate()
+        .map(|(i, n)| ReqItem {
+            id: n.req.id.clone(),
+            title: n.req.title.clone(),
+            kind: if matches!(n.req.body, Body::Leaf(_)) {
+                "leaf"
+            } else {
+                "composite"
+            },
+            citation: n.req.citation.clone(),
+            url: n.req.url.clone(),
+            severity: n.req.severity,
+            verification: n.req.verification,
+            questions: n.req.questions.clone(),
+            aggregate: match &n.kind {
+                NodeKind::Composite { aggregate, .. } => Some(aggregate.to_string()),
+                NodeKind::Leaf { .. } => None,
+            },
+            children: match &n.kind {
+                NodeKind::Composite { children, .. } => children
+                    .iter()
+                    .filter_map(|(c, w)| {
+                        g.node(*c).map(|cn| ChildItem {
+                            id: cn.req.id.clone(),
+                            weight: *w,
+                        })
+                    })
+                    .collect(),
+                NodeKind::Leaf { .. } => Vec::new(),
+            },
+            check: match &n.req.body {
+                Body::Leaf(c) => Some(c.to_string()),
+                Body::Composite { .. } => None,
+            },
+            parents: g
+                .parents(i)
+                .into_iter()
+                .filter_map(|p| g.node(p).map(|n| n.req.id.clone()))
+                .collect(),
+            pack: n.req.pack.clone(),
+            location: n.req.location().to_string(),
+        })
+        .collect();
+    if json_out {
+        json::value(&items)
+    } else {
+        items
+            .iter()
+            .map(|r| format!("{:<40} {:<9} {}\n", r.id, r.kind, r.title))
+            .collect()
+    }
+}
+
+/// The profiles found by id; one that does not bind stops the listing with its error.
+fn profiles(engine: &Engine, json_out: bool) -> Result<String, Exit> {
+    let mut items = Vec::new();
+    for id in engine.builtin_profiles() {
+        match engine.profile(id) {
+            Ok(p) => items.push(ProfileItem {
+                id: p.profile.id.clone(),
+                title: p.profile.title.clone(),
+                frameworks: p.profile.frameworks.clone(),
+                must_have: p.profile.gates.iter().map(|g| g.id.clone()).collect(),
+                params: p.profile.params.clone(),
+            }),
+            Err(e) => return Err(report_error(&e)),
+        }
+    }
+    Ok(if json_out {
+        json::value(&items)
+    } else {
+        items
+            .iter()
+            .map(|p| format!("{:<30} {}\n", p.id, p.title))
+            .collect()
+    })
+}
+
+/// The providers found by id, with how many of their facts are known.
+fn providers(engine: &Engine, json_out: bool) -> Result<String, Exit> {
+    let mut items = Vec::new();
+    for id in engine.builtin_providers() {
+        match engine.evidence(id) {
+            Ok(e) => items.push(ProviderItem {
+                id: e.id.clone(),
+                provider: e.provider.clone(),
+                as_of: e.as_of,
+                facts: e.facts.len(),
+                known: e.facts.values().filter(|f| f.value.is_some()).count(),
+            }),
+            Err(e) => return Err(report_error(&e)),
+        }
+    }
+    Ok(if json_out {
+        json::value(&items)
+    } else {
+        items
+            .iter()
+            .map(|p| {
+                format!(
+                    "{:<18} {:<20} as of {}  {} facts ({} known)\n",
+                    p.id, p.provider, p.as_of, p.facts, p.known
+                )
+            })
+            .collect()
+    })
+}
+
+/// The fact vocabulary.
+fn facts(engine: &Engine, json_out: bool) -> String {
+    let v = engine.vocabulary();
+    let items: Vec<FactItem<'_>> = v.iter().map(|(key, spec)| FactItem { key, spec }).collect();
+    if json_out {
+        json::value(&items)
+    } else {
+        items
+            .iter()
+            .map(|f| {
+                format!(
+                    "{:<36} {:<8} {:<4} {}\n",
+                    f.key,
+                    f.spec.ty.to_string(),
+                    f.spec.question,
+                    f.spec.meaning
+                )
+            })
+            .collect()
     }
 }

@@ -1,11 +1,11 @@
 //! `labfit new`: writes a commented starting file (a rule pack, a profile or evidence) that
-//! passes `labfit check` as written. The templates are files in src/cli/templates/, compiled
-//! into the binary.
+//! passes `labfit check` as written (the templates are `labfit::authoring::templates`).
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
+use labfit::authoring::templates::{self, Template};
 use labfit::Date;
 
 use super::{output, Exit};
@@ -32,25 +32,8 @@ pub struct NewArgs {
     pub dir: PathBuf,
 }
 
-const RULE_YAML: &str = include_str!("templates/rule.yaml");
-const RULE_RHAI: &str = include_str!("templates/rule.rhai");
-const RULE_TESTS: &str = include_str!("templates/rule-tests.yaml");
-const PROFILE: &str = include_str!("templates/profile.yaml");
-const EVIDENCE: &str = include_str!("templates/evidence.yaml");
-
-fn fill(template: &str, name: &str) -> String {
-    template
-        .replace("{{name}}", name)
-        .replace("{{today}}", &Date::today().to_string())
-}
-
 pub fn run(a: &NewArgs) -> Exit {
-    let valid = a.name.len() <= 60
-        && a.name.starts_with(|c: char| c.is_ascii_lowercase())
-        && a.name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-    if !valid {
+    if !templates::valid_name(&a.name) {
         output::eprint(&format!(
             "error: `{}` is not a usable name\n  = help: use lowercase letters, digits, `-` and `_`, starting with a letter, e.g. `our-lab`\n",
             a.name
@@ -58,21 +41,12 @@ pub fn run(a: &NewArgs) -> Exit {
         return Exit::Input;
     }
     let n = a.name.as_str();
-    let files: Vec<(PathBuf, String)> = match a.what {
-        What::Rule => {
-            let d = a.dir.join(n);
-            vec![
-                (d.join(format!("{n}.yaml")), fill(RULE_YAML, n)),
-                (d.join(format!("{n}.rhai")), fill(RULE_RHAI, n)),
-                (
-                    d.join("tests").join(format!("{n}.yaml")),
-                    fill(RULE_TESTS, n),
-                ),
-            ]
-        }
-        What::Profile => vec![(a.dir.join(format!("{n}.yaml")), fill(PROFILE, n))],
-        What::Evidence => vec![(a.dir.join(format!("{n}.yaml")), fill(EVIDENCE, n))],
+    let template = match a.what {
+        What::Rule => Template::Rule,
+        What::Profile => Template::Profile,
+        What::Evidence => Template::Evidence,
     };
+    let files = templates::files(template, n, &a.dir, Date::today());
     if let Some((p, _)) = files.iter().find(|(p, _)| p.exists()) {
         output::eprint(&format!(
             "error: `{}` already exists\n  = help: choose another name, or move the file away; labfit new never overwrites\n",

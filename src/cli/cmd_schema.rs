@@ -51,7 +51,7 @@ pub fn run(a: &SchemaArgs) -> Exit {
         Err(e) => return report_error(&e),
     };
     let s = schema::schema(kind, Some(engine.vocabulary()));
-    if let Err(e) = output::write(a.output.as_deref(), &json::render(&s)) {
+    if let Err(e) = output::write(a.output.as_deref(), &json::value(&s)) {
         output::eprint(&format!("error: {e}\n"));
         return Exit::Input;
     }

@@ -57,8 +57,8 @@ pub fn run(a: &ScoreArgs) -> Exit {
         Err(e) => return report_error(&e),
     };
     let rendered = match a.format {
-        ScoreFormat::Json => json::render(&report),
-        ScoreFormat::Text => text::render(
+        ScoreFormat::Json => json::report(&report),
+        ScoreFormat::Text => text::report(
             &report,
             text::Style::new(super::stdout_color(a.output.is_some())),
         ),

@@ -2,6 +2,7 @@
 //! source and a date. A fact absent from the file is unknown, never a pass.
 
 pub mod error;
+pub mod guide;
 pub mod vocabulary;
 
 use std::collections::BTreeMap;

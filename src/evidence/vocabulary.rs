@@ -7,9 +7,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::evidence::guide::is_question_id;
 use crate::input::error::{did_you_mean, InputError};
 use crate::input::kind::FileKind;
-use crate::input::source::SourceFile;
+use crate::input::source::{Location, SourceFile};
 use crate::input::yaml::{self, unique_map, DocK, FactK, Name, ParseContext};
 
 /// The type of a fact's value.
@@ -217,6 +218,12 @@ impl Vocabulary {
         self.facts.is_empty()
     }
 
+    /// Where `key` is defined in a vocabulary file (its start when the file lacks it), to
+    /// point at a definition that replaces an earlier one.
+    pub(crate) fn locate(file: &SourceFile, key: &str) -> Location {
+        yaml::locate::<VocabularyFile>(file, yaml::NameKind::Fact, key, 1)
+    }
+
     /// Adds (or replaces) keys from another vocabulary; returns the keys replaced.
     pub(crate) fn merge(&mut self, other: Vocabulary) -> Vec<String> {
         let mut replaced = Vec::new();
@@ -232,17 +239,6 @@ impl Vocabulary {
         }
         replaced
     }
-}
-
-/// `q01`…`q18` or `mss`.
-pub fn is_question_id(q: &str) -> bool {
-    if q == "mss" {
-        return true;
-    }
-    q.strip_prefix('q')
-        .filter(|n| n.len() == 2)
-        .and_then(|n| n.parse::<u8>().ok())
-        .is_some_and(|n| (1..=18).contains(&n))
 }
 
 impl ParseContext for Vocabulary {

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::evidence::vocabulary::is_question_id;
+use crate::evidence::guide::is_question_id;
 use crate::input::error::InputError;
 use crate::input::kind::FileKind;
 use crate::input::source::{Location, SourceFile};

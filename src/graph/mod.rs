@@ -41,8 +41,8 @@ pub enum NodeKind {
     },
 }
 
-/// A validated requirement DAG.
-#[derive(Clone, Debug)]
+/// A validated requirement DAG (the default one is empty).
+#[derive(Clone, Debug, Default)]
 pub struct Graph {
     nodes: Vec<Node>,
     index: HashMap<String, usize>,

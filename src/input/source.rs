@@ -95,6 +95,12 @@ impl SourceFile {
         &self.name
     }
 
+    /// The directory part of the name (empty for a bare file name): the references a file
+    /// makes (a check's `FILE.rhai`, an `extends` path) are relative to it.
+    pub fn dir(&self) -> &str {
+        self.name.rsplit_once('/').map_or("", |(dir, _)| dir)
+    }
+
     /// The shared name, cheap to clone into locations.
     pub fn name_arc(&self) -> Arc<str> {
         self.name.clone()

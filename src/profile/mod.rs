@@ -230,7 +230,9 @@ impl<'de> Deserialize<'de> for ParamMap {
                         return Err(yaml::err(format!("duplicate key `{name}`")));
                     }
                     let spec = match vocab {
-                        Some(v) if !yaml::locating() => match v.get(&name) {
+                        // A pack that declares no parameters (used without the built-in rules)
+                        // leaves its profiles' parameters unchecked.
+                        Some(v) if !yaml::locating() && !v.is_empty() => match v.get(&name) {
                             Some(s) => Some(s),
                             None => {
                                 let (message, hint) = v.unknown(&name);
@@ -1006,7 +1008,7 @@ mod tests {
     #[test]
     fn merges_with_strictest_minimum() {
         let fs = files();
-        let p = load(fs.0[1].clone(), &fs).unwrap();
+        let p = load(fs.0[1].clone(), &fs, &Arc::default()).unwrap();
         assert_eq!(p.id, "child");
         assert_eq!(p.title, "Base");
         assert_eq!(
@@ -1035,7 +1037,9 @@ mod tests {
     #[test]
     fn extends_loop_is_named() {
         let fs = files();
-        let e = load(fs.0[2].clone(), &fs).unwrap_err().to_string();
+        let e = load(fs.0[2].clone(), &fs, &Arc::default())
+            .unwrap_err()
+            .to_string();
         assert_eq!(e, "b.yaml:3:10: `extends` forms a loop: a -> b -> a");
     }
 }

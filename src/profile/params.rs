@@ -228,6 +228,11 @@ impl ParamVocabulary {
         self.params.is_empty()
     }
 
+    /// Where parameter `name` is declared in `file`.
+    pub(crate) fn locate(file: &SourceFile, name: &str) -> crate::input::source::Location {
+        yaml::locate::<ParamsFile>(file, yaml::NameKind::Param, name, 1)
+    }
+
     /// Adds (or replaces) parameters from another vocabulary; returns the names replaced.
     pub(crate) fn merge(&mut self, other: ParamVocabulary) -> Vec<String> {
         let mut replaced = Vec::new();

@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+use crate::render::toolkit::exact;
 use crate::render::words::{current_answer, guide_topic};
 use crate::report::comparison::Comparison;
 use crate::report::{Move, Report};
@@ -28,10 +29,6 @@ fn row(out: &mut String, cells: &[String]) {
     let line: Vec<String> = cells.iter().map(|c| cell(c)).collect();
     out.push_str(&line.join(","));
     out.push_str("\r\n");
-}
-
-fn num(x: f64) -> String {
-    format!("{x}")
 }
 
 /// The ranking, one row per provider.
@@ -61,8 +58,8 @@ pub fn comparison(c: &Comparison) -> String {
                 r.id.clone(),
                 r.provider.clone(),
                 r.verdict.to_string(),
-                num(r.fit),
-                num(r.potential),
+                exact(r.fit),
+                exact(r.potential),
                 r.open_gates.join("; "),
                 r.failed_gates.join("; "),
                 r.weakest.clone().unwrap_or_default(),
@@ -119,7 +116,7 @@ pub fn questions(r: &Report) -> String {
                 q.ask.clone(),
                 if q.gate { "yes" } else { "no" }.to_owned(),
                 q.gates.join("; "),
-                num(q.swing),
+                exact(q.swing),
                 moves(&q.impact.requirements),
                 moves(&q.impact.frameworks),
                 q.reason.as_str().to_owned(),

@@ -9,8 +9,11 @@
 use std::fmt::Write as _;
 
 use crate::input::source::InputHash;
+use crate::render::toolkit::{self, clip, is_web_address, list_or_dash, num1, of100, pct_spaced};
+use crate::render::view::{ComparisonView, FrameworkMatrix, GateMatrix, Safest};
 use crate::render::words::{
-    comparison_summary, current_answer, guide_topic, verdict_meaning, METHOD,
+    comparison_summary, current_answer, guide_topic, verdict_meaning, what_if, METHOD,
+    RANKING_ORDER,
 };
 use crate::report::comparison::Comparison;
 use crate::report::explain::{ExplainNode, ExplainStatus};
@@ -36,20 +39,12 @@ pub fn h(s: &str) -> String {
 /// The address when it is http(s), for an `href`.
 fn safe_url(u: &str) -> Option<String> {
     let t = u.trim();
-    (t.starts_with("https://") || t.starts_with("http://")).then(|| h(t))
+    is_web_address(t).then(|| h(t))
 }
 
 /// Renders `` `code` `` spans of a sentence (rule notes and gate reasons use them) as `<code>`.
 fn prose(s: &str) -> String {
-    let mut o = String::new();
-    for (i, part) in s.split('`').enumerate() {
-        if i % 2 == 1 {
-            let _ = write!(o, "<code>{}</code>", h(part));
-        } else {
-            o.push_str(&h(part));
-        }
-    }
-    o
+    toolkit::prose(s, h, |c| format!("<code>{}</code>", h(c)))
 }
 
 fn badge(v: Verdict) -> String {
@@ -58,20 +53,6 @@ fn badge(v: Verdict) -> String {
 
 fn gate_badge(g: GateState) -> String {
     format!("<span class=\"gate g-{0}\">{0}</span>", g.as_str())
-}
-
-fn num(x: f64) -> String {
-    format!("{x:.1}")
-}
-
-fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_owned()
-    } else {
-        let mut o: String = s.chars().take(max.saturating_sub(1)).collect();
-        o.push('…');
-        o
-    }
 }
 
 fn anchor(provider: &str) -> String {
@@ -243,8 +224,8 @@ fn fit_chart(
             o,
             "<g><title>{}: fit {}, potential {}, {}</title><text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect class=\"track\" x=\"{left}\" y=\"{}\" width=\"{bar}\" height=\"14\"/><rect class=\"p-{}\" x=\"{left}\" y=\"{}\" width=\"{:.2}\" height=\"14\"/><rect class=\"f-{}\" x=\"{left}\" y=\"{}\" width=\"{:.2}\" height=\"14\"/><text class=\"num\" x=\"{}\" y=\"{}\">{} – {}</text></g>",
             h(label),
-            num(*fit),
-            num(*pot),
+            num1(*fit),
+            num1(*pot),
             v.as_str(),
             left - 10.0,
             y + 15.0,
@@ -258,8 +239,8 @@ fn fit_chart(
             x(*fit) - left,
             left + bar + 10.0,
             y + 15.0,
-            num(*fit),
-            num(*pot)
+            num1(*fit),
+            num1(*pot)
         );
     }
     let _ = writeln!(o, "</svg><figcaption>{}</figcaption></figure>", h(caption));
@@ -267,22 +248,11 @@ fn fit_chart(
 }
 
 /// Providers × frameworks: each cell an interval bar (fit solid, potential light).
-fn framework_matrix(c: &Comparison) -> String {
-    let Some(first) = c.reports.first() else {
-        return String::new();
-    };
-    let fws: Vec<(&str, f64)> = first
-        .profile
-        .frameworks
-        .iter()
-        .map(|f| (f.id.as_str(), f.share))
-        .collect();
-    if fws.is_empty() {
-        return String::new();
-    }
+fn framework_matrix(m: &FrameworkMatrix<'_>) -> String {
+    let fws = &m.columns;
     let (left, cell, row_h, top) = (200.0, 118.0, 30.0, 40.0);
     let width = left + cell * fws.len() as f64 + 10.0;
-    let height = top + row_h * c.reports.len() as f64 + 8.0;
+    let height = top + row_h * m.rows.len() as f64 + 8.0;
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -292,44 +262,44 @@ fn framework_matrix(c: &Comparison) -> String {
         let cx = left + cell * j as f64 + cell / 2.0;
         let _ = writeln!(
             o,
-            "<text class=\"lbl\" x=\"{cx}\" y=\"16\" text-anchor=\"middle\">{}</text><text class=\"axis\" x=\"{cx}\" y=\"30\" text-anchor=\"middle\">{:.0} % of fit</text>",
+            "<text class=\"lbl\" x=\"{cx}\" y=\"16\" text-anchor=\"middle\">{}</text><text class=\"axis\" x=\"{cx}\" y=\"30\" text-anchor=\"middle\">{} of fit</text>",
             h(&clip(id, 16)),
-            100.0 * share
+            pct_spaced(*share, 0)
         );
     }
-    for (i, r) in c.reports.iter().enumerate() {
+    for (i, r) in m.rows.iter().enumerate() {
         let y = top + row_h * i as f64;
         let _ = writeln!(
             o,
             "<text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
             left - 10.0,
             y + 17.0,
-            h(&clip(&r.provider.name, 28))
+            h(&clip(r.name, 28))
         );
-        for (j, (id, _)) in fws.iter().enumerate() {
+        for (j, ((id, _), cell_value)) in fws.iter().zip(&r.cells).enumerate() {
             let x0 = left + cell * j as f64 + 8.0;
             let w = cell - 16.0;
-            match r.profile.frameworks.iter().find(|f| f.id == *id) {
-                Some(f) if f.share > 0.0 => {
+            match cell_value {
+                Some((lo, hi)) => {
                     let _ = writeln!(
                         o,
                         "<g><title>{} · {}: fit {}, potential {}</title><rect class=\"track\" x=\"{x0}\" y=\"{}\" width=\"{w}\" height=\"8\"/><rect class=\"pot\" x=\"{x0}\" y=\"{}\" width=\"{:.2}\" height=\"8\"/><rect class=\"fit\" x=\"{x0}\" y=\"{}\" width=\"{:.2}\" height=\"8\"/><text class=\"num\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{} – {}</text></g>",
-                        h(&r.provider.name),
+                        h(r.name),
                         h(id),
-                        num(100.0 * f.lo),
-                        num(100.0 * f.hi),
+                        of100(*lo),
+                        of100(*hi),
                         y + 18.0,
                         y + 18.0,
-                        w * f.hi.clamp(0.0, 1.0),
+                        w * hi.clamp(0.0, 1.0),
                         y + 18.0,
-                        w * f.lo.clamp(0.0, 1.0),
+                        w * lo.clamp(0.0, 1.0),
                         x0 + w / 2.0,
                         y + 13.0,
-                        num(100.0 * f.lo),
-                        num(100.0 * f.hi)
+                        of100(*lo),
+                        of100(*hi)
                     );
                 }
-                _ => {
+                None => {
                     let _ = writeln!(
                         o,
                         "<text class=\"axis\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">not applicable</text>",
@@ -377,14 +347,14 @@ fn framework_chart(r: &Report) -> String {
     }
     for (i, f) in fws.iter().enumerate() {
         let y = top + row_h * i as f64;
-        let label = format!("{} ({:.0} %)", f.id, 100.0 * f.share);
+        let label = format!("{} ({})", f.id, pct_spaced(f.share, 0));
         if f.share > 0.0 {
             let _ = writeln!(
                 o,
                 "<g><title>{}: fit {}, potential {}</title><text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect class=\"track\" x=\"{left}\" y=\"{}\" width=\"{bar}\" height=\"12\"/><rect class=\"pot\" x=\"{left}\" y=\"{}\" width=\"{:.2}\" height=\"12\"/><rect class=\"fit\" x=\"{left}\" y=\"{}\" width=\"{:.2}\" height=\"12\"/><text class=\"num\" x=\"{}\" y=\"{}\">{} – {}</text></g>",
                 h(r.title_of(&f.id)),
-                num(100.0 * f.lo),
-                num(100.0 * f.hi),
+                of100(f.lo),
+                of100(f.hi),
                 left - 10.0,
                 y + 14.0,
                 h(&clip(&label, 30)),
@@ -395,8 +365,8 @@ fn framework_chart(r: &Report) -> String {
                 x(f.lo),
                 left + bar + 10.0,
                 y + 14.0,
-                num(100.0 * f.lo),
-                num(100.0 * f.hi)
+                of100(f.lo),
+                of100(f.hi)
             );
         } else {
             let _ = writeln!(
@@ -479,9 +449,9 @@ fn question_row(o: &mut String, r: &Report, n: usize, q: &Question) {
             format!(
                 "<code>{}</code> {} → {} (+{})",
                 h(&m.id),
-                num(m.from),
-                num(m.to),
-                num(m.swing)
+                num1(m.from),
+                num1(m.to),
+                num1(m.swing)
             )
         })
         .collect();
@@ -501,7 +471,7 @@ fn question_row(o: &mut String, r: &Report, n: usize, q: &Question) {
         h(&q.question),
         h(&q.ask),
         why.join("<br>"),
-        num(q.swing)
+        num1(q.swing)
     );
 }
 
@@ -556,22 +526,18 @@ fn node_row(n: &ExplainNode) -> String {
     ) {
         String::new()
     } else {
-        format!(
-            " <span class=\"iv\">{}–{}</span>",
-            num(100.0 * n.lo),
-            num(100.0 * n.hi)
-        )
+        format!(" <span class=\"iv\">{}–{}</span>", of100(n.lo), of100(n.hi))
     };
     let edge = n
         .edge_weight
         .map(|w| format!(" · edge weight {w}"))
         .unwrap_or_default();
     format!(
-        "<span class=\"row\">{} <code>{}</code> {}{iv} <span class=\"w\">· weight {:.2} % · {:.2} fit points{edge}</span></span>",
+        "<span class=\"row\">{} <code>{}</code> {}{iv} <span class=\"w\">· weight {} · {:.2} fit points{edge}</span></span>",
         status_tag(n.status.as_str()),
         h(&n.id),
         h(&n.title),
-        100.0 * n.weight,
+        pct_spaced(n.weight, 2),
         n.contribution
     )
 }
@@ -711,8 +677,8 @@ fn notices(o: &mut String, r: &Report) {
             .collect();
         let _ = writeln!(
             o,
-            "<div class=\"warn\"><b>What-if:</b> this score assumes {}. It is hypothetical.</div>",
-            list.join(", ")
+            "<div class=\"warn\"><b>What-if:</b> {}</div>",
+            what_if(&list.join(", "))
         );
     }
     for e in &r.errors {
@@ -763,8 +729,8 @@ fn provider_article(o: &mut String, r: &Report, rank: Option<usize>, shown: usiz
     let _ = writeln!(
         o,
         "<p>Fit <b>{}</b> · potential <b>{}</b> · must-haves {met} met, {open} open, {failed} failed · evidence <code>{}</code> as of {}. <span class=\"note\">{}: {}.</span></p>",
-        num(r.fit),
-        num(r.potential),
+        num1(r.fit),
+        num1(r.potential),
         h(&r.provider.id),
         r.provider.as_of,
         r.verdict,
@@ -802,11 +768,11 @@ fn method(o: &mut String, r: &Report) {
     for f in &r.profile.frameworks {
         let _ = writeln!(
             o,
-            "<tr><td><code>{}</code> {}</td><td class=\"n\">{}</td><td class=\"n\">{:.1} %</td></tr>",
+            "<tr><td><code>{}</code> {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             h(&f.id),
             h(r.title_of(&f.id)),
             f.weight,
-            100.0 * f.share
+            pct_spaced(f.share, 1)
         );
     }
     let _ = writeln!(o, "</tbody></table>");
@@ -871,8 +837,8 @@ pub fn report(r: &Report) -> String {
         o,
         "<div class=\"card\"><div class=\"k\">Verdict</div><div class=\"v small\">{}</div></div><div class=\"card\"><div class=\"k\">Fit</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Potential</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Must-haves met / open / failed</div><div class=\"v\">{met} / {open} / {failed}</div></div><div class=\"card\"><div class=\"k\">Questions</div><div class=\"v\">{}</div></div>",
         badge(r.verdict),
-        num(r.fit),
-        num(r.potential),
+        num1(r.fit),
+        num1(r.potential),
         r.questions.len()
     );
     let _ = writeln!(o, "</div>");
@@ -881,8 +847,8 @@ pub fn report(r: &Report) -> String {
         "<ul class=\"summary\"><li>{}: {}.</li><li>Fit {} is what the evidence shows today; {} is the most a favourable answer to every open question could reach.</li></ul>",
         h(&r.provider.name),
         verdict_meaning(r.verdict),
-        num(r.fit),
-        num(r.potential)
+        num1(r.fit),
+        num1(r.potential)
     );
     o.push_str(&fit_chart(
         &[(r.provider.name.clone(), r.fit, r.potential, r.verdict)],
@@ -902,15 +868,13 @@ pub fn report(r: &Report) -> String {
 
 /// Renders a comparison as a report a committee can read and print.
 pub fn comparison(c: &Comparison) -> String {
+    let v = ComparisonView::new(c);
+    let version = v.engine.1;
     let mut o = String::new();
-    let version = c.reports.first().map_or_else(
-        || env!("CARGO_PKG_VERSION").to_owned(),
-        |r| r.engine.version.clone(),
-    );
     head(
         &mut o,
         &format!("Cloud provider comparison: {}", c.title),
-        &version,
+        version,
     );
     let _ = writeln!(
         o,
@@ -918,60 +882,68 @@ pub fn comparison(c: &Comparison) -> String {
         h(&c.title),
         h(&c.profile),
         c.as_of,
-        c.ranking.len(),
-        h(&version)
+        v.counts.providers,
+        h(version)
     );
     let _ = writeln!(o, "<nav class=\"toc\"><a href=\"#summary\">Summary</a><a href=\"#ranking\">Ranking</a><a href=\"#frameworks\">Frameworks</a><a href=\"#gates\">Must-haves</a><a href=\"#providers\">Providers</a><a href=\"#method\">Method</a><a href=\"#inputs\">Inputs</a></nav></header>\n<main>");
+    comparison_summary_section(&mut o, &v);
+    ranking(&mut o, &v);
+    let _ = writeln!(o, "<section id=\"frameworks\"><h2>By framework</h2>");
+    if let Some(m) = &v.frameworks {
+        o.push_str(&framework_matrix(m));
+    }
+    let _ = writeln!(o, "</section>");
+    if let Some(m) = &v.gates {
+        gate_matrix(&mut o, m);
+    }
+    let _ = writeln!(o, "<section id=\"providers\"><h2>Providers</h2><p>For each provider: its frameworks, must-haves, the questions to send (the most important first; the rest under “more”), how its score is built, and its sources.</p>");
+    for r in &v.rows {
+        if let Some(rep) = r.report {
+            provider_article(&mut o, rep, Some(r.rank), 8);
+        }
+    }
+    let _ = writeln!(o, "</section>");
+    if let Some(first) = c.reports.first() {
+        method(&mut o, first);
+    }
+    inputs(&mut o, &v.inputs);
+    let _ = writeln!(o, "</main>");
+    foot(&mut o, version, &c.as_of.to_string());
+    o
+}
 
-    // Summary.
-    let count = |f: &dyn Fn(Verdict) -> bool| c.ranking.iter().filter(|r| f(r.verdict)).count();
+fn comparison_summary_section(o: &mut String, v: &ComparisonView<'_>) {
     let _ = writeln!(
         o,
         "<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">"
     );
-    let safest = c
-        .minimax_regret
-        .as_ref()
-        .and_then(|m| c.ranking.iter().find(|r| r.id == m.id))
-        .map_or_else(|| "none".to_owned(), |r| h(&r.provider));
+    let safest = v
+        .safest
+        .choice()
+        .and_then(|p| p.ranked)
+        .map_or_else(|| "none".to_owned(), h);
     let _ = writeln!(
         o,
         "<div class=\"card\"><div class=\"k\">Providers</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Meet every must-have</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Conditional</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Ineligible</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Safest choice now</div><div class=\"v small\">{safest}</div></div>",
-        c.ranking.len(),
-        count(&|v| v.group() == 0),
-        count(&|v| v == Verdict::Conditional),
-        count(&|v| v == Verdict::Ineligible)
+        v.counts.providers, v.counts.eligible, v.counts.conditional, v.counts.ineligible
     );
     let _ = writeln!(o, "</div><ul class=\"summary\">");
-    for s in comparison_summary(c) {
+    for s in comparison_summary(v) {
         let _ = writeln!(o, "<li>{}</li>", h(&s));
     }
     let _ = writeln!(o, "</ul></section>");
+}
 
-    // Ranking.
-    let _ = writeln!(o, "<section id=\"ranking\"><h2>Ranking</h2><p>Providers that meet every must-have rank first, then conditional, then ineligible; within a group by fit, then potential. <b>Fit</b> is what the evidence shows today; <b>potential</b> is the score if every open question were answered favourably.</p>");
+fn ranking(o: &mut String, v: &ComparisonView<'_>) {
+    let _ = writeln!(o, "<section id=\"ranking\"><h2>Ranking</h2><p>{RANKING_ORDER} <b>Fit</b> is what the evidence shows today; <b>potential</b> is the score if every open question were answered favourably.</p>");
     let _ = writeln!(o, "<table><thead><tr><th class=\"n\">rank</th><th>provider</th><th>verdict</th><th class=\"n\">fit</th><th class=\"n\">potential</th><th>must-haves open</th><th>must-haves failed</th><th>weakest area</th></tr></thead><tbody>");
-    for (r, rep) in c.ranking.iter().zip(&c.reports) {
-        let list = |v: &[String]| {
-            if v.is_empty() {
-                "–".to_owned()
-            } else {
-                v.iter()
-                    .map(|g| format!("<code>{}</code>", h(g)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        };
-        let weakest = r.weakest.as_deref().map_or_else(
+    let ids = |v: &[String]| list_or_dash(v, |g| format!("<code>{}</code>", h(g)));
+    // Only rows with a report beside them: the table links to each provider's article.
+    for r in v.rows.iter().filter(|r| r.report.is_some()) {
+        let weakest = r.weakest.map_or_else(
             || "–".to_owned(),
             |w| {
-                let lo = rep
-                    .profile
-                    .frameworks
-                    .iter()
-                    .find(|f| f.id == w)
-                    .map(|f| num(100.0 * f.lo))
-                    .unwrap_or_default();
+                let lo = r.weakest_lo.map(of100).unwrap_or_default();
                 format!("<code>{}</code> {lo}", h(w))
             },
         );
@@ -979,156 +951,113 @@ pub fn comparison(c: &Comparison) -> String {
             o,
             "<tr><td class=\"n\">{}</td><td><a href=\"#{}\">{}</a></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"ids\">{}</td><td class=\"ids\">{}</td><td class=\"ids\">{weakest}</td></tr>",
             r.rank,
-            anchor(&r.id),
-            h(&r.provider),
+            anchor(r.id),
+            h(r.name),
             badge(r.verdict),
-            num(r.fit),
-            num(r.potential),
-            list(&r.open_gates),
-            list(&r.failed_gates)
+            num1(r.fit),
+            num1(r.potential),
+            ids(r.open),
+            ids(r.failed)
         );
     }
     let _ = writeln!(o, "</tbody></table>");
-    let rows: Vec<(String, f64, f64, Verdict)> = c
-        .ranking
+    let rows: Vec<(String, f64, f64, Verdict)> = v
+        .rows
         .iter()
-        .map(|r| (r.provider.clone(), r.fit, r.potential, r.verdict))
+        .map(|r| (r.name.to_owned(), r.fit, r.potential, r.verdict))
         .collect();
-    let bands = c
-        .reports
-        .first()
-        .map(|r| r.profile.bands)
-        .unwrap_or_default();
     o.push_str(&fit_chart(
         &rows,
-        bands.strong,
-        bands.moderate,
+        v.bands.strong,
+        v.bands.moderate,
         "Fit (dark) and potential (light) per provider, 0–100, coloured by verdict, with the profile's bands",
     ));
     o.push_str(legend());
-    let name = |id: &str| -> String {
-        c.ranking
-            .iter()
-            .find(|r| r.id == id)
-            .map_or_else(|| id.to_owned(), |r| r.provider.clone())
-    };
     let _ = writeln!(o, "<h4>What the intervals settle</h4><ul>");
-    if c.dominance.is_empty() {
+    if v.pairs.is_empty() {
         let _ = writeln!(o, "<li>No provider is necessarily better than another: the open questions could still reorder any two.</li>");
-    } else {
-        for d in &c.dominance {
-            let _ = writeln!(
-                o,
-                "<li><b>{}</b> necessarily beats <b>{}</b>: its fit is at least the other's potential.</li>",
-                h(&name(&d.winner)),
-                h(&name(&d.loser))
-            );
-        }
     }
-    match &c.minimax_regret {
-        Some(m) if m.id != m.against && m.max_regret < 0.05 => {
-            let _ = writeln!(
-                o,
-                "<li>Minimax-regret choice: <b>{}</b>; no answer can put another provider ahead of it.</li>",
-                h(&name(&m.id))
-            );
+    for (winner, loser) in &v.pairs {
+        let _ = writeln!(
+            o,
+            "<li><b>{}</b> necessarily beats <b>{}</b>: its fit is at least the other's potential.</li>",
+            h(winner.name()),
+            h(loser.name())
+        );
+    }
+    let _ = match v.safest {
+        Safest::Unbeatable(p) => writeln!(
+            o,
+            "<li>Minimax-regret choice: <b>{}</b>; no answer can put another provider ahead of it.</li>",
+            h(p.name())
+        ),
+        Safest::Behind { choice, by, against } => writeln!(
+            o,
+            "<li>Minimax-regret choice: <b>{}</b>; at worst {} fit points behind <b>{}</b> once every answer is in.</li>",
+            h(choice.name()),
+            num1(by),
+            h(against.name())
+        ),
+        Safest::Only(p) => writeln!(
+            o,
+            "<li><b>{}</b> is the only provider not ineligible.</li>",
+            h(p.name())
+        ),
+        Safest::None => writeln!(
+            o,
+            "<li>Every provider is ineligible: there is no minimax-regret choice.</li>"
+        ),
+    };
+    let _ = writeln!(o, "</ul></section>");
+}
+
+fn gate_matrix(o: &mut String, m: &GateMatrix<'_>) {
+    let _ = writeln!(o, "<section id=\"gates\"><h2>Must-haves</h2><p>A provider must meet every must-have to be eligible. <b>Open</b>: the evidence does not settle it yet. <b>Failed</b>: no answer can meet it.</p><table><thead><tr><th>provider</th>");
+    for g in m.gates {
+        let _ = write!(
+            o,
+            "<th title=\"{}\"><code>{}</code></th>",
+            h(&g.title),
+            h(&g.id)
+        );
+    }
+    let _ = writeln!(o, "</tr></thead><tbody>");
+    for r in &m.rows {
+        let _ = write!(
+            o,
+            "<tr><td><a href=\"#{}\">{}</a></td>",
+            anchor(r.id),
+            h(r.name)
+        );
+        for cell in &r.cells {
+            match cell {
+                Some(x) => {
+                    let _ = write!(
+                        o,
+                        "<td title=\"{}\">{}</td>",
+                        h(&x.reason),
+                        gate_badge(x.state)
+                    );
+                }
+                None => o.push_str("<td>–</td>"),
+            }
         }
-        Some(m) if m.id != m.against => {
-            let _ = writeln!(
-                o,
-                "<li>Minimax-regret choice: <b>{}</b>; at worst {} fit points behind <b>{}</b> once every answer is in.</li>",
-                h(&name(&m.id)),
-                num(m.max_regret),
-                h(&name(&m.against))
-            );
-        }
-        Some(m) => {
-            let _ = writeln!(
-                o,
-                "<li><b>{}</b> is the only provider not ineligible.</li>",
-                h(&name(&m.id))
-            );
-        }
-        None => {
-            let _ = writeln!(
-                o,
-                "<li>Every provider is ineligible: there is no minimax-regret choice.</li>"
-            );
-        }
+        let _ = writeln!(o, "</tr>");
+    }
+    let _ = writeln!(o, "</tbody></table><ul class=\"note\">");
+    for g in m.gates {
+        let _ = writeln!(
+            o,
+            "<li><code>{}</code> {}{}</li>",
+            h(&g.id),
+            h(&g.title),
+            g.basis
+                .as_deref()
+                .map(|b| format!(": {}", prose(b)))
+                .unwrap_or_default()
+        );
     }
     let _ = writeln!(o, "</ul></section>");
-
-    // Frameworks.
-    let _ = writeln!(o, "<section id=\"frameworks\"><h2>By framework</h2>");
-    o.push_str(&framework_matrix(c));
-    let _ = writeln!(o, "</section>");
-
-    // Gates.
-    if let Some(first) = c.reports.first().filter(|r| !r.gates.is_empty()) {
-        let _ = writeln!(o, "<section id=\"gates\"><h2>Must-haves</h2><p>A provider must meet every must-have to be eligible. <b>Open</b>: the evidence does not settle it yet. <b>Failed</b>: no answer can meet it.</p><table><thead><tr><th>provider</th>");
-        for g in &first.gates {
-            let _ = write!(
-                o,
-                "<th title=\"{}\"><code>{}</code></th>",
-                h(&g.title),
-                h(&g.id)
-            );
-        }
-        let _ = writeln!(o, "</tr></thead><tbody>");
-        for r in &c.reports {
-            let _ = write!(
-                o,
-                "<tr><td><a href=\"#{}\">{}</a></td>",
-                anchor(&r.provider.id),
-                h(&r.provider.name)
-            );
-            for g in &first.gates {
-                match r.gate(&g.id) {
-                    Some(x) => {
-                        let _ = write!(
-                            o,
-                            "<td title=\"{}\">{}</td>",
-                            h(&x.reason),
-                            gate_badge(x.state)
-                        );
-                    }
-                    None => o.push_str("<td>–</td>"),
-                }
-            }
-            let _ = writeln!(o, "</tr>");
-        }
-        let _ = writeln!(o, "</tbody></table><ul class=\"note\">");
-        for g in &first.gates {
-            let _ = writeln!(
-                o,
-                "<li><code>{}</code> {}{}</li>",
-                h(&g.id),
-                h(&g.title),
-                g.basis
-                    .as_deref()
-                    .map(|b| format!(": {}", prose(b)))
-                    .unwrap_or_default()
-            );
-        }
-        let _ = writeln!(o, "</ul></section>");
-    }
-
-    // Providers.
-    let _ = writeln!(o, "<section id=\"providers\"><h2>Providers</h2><p>For each provider: its frameworks, must-haves, the questions to send (the most important first; the rest under “more”), how its score is built, and its sources.</p>");
-    for (r, rep) in c.ranking.iter().zip(&c.reports) {
-        provider_article(&mut o, rep, Some(r.rank), 8);
-    }
-    let _ = writeln!(o, "</section>");
-    if let Some(first) = c.reports.first() {
-        method(&mut o, first);
-    }
-    let mut all: Vec<&InputHash> = c.reports.iter().flat_map(|r| r.inputs.iter()).collect();
-    all.sort();
-    all.dedup();
-    inputs(&mut o, &all);
-    let _ = writeln!(o, "</main>");
-    foot(&mut o, &version, &c.as_of.to_string());
-    o
 }
 
 #[cfg(test)]

@@ -4,11 +4,35 @@
 use serde::Serialize;
 
 use crate::input::date::Date;
+use crate::report::comparison::Comparison;
+use crate::report::diff::EvidenceDiff;
+use crate::report::explain::Explanation;
 use crate::report::{Question, Report, Verdict};
 
-/// Renders any report value as pretty JSON with a trailing newline.
-pub fn render<T: Serialize>(value: &T) -> String {
-    match serde_json::to_string_pretty(value) {
+/// Renders one score as `report/v1` JSON.
+pub fn report(r: &Report) -> String {
+    value(r)
+}
+
+/// Renders a comparison as `comparison/v1` JSON.
+pub fn comparison(c: &Comparison) -> String {
+    value(c)
+}
+
+/// Renders an evidence diff as `diff/v1` JSON.
+pub fn diff(d: &EvidenceDiff) -> String {
+    value(d)
+}
+
+/// Renders an explanation (the requirement tree) as JSON.
+pub fn explanation(e: &Explanation) -> String {
+    value(e)
+}
+
+/// Renders any other serializable value (lists, diagnostics, schemas) as pretty JSON with a
+/// trailing newline, as the documents above are.
+pub fn value<T: Serialize>(v: &T) -> String {
+    match serde_json::to_string_pretty(v) {
         Ok(mut s) => {
             s.push('\n');
             s
@@ -35,7 +59,7 @@ struct Questionnaire<'a> {
 
 /// Renders one provider's questions as `questions/v1` JSON.
 pub fn questions(r: &Report) -> String {
-    render(&Questionnaire {
+    value(&Questionnaire {
         labfit: "questions/v1",
         profile: &r.profile.id,
         provider: &r.provider.id,

@@ -13,6 +13,7 @@
 
 use std::fmt::Write as _;
 
+use crate::render::toolkit::exact;
 use crate::report::comparison::Comparison;
 use crate::report::{GateState, NodeKindName, NodeResult, NodeStatus, Report};
 
@@ -177,8 +178,8 @@ fn suite(r: &Report) -> Suite {
     prop("provider", &r.provider.name);
     prop("as_of", &r.as_of.to_string());
     prop("verdict", r.verdict.as_str());
-    prop("fit", &r.fit.to_string());
-    prop("potential", &r.potential.to_string());
+    prop("fit", &exact(r.fit));
+    prop("potential", &exact(r.potential));
     for g in &r.gates {
         prop(&format!("must_have.{}", g.id), g.state.as_str());
     }

@@ -5,8 +5,13 @@
 use std::fmt::Write as _;
 
 use crate::input::source::InputHash;
+use crate::render::toolkit::{
+    self, is_web_address, list_or_dash, lowercase_first, of100, pct_spaced,
+};
+use crate::render::view::{ComparisonView, FrameworkMatrix, GateMatrix};
 use crate::render::words::{
-    comparison_summary, current_answer, guide_topic, verdict_meaning, METHOD,
+    comparison_summary, current_answer, guide_topic, verdict_meaning, what_if, METHOD,
+    RANKING_ORDER,
 };
 use crate::report::comparison::Comparison;
 use crate::report::{GateState, Question, Report};
@@ -40,20 +45,12 @@ pub fn code(s: &str) -> String {
 /// Escapes a sentence whose `` `code` `` spans (rule notes, gate reasons and warnings use them)
 /// stay code.
 pub fn prose(s: &str) -> String {
-    let mut o = String::new();
-    for (i, part) in s.split('`').enumerate() {
-        if i % 2 == 1 {
-            o.push_str(&code(part));
-        } else {
-            o.push_str(&esc(part));
-        }
-    }
-    o
+    toolkit::prose(s, esc, code)
 }
 
 /// A link when the address is http(s), else the escaped title alone.
 fn link(title: &str, url: Option<&str>) -> String {
-    match url.filter(|u| u.starts_with("https://") || u.starts_with("http://")) {
+    match url.filter(|u| is_web_address(u)) {
         Some(u) => {
             let mut dest = String::new();
             for c in u.chars() {
@@ -72,10 +69,6 @@ fn link(title: &str, url: Option<&str>) -> String {
         }
         None => esc(title),
     }
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.1}", 100.0 * x)
 }
 
 fn gate_word(s: GateState) -> String {
@@ -119,20 +112,12 @@ fn inputs(o: &mut String, list: &[&InputHash]) {
 
 /// One question as a table row: #, guide question, question, must-haves, fit points.
 fn question_row(o: &mut String, n: usize, q: &Question) {
-    let gates = if q.gates.is_empty() {
-        "–".to_owned()
-    } else {
-        q.gates
-            .iter()
-            .map(|g| code(g))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let _ = writeln!(
         o,
-        "| {n} | {} | {} | {gates} | +{:.1} |",
+        "| {n} | {} | {} | {} | +{:.1} |",
         esc(&q.question),
         esc(&q.ask),
+        list_or_dash(&q.gates, code),
         q.swing
     );
 }
@@ -174,82 +159,13 @@ pub fn report(r: &Report) -> String {
             .iter()
             .map(|a| format!("{} = {}", code(&a.fact), esc(&a.value.to_string())))
             .collect();
-        let _ = writeln!(
-            o,
-            "\n> **What-if:** this score assumes {}. It is hypothetical.",
-            list.join(", ")
-        );
+        let _ = writeln!(o, "\n> **What-if:** {}", what_if(&list.join(", ")));
     }
-    if !r.gates.is_empty() {
-        let _ = writeln!(o, "\n## Must-haves\n");
-        let _ = writeln!(
-            o,
-            "| state | must-have | why the lab requires it | what the evidence shows |\n|---|---|---|---|"
-        );
-        for g in &r.gates {
-            let _ = writeln!(
-                o,
-                "| {} | {} {} | {} | {} |",
-                gate_word(g.state),
-                code(&g.id),
-                esc(&g.title),
-                prose(g.basis.as_deref().unwrap_or("–")),
-                prose(&g.reason)
-            );
-        }
-    }
+    gates(&mut o, r);
     frameworks(&mut o, r);
-    if !r.questions.is_empty() {
-        let shown = r.questions.len().min(10);
-        let _ = writeln!(
-            o,
-            "\n## Questions to send the provider\n\n{} question(s); the {shown} most important, must-haves first. The full questionnaire, as a letter: `labfit questions -p {} -e {} --format markdown`.\n",
-            r.questions.len(),
-            r.profile.id,
-            r.provider.id
-        );
-        let _ = writeln!(
-            o,
-            "| # | guide | question | must-have | fit points |\n|---:|---|---|---|---:|"
-        );
-        for (n, q) in r.questions.iter().take(shown).enumerate() {
-            question_row(&mut o, n + 1, q);
-        }
-    }
-    if !r.waivers.is_empty() {
-        let _ = writeln!(o, "\n## Waivers\n");
-        let _ = writeln!(
-            o,
-            "| requirement | state | expires | approved by | reason |\n|---|---|---|---|---|"
-        );
-        for w in &r.waivers {
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} | {} | {} |",
-                code(&w.id),
-                esc(w.state.as_str()),
-                w.expires,
-                esc(&w.approved_by),
-                esc(&w.reason)
-            );
-        }
-    }
-    if !r.errors.is_empty() {
-        let _ = writeln!(o, "\n## Rule errors\n");
-        let _ = writeln!(
-            o,
-            "These requirements count as unknown because their rule failed.\n"
-        );
-        for e in &r.errors {
-            let _ = writeln!(
-                o,
-                "- {} at {}: {}",
-                code(&e.requirement),
-                code(&e.location.to_string()),
-                esc(&e.message)
-            );
-        }
-    }
+    top_questions(&mut o, r);
+    waivers(&mut o, r);
+    rule_errors(&mut o, r);
     if !r.warnings.is_empty() {
         let _ = writeln!(o, "\n## Warnings\n");
         for w in &r.warnings {
@@ -259,6 +175,92 @@ pub fn report(r: &Report) -> String {
     sources(&mut o, r);
     inputs(&mut o, &r.inputs.iter().collect::<Vec<_>>());
     o
+}
+
+fn gates(o: &mut String, r: &Report) {
+    if r.gates.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\n## Must-haves\n");
+    let _ = writeln!(
+        o,
+        "| state | must-have | why the lab requires it | what the evidence shows |\n|---|---|---|---|"
+    );
+    for g in &r.gates {
+        let _ = writeln!(
+            o,
+            "| {} | {} {} | {} | {} |",
+            gate_word(g.state),
+            code(&g.id),
+            esc(&g.title),
+            prose(g.basis.as_deref().unwrap_or("–")),
+            prose(&g.reason)
+        );
+    }
+}
+
+/// The ten most important questions of a score; the letter (`questions`) has them all.
+fn top_questions(o: &mut String, r: &Report) {
+    if r.questions.is_empty() {
+        return;
+    }
+    let shown = r.questions.len().min(10);
+    let _ = writeln!(
+        o,
+        "\n## Questions to send the provider\n\n{} question(s); the {shown} most important, must-haves first. The full questionnaire, as a letter: `labfit questions -p {} -e {} --format markdown`.\n",
+        r.questions.len(),
+        r.profile.id,
+        r.provider.id
+    );
+    let _ = writeln!(
+        o,
+        "| # | guide | question | must-have | fit points |\n|---:|---|---|---|---:|"
+    );
+    for (n, q) in r.questions.iter().take(shown).enumerate() {
+        question_row(o, n + 1, q);
+    }
+}
+
+fn waivers(o: &mut String, r: &Report) {
+    if r.waivers.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\n## Waivers\n");
+    let _ = writeln!(
+        o,
+        "| requirement | state | expires | approved by | reason |\n|---|---|---|---|---|"
+    );
+    for w in &r.waivers {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} |",
+            code(&w.id),
+            esc(w.state.as_str()),
+            w.expires,
+            esc(&w.approved_by),
+            esc(&w.reason)
+        );
+    }
+}
+
+fn rule_errors(o: &mut String, r: &Report) {
+    if r.errors.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\n## Rule errors\n");
+    let _ = writeln!(
+        o,
+        "These requirements count as unknown because their rule failed.\n"
+    );
+    for e in &r.errors {
+        let _ = writeln!(
+            o,
+            "- {} at {}: {}",
+            code(&e.requirement),
+            code(&e.location.to_string()),
+            esc(&e.message)
+        );
+    }
 }
 
 fn frameworks(o: &mut String, r: &Report) {
@@ -274,12 +276,12 @@ fn frameworks(o: &mut String, r: &Report) {
         if f.share > 0.0 {
             let _ = writeln!(
                 o,
-                "| {} {} | {:.1} % | {} | {} |",
+                "| {} {} | {} | {} | {} |",
                 code(&f.id),
                 esc(r.title_of(&f.id)),
-                100.0 * f.share,
-                pct(f.lo),
-                pct(f.hi)
+                pct_spaced(f.share, 1),
+                of100(f.lo),
+                of100(f.hi)
             );
         } else {
             let _ = writeln!(
@@ -294,116 +296,120 @@ fn frameworks(o: &mut String, r: &Report) {
 
 /// Renders a comparison for a committee.
 pub fn comparison(c: &Comparison) -> String {
+    let v = ComparisonView::new(c);
     let mut o = String::new();
     let _ = writeln!(o, "# Cloud provider comparison: {}\n", esc(&c.title));
-    let version = c
-        .reports
-        .first()
-        .map(engine_line)
-        .unwrap_or_else(|| format!("labfit {}", env!("CARGO_PKG_VERSION")));
     let _ = writeln!(
         o,
-        "Profile {} · scored as of {} · {} providers · {version}\n",
+        "Profile {} · scored as of {} · {} providers · {} {}\n",
         code(&c.profile),
         c.as_of,
-        c.ranking.len()
+        v.counts.providers,
+        v.engine.0,
+        v.engine.1
     );
     let _ = writeln!(o, "## Summary\n");
-    for s in comparison_summary(c) {
+    for s in comparison_summary(&v) {
         let _ = writeln!(o, "- {}", esc(&s));
     }
+    ranking(&mut o, &v);
+    if let Some(m) = &v.frameworks {
+        framework_matrix(&mut o, m);
+    }
+    if let Some(m) = &v.gates {
+        gate_matrix(&mut o, m);
+    }
+    first_questions(&mut o, c);
+    let _ = writeln!(o, "\n## How the score is computed\n");
+    for p in METHOD {
+        let _ = writeln!(o, "{p}\n");
+    }
+    inputs(&mut o, &v.inputs);
+    o
+}
+
+fn ranking(o: &mut String, v: &ComparisonView<'_>) {
     let _ = writeln!(o, "\n## Ranking\n");
     let _ = writeln!(
         o,
-        "Providers that meet every must-have rank first, then conditional, then ineligible; within a group by fit, then potential. Fit is what the evidence shows today, potential what it would be if every open question were answered favourably.\n"
+        "{RANKING_ORDER} Fit is what the evidence shows today, potential what it would be if every open question were answered favourably.\n"
     );
     let _ = writeln!(
         o,
         "| rank | provider | verdict | fit | potential | must-haves open | must-haves failed | weakest area |\n|---:|---|---|---:|---:|---|---|---|"
     );
-    for r in &c.ranking {
-        let list = |v: &[String]| {
-            if v.is_empty() {
-                "–".to_owned()
-            } else {
-                v.iter().map(|g| code(g)).collect::<Vec<_>>().join(", ")
-            }
-        };
+    for r in &v.rows {
         let _ = writeln!(
             o,
             "| {} | {} | **{}** | {:.1} | {:.1} | {} | {} | {} |",
             r.rank,
-            esc(&r.provider),
+            esc(r.name),
             r.verdict,
             r.fit,
             r.potential,
-            list(&r.open_gates),
-            list(&r.failed_gates),
-            r.weakest.as_deref().map_or_else(|| "–".to_owned(), code)
+            list_or_dash(r.open, code),
+            list_or_dash(r.failed, code),
+            r.weakest.map_or_else(|| "–".to_owned(), code)
         );
     }
-    // Frameworks: the union over reports, in profile order.
-    if let Some(first) = c.reports.first() {
-        let fws: Vec<&str> = first
-            .profile
-            .frameworks
-            .iter()
-            .map(|f| f.id.as_str())
-            .collect();
-        if !fws.is_empty() {
-            let _ = writeln!(o, "\n## By framework\n");
-            let _ = writeln!(
-                o,
-                "Each cell is the framework's fit – potential (0–100); the header gives its share of the overall fit.\n"
-            );
-            let mut head = String::from("| provider |");
-            let mut rule = String::from("|---|");
-            for f in &first.profile.frameworks {
-                let _ = write!(head, " {} ({:.0} %) |", code(&f.id), 100.0 * f.share);
-                rule.push_str("---|");
-            }
-            let _ = writeln!(o, "{head}\n{rule}");
-            for r in &c.reports {
-                let mut line = format!("| {} |", esc(&r.provider.name));
-                for id in &fws {
-                    match r.profile.frameworks.iter().find(|f| f.id == *id) {
-                        Some(f) if f.share > 0.0 => {
-                            let _ = write!(line, " {} – {} |", pct(f.lo), pct(f.hi));
-                        }
-                        _ => line.push_str(" n/a |"),
-                    }
-                }
-                let _ = writeln!(o, "{line}");
-            }
-        }
-        if !first.gates.is_empty() {
-            let _ = writeln!(o, "\n## Must-haves\n");
-            let mut head = String::from("| provider |");
-            let mut rule = String::from("|---|");
-            for g in &first.gates {
-                let _ = write!(head, " {} |", code(&g.id));
-                rule.push_str("---|");
-            }
-            let _ = writeln!(o, "{head}\n{rule}");
-            for r in &c.reports {
-                let mut line = format!("| {} |", esc(&r.provider.name));
-                for g in &first.gates {
-                    let state = r.gate(&g.id).map_or("–".to_owned(), |x| gate_word(x.state));
-                    let _ = write!(line, " {state} |");
-                }
-                let _ = writeln!(o, "{line}");
-            }
-            let _ = writeln!(o);
-            for g in &first.gates {
-                let basis = g
-                    .basis
-                    .as_deref()
-                    .map(|b| format!(": {}", prose(b)))
-                    .unwrap_or_default();
-                let _ = writeln!(o, "- {} {}{basis}", code(&g.id), esc(&g.title));
-            }
-        }
+}
+
+fn framework_matrix(o: &mut String, m: &FrameworkMatrix<'_>) {
+    let _ = writeln!(o, "\n## By framework\n");
+    let _ = writeln!(
+        o,
+        "Each cell is the framework's fit – potential (0–100); the header gives its share of the overall fit.\n"
+    );
+    let mut head = String::from("| provider |");
+    let mut rule = String::from("|---|");
+    for (id, share) in &m.columns {
+        let _ = write!(head, " {} ({}) |", code(id), pct_spaced(*share, 0));
+        rule.push_str("---|");
     }
+    let _ = writeln!(o, "{head}\n{rule}");
+    for r in &m.rows {
+        let mut line = format!("| {} |", esc(r.name));
+        for cell in &r.cells {
+            match cell {
+                Some((lo, hi)) => {
+                    let _ = write!(line, " {} – {} |", of100(*lo), of100(*hi));
+                }
+                None => line.push_str(" n/a |"),
+            }
+        }
+        let _ = writeln!(o, "{line}");
+    }
+}
+
+fn gate_matrix(o: &mut String, m: &GateMatrix<'_>) {
+    let _ = writeln!(o, "\n## Must-haves\n");
+    let mut head = String::from("| provider |");
+    let mut rule = String::from("|---|");
+    for g in m.gates {
+        let _ = write!(head, " {} |", code(&g.id));
+        rule.push_str("---|");
+    }
+    let _ = writeln!(o, "{head}\n{rule}");
+    for r in &m.rows {
+        let mut line = format!("| {} |", esc(r.name));
+        for cell in &r.cells {
+            let state = cell.map_or("–".to_owned(), |x| gate_word(x.state));
+            let _ = write!(line, " {state} |");
+        }
+        let _ = writeln!(o, "{line}");
+    }
+    let _ = writeln!(o);
+    for g in m.gates {
+        let basis = g
+            .basis
+            .as_deref()
+            .map(|b| format!(": {}", prose(b)))
+            .unwrap_or_default();
+        let _ = writeln!(o, "- {} {}{basis}", code(&g.id), esc(&g.title));
+    }
+}
+
+fn first_questions(o: &mut String, c: &Comparison) {
     let _ = writeln!(o, "\n## First questions for each provider\n");
     let _ = writeln!(
         o,
@@ -434,15 +440,6 @@ pub fn comparison(c: &Comparison) -> String {
             let _ = writeln!(o, "\n…and {} more.", r.questions.len() - 5);
         }
     }
-    let _ = writeln!(o, "\n## How the score is computed\n");
-    for p in METHOD {
-        let _ = writeln!(o, "{p}\n");
-    }
-    let mut all: Vec<&InputHash> = c.reports.iter().flat_map(|r| r.inputs.iter()).collect();
-    all.sort();
-    all.dedup();
-    inputs(&mut o, &all);
-    o
 }
 
 /// Renders the questionnaire as a letter the lab can send the provider.
@@ -525,17 +522,6 @@ pub fn questions(r: &Report) -> String {
         code(&r.profile.id)
     );
     o
-}
-
-fn lowercase_first(s: &str) -> String {
-    // "US clinical…" keeps its capitals; only a capitalised common word is lowered.
-    let mut chars = s.chars();
-    match (chars.next(), chars.next()) {
-        (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase() => {
-            a.to_lowercase().chain(s.chars().skip(1)).collect()
-        }
-        _ => s.to_owned(),
-    }
 }
 
 fn letter_question(o: &mut String, r: &Report, n: usize, q: &Question) {

@@ -4,15 +4,26 @@
 
 use std::fmt::Write as _;
 
+use crate::render::toolkit::{bar, clip, delta, wrap, WIDTH};
+use crate::render::view::{ComparisonView, Safest};
 use crate::render::words::{current_answer, guide_topic};
 use crate::report::comparison::Comparison;
 use crate::report::diff::EvidenceDiff;
 use crate::report::Report;
 
-pub use crate::render::toolkit::{bar, clip, wrap, Style, WIDTH};
+pub use crate::render::toolkit::Style;
+
+/// What a score was computed from, under its title: the same line for a score and its
+/// questions, so the two can be matched.
+fn scored_from(r: &Report) -> String {
+    format!(
+        "profile {} · evidence {} (as of {}) · scored as of {}",
+        r.profile.id, r.provider.id, r.provider.as_of, r.as_of
+    )
+}
 
 /// Renders the summary of one score.
-pub fn render(r: &Report, style: Style) -> String {
+pub fn report(r: &Report, style: Style) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -20,14 +31,7 @@ pub fn render(r: &Report, style: Style) -> String {
         style.bold(&r.provider.name),
         style.bold(&clip(&r.profile.title, 70))
     );
-    let _ = writeln!(
-        o,
-        "{}",
-        style.dim(&format!(
-            "profile {} · evidence {} (as of {}) · scored as of {}",
-            r.profile.id, r.provider.id, r.provider.as_of, r.as_of
-        ))
-    );
+    let _ = writeln!(o, "{}", style.dim(&scored_from(r)));
     o.push('\n');
     let _ = writeln!(o, "  verdict    {}", style.verdict(r.verdict));
     let _ = writeln!(
@@ -125,6 +129,7 @@ pub fn render(r: &Report, style: Style) -> String {
 
 /// Renders a ranking of providers: the table, the dominance notes and the minimax-regret choice.
 pub fn comparison(c: &Comparison, style: Style) -> String {
+    let v = ComparisonView::new(c);
     let mut o = String::new();
     let _ = writeln!(o, "{}", style.bold(&clip(&c.title, WIDTH)));
     let _ = writeln!(
@@ -132,30 +137,36 @@ pub fn comparison(c: &Comparison, style: Style) -> String {
         "{}",
         style.dim(&format!(
             "profile {} · scored as of {} · {} providers",
-            c.profile,
-            c.as_of,
-            c.ranking.len()
+            c.profile, c.as_of, v.counts.providers
         ))
     );
     o.push('\n');
+    ranking(&mut o, &v, style);
+    o.push('\n');
+    dominance(&mut o, &v, style);
+    safest(&mut o, &v);
+    o
+}
+
+fn ranking(o: &mut String, v: &ComparisonView<'_>, style: Style) {
     let _ = writeln!(
         o,
         "rank  provider               verdict       fit   pot.  fit █ pot. ░      open/failed weakest area"
     );
-    for r in &c.ranking {
+    for r in &v.rows {
         let pad = " ".repeat(11usize.saturating_sub(r.verdict.as_str().len()));
-        let gates = format!("{}/{}", r.open_gates.len(), r.failed_gates.len());
+        let gates = format!("{}/{}", r.open.len(), r.failed.len());
         let _ = writeln!(
             o,
             "{:>4}  {:<22} {}{pad} {:>5.1} {:>6.1}  {}  {:<11} {}",
             r.rank,
-            clip(&r.provider, 22),
+            clip(r.name, 22),
             style.verdict(r.verdict),
             r.fit,
             r.potential,
             bar(r.fit, r.potential, 16),
             gates,
-            clip(r.weakest.as_deref().unwrap_or("-"), 14)
+            clip(r.weakest.unwrap_or("-"), 14)
         );
     }
     let _ = writeln!(
@@ -163,8 +174,10 @@ pub fn comparison(c: &Comparison, style: Style) -> String {
         "{}",
         style.dim("open/failed: must-haves still open / failed; weakest area: the framework with the lowest fit")
     );
-    o.push('\n');
-    if c.dominance.is_empty() {
+}
+
+fn dominance(o: &mut String, v: &ComparisonView<'_>, style: Style) {
+    if v.beats.is_empty() {
         let _ = writeln!(
             o,
             "{}",
@@ -174,78 +187,38 @@ pub fn comparison(c: &Comparison, style: Style) -> String {
                 0
             )
         );
-    } else {
-        let _ = writeln!(
-            o,
-            "{}",
-            style.bold("Necessarily better (its fit is at least the other's potential)")
-        );
-        let mut winners: Vec<&str> = Vec::new();
-        for d in &c.dominance {
-            if !winners.contains(&d.winner.as_str()) {
-                winners.push(&d.winner);
-            }
-        }
-        for w in winners {
-            let losers: Vec<&str> = c
-                .dominance
-                .iter()
-                .filter(|d| d.winner == w)
-                .map(|d| d.loser.as_str())
-                .collect();
-            let head = format!("  {w} beats ");
-            let indent = head.chars().count();
-            let _ = writeln!(o, "{head}{}", wrap(&losers.join(", "), WIDTH, indent));
-        }
+        return;
     }
-    match &c.minimax_regret {
-        Some(m) if m.id == m.against => {
-            let _ = writeln!(
-                o,
-                "{}",
-                wrap(
-                    &format!(
-                        "Minimax-regret choice: {} (the only provider not ineligible).",
-                        m.id
-                    ),
-                    WIDTH,
-                    0
-                )
-            );
-        }
-        Some(m) if m.max_regret < 0.05 => {
-            let _ = writeln!(
-                o,
-                "{}",
-                wrap(
-                    &format!(
-                        "Minimax-regret choice: {} (no answer can put another provider ahead of it).",
-                        m.id
-                    ),
-                    WIDTH,
-                    0
-                )
-            );
-        }
-        Some(m) => {
-            let _ = writeln!(
-                o,
-                "{}",
-                wrap(
-                    &format!(
-                        "Minimax-regret choice: {} (at worst {:.1} fit points behind {} once every answer is in).",
-                        m.id, m.max_regret, m.against
-                    ),
-                    WIDTH,
-                    0
-                )
-            );
-        }
-        None => {
-            let _ = writeln!(o, "No minimax-regret choice: every provider is ineligible.");
-        }
+    let _ = writeln!(
+        o,
+        "{}",
+        style.bold("Necessarily better (its fit is at least the other's potential)")
+    );
+    for b in &v.beats {
+        let losers: Vec<&str> = b.losers.iter().map(|l| l.id).collect();
+        let head = format!("  {} beats ", b.winner.id);
+        let indent = head.chars().count();
+        let _ = writeln!(o, "{head}{}", wrap(&losers.join(", "), WIDTH, indent));
     }
-    o
+}
+
+fn safest(o: &mut String, v: &ComparisonView<'_>) {
+    let line = match v.safest {
+        Safest::Only(p) => format!(
+            "Minimax-regret choice: {} (the only provider not ineligible).",
+            p.id
+        ),
+        Safest::Unbeatable(p) => format!(
+            "Minimax-regret choice: {} (no answer can put another provider ahead of it).",
+            p.id
+        ),
+        Safest::Behind { choice, by, against } => format!(
+            "Minimax-regret choice: {} (at worst {by:.1} fit points behind {} once every answer is in).",
+            choice.id, against.id
+        ),
+        Safest::None => "No minimax-regret choice: every provider is ineligible.".to_owned(),
+    };
+    let _ = writeln!(o, "{}", wrap(&line, WIDTH, 0));
 }
 
 /// Renders the questionnaire for one provider: every question, most important first, with
@@ -257,14 +230,7 @@ pub fn questions(r: &Report, style: Style) -> String {
         "{}",
         style.bold(&format!("Questions for {}", r.provider.name))
     );
-    let _ = writeln!(
-        o,
-        "{}",
-        style.dim(&format!(
-            "profile {} · evidence {} (as of {}) · scored as of {}",
-            r.profile.id, r.provider.id, r.provider.as_of, r.as_of
-        ))
-    );
+    let _ = writeln!(o, "{}", style.dim(&scored_from(r)));
     o.push('\n');
     if r.questions.is_empty() {
         let _ = writeln!(
@@ -347,15 +313,6 @@ pub fn questions(r: &Report, style: Style) -> String {
         }
     }
     o
-}
-
-fn delta(from: f64, to: f64) -> String {
-    let d = to - from;
-    if d.abs() < 0.05 {
-        "±0.0".into()
-    } else {
-        format!("{d:+.1}")
-    }
 }
 
 /// Renders what changed between two evidence files and how each change moved the score.
@@ -471,17 +428,4 @@ pub fn diff(d: &EvidenceDiff, style: Style) -> String {
         }
     }
     o
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wraps_and_clips() {
-        assert_eq!(clip("abcdef", 4), "abc…");
-        assert_eq!(wrap("aa bb cc dd", 7, 2), "aa bb\n  cc dd");
-        assert_eq!(wrap("aa bb", 10, 5), "aa bb");
-        assert_eq!(bar(25.0, 50.0, 4), "█░  ");
-    }
 }

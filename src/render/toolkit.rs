@@ -1,5 +1,7 @@
-//! Helpers every renderer may use: terminal styling and the width of text output, clipping and
-//! wrapping. Nothing here knows a format's markup.
+//! Helpers every renderer may use, so a number or a clipped name reads the same in every
+//! format: the number formats, clipping and wrapping, splitting prose around its code spans,
+//! and the terminal's styling. Nothing here knows a format's markup; each renderer passes its
+//! own escaping in.
 
 use crate::score::{GateState, Verdict};
 
@@ -97,4 +99,132 @@ pub fn bar(fit: f64, potential: f64, width: usize) -> String {
         "░".repeat(p - f),
         " ".repeat(width - p)
     )
+}
+
+/// One decimal: how a score (fit, potential, fit points) is shown.
+pub fn num1(x: f64) -> String {
+    format!("{x:.1}")
+}
+
+/// A 0–1 value (a framework's bound) as a score on the 0–100 scale, one decimal.
+pub fn of100(x: f64) -> String {
+    num1(100.0 * x)
+}
+
+/// A 0–1 share as a percentage with one decimal and no space (`12.5%`), for the terminal's
+/// narrow columns.
+pub fn pct(x: f64) -> String {
+    format!("{:.1}%", 100.0 * x)
+}
+
+/// A 0–1 share as a percentage with `places` decimals and a space before the sign (`12.5 %`),
+/// as the documents (Markdown, HTML) set it.
+pub fn pct_spaced(x: f64, places: usize) -> String {
+    format!("{:.*} %", places, 100.0 * x)
+}
+
+/// Every digit, in the shortest form that reads back as the same number: for data (CSV
+/// cells, JUnit properties) that other programs parse.
+pub fn exact(x: f64) -> String {
+    format!("{x}")
+}
+
+/// [`exact`], except that a value within float noise of a whole number is shown whole: a
+/// weight someone wrote as `2` should not read `1.9999999999999998`.
+pub fn compact(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        exact(x.round())
+    } else {
+        exact(x)
+    }
+}
+
+/// How far a score moved, with its sign and one decimal; `±0.0` when it did not move at that
+/// precision (so a rounding difference never reads as a change).
+pub fn delta(from: f64, to: f64) -> String {
+    let d = to - from;
+    if d.abs() < 0.05 {
+        "±0.0".into()
+    } else {
+        format!("{d:+.1}")
+    }
+}
+
+/// A sentence whose `` `code` `` spans (rule notes, gate reasons and warnings use them) are
+/// marked up by `code`, the rest by `text`: the split is the same in every format, the
+/// escaping is each format's own.
+pub fn prose(s: &str, text: impl Fn(&str) -> String, code: impl Fn(&str) -> String) -> String {
+    let mut o = String::new();
+    for (i, part) in s.split('`').enumerate() {
+        if i % 2 == 1 {
+            o.push_str(&code(part));
+        } else {
+            o.push_str(&text(part));
+        }
+    }
+    o
+}
+
+/// Ids marked up by `mark` and joined with commas, or `–` when there are none (an empty table
+/// cell would read as missing data).
+pub fn list_or_dash(ids: &[String], mark: impl Fn(&str) -> String) -> String {
+    if ids.is_empty() {
+        "–".to_owned()
+    } else {
+        ids.iter().map(|g| mark(g)).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Whether an address may become a link: only http(s), so an input file cannot smuggle a
+/// `javascript:` or `file:` link into a report.
+pub fn is_web_address(u: &str) -> bool {
+    u.starts_with("https://") || u.starts_with("http://")
+}
+
+/// A title lowered to run on inside a sentence: only a capitalised common word is lowered, so
+/// "US clinical…" keeps its capitals.
+pub fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase() => {
+            a.to_lowercase().chain(s.chars().skip(1)).collect()
+        }
+        _ => s.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_and_clips() {
+        assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(wrap("aa bb cc dd", 7, 2), "aa bb\n  cc dd");
+        assert_eq!(wrap("aa bb", 10, 5), "aa bb");
+        assert_eq!(bar(25.0, 50.0, 4), "█░  ");
+    }
+
+    #[test]
+    fn formats_numbers_one_way_each() {
+        assert_eq!(num1(72.25), "72.2");
+        assert_eq!(of100(0.4567), "45.7");
+        assert_eq!(pct(0.125), "12.5%");
+        assert_eq!(pct_spaced(0.125, 1), "12.5 %");
+        assert_eq!(pct_spaced(0.126, 0), "13 %");
+        assert_eq!(exact(0.1), "0.1");
+        assert_eq!(compact(1.999_999_999_99), "2");
+        assert_eq!(compact(0.25), "0.25");
+        assert_eq!(delta(50.0, 50.04), "±0.0");
+        assert_eq!(delta(50.0, 47.5), "-2.5");
+    }
+
+    #[test]
+    fn splits_prose_around_code() {
+        let shown = prose("a `b` c", |t| t.to_uppercase(), |c| format!("[{c}]"));
+        assert_eq!(shown, "A [b] C");
+        assert_eq!(list_or_dash(&[], str::to_owned), "–");
+        assert_eq!(lowercase_first("Our lab"), "our lab");
+        assert_eq!(lowercase_first("US lab"), "US lab");
+    }
 }

@@ -5,12 +5,14 @@
 
 use std::fmt::Write as _;
 
-use crate::render::toolkit::{wrap, Style, WIDTH};
+use crate::render::toolkit::{compact, pct, wrap, WIDTH};
 use crate::report::explain::{ExplainNode, ExplainStatus, Explanation};
 use crate::report::{NodeKindName, NodeStatus};
 
+pub use crate::render::toolkit::Style;
+
 /// Renders the tree.
-pub fn render(e: &Explanation, style: Style) -> String {
+pub fn explanation(e: &Explanation, style: Style) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -35,18 +37,6 @@ pub fn render(e: &Explanation, style: Style) -> String {
     o
 }
 
-fn pct(x: f64) -> String {
-    format!("{:.1}%", 100.0 * x)
-}
-
-fn num(x: f64) -> String {
-    if (x - x.round()).abs() < 1e-9 {
-        format!("{}", x.round())
-    } else {
-        format!("{x}")
-    }
-}
-
 fn head(n: &ExplainNode) -> String {
     let mut h = n.id.clone();
     let excluded = matches!(
@@ -68,7 +58,7 @@ fn head(n: &ExplainNode) -> String {
         );
     }
     if let (Some(w), Some(s)) = (n.edge_weight, n.share) {
-        let _ = write!(h, "  w {} ({})", num(w), pct(s));
+        let _ = write!(h, "  w {} ({})", compact(w), pct(s));
     }
     if !n.repeated && !excluded {
         let _ = write!(h, "  global {}  +{:.2}", pct(n.weight), n.contribution);

@@ -1,8 +1,10 @@
-//! The sentences every report format shares: what a verdict means, what a comparison settles,
-//! a provider's current answer, the topics of the guide's questions. Renderers put them in
-//! their own markup; none writes them itself.
+//! The sentences every report format shares: what a verdict means, what a comparison settles
+//! (said from its [`ComparisonView`]), how a ranking is ordered, what a what-if assumes, a
+//! provider's current answer, the topics of the guide's questions, the method. Renderers put
+//! them in their own markup; none writes them itself, so the formats say the same thing.
 
-use crate::report::{AskReason, Question, Report, WarningKind};
+use crate::render::view::{ComparisonView, Counts, Named, Safest};
+use crate::report::{AskReason, Question, Report};
 use crate::score::Verdict;
 
 /// The provider's current answer to a question, in words, when it has one worth showing: a
@@ -48,18 +50,16 @@ pub fn verdict_meaning(v: Verdict) -> &'static str {
 
 /// What a committee should take from a comparison, as plain sentences (no markup): where the
 /// decision stands, what the intervals settle, the safest choice, and what to do next.
-pub fn comparison_summary(c: &crate::report::comparison::Comparison) -> Vec<String> {
-    let name = |id: &str| {
-        c.ranking
-            .iter()
-            .find(|r| r.id == id)
-            .map_or_else(|| id.to_owned(), |r| r.provider.clone())
-    };
-    let n = c.ranking.len();
-    let count = |f: &dyn Fn(Verdict) -> bool| c.ranking.iter().filter(|r| f(r.verdict)).count();
-    let eligible = count(&|v| v.group() == 0);
-    let conditional = count(&|v| v == Verdict::Conditional);
-    let ineligible = count(&|v| v == Verdict::Ineligible);
+pub fn comparison_summary(v: &ComparisonView<'_>) -> Vec<String> {
+    let Counts {
+        providers: n,
+        eligible,
+        conditional,
+        ineligible,
+        questions,
+        gate_questions,
+        expired,
+    } = v.counts;
     let mut out = vec![format!(
         "Of {n} provider{} compared, {eligible} {} every must-have, {conditional} {} must-haves still open (conditional) and {ineligible} {} at least one (ineligible).",
         if n == 1 { "" } else { "s" },
@@ -67,10 +67,10 @@ pub fn comparison_summary(c: &crate::report::comparison::Comparison) -> Vec<Stri
         if conditional == 1 { "has" } else { "have" },
         if ineligible == 1 { "fails" } else { "fail" },
     )];
-    match c.ranking.first() {
+    match v.rows.first() {
         Some(top) if top.verdict.group() == 0 => out.push(format!(
             "Best supported by the evidence: {} ({}, fit {:.1} of 100{}).",
-            top.provider,
+            top.name,
             top.verdict,
             top.fit,
             if top.potential - top.fit >= 0.05 {
@@ -87,71 +87,38 @@ pub fn comparison_summary(c: &crate::report::comparison::Comparison) -> Vec<Stri
         ),
         None => out.push("No provider was compared.".into()),
     }
-    if c.dominance.is_empty() {
-        if n > 1 {
-            out.push("The open questions could still reorder any two providers: none is necessarily better than another.".into());
-        }
-    } else {
-        let mut winners: Vec<&str> = Vec::new();
-        for d in &c.dominance {
-            if !winners.contains(&d.winner.as_str()) {
-                winners.push(&d.winner);
-            }
-        }
-        for w in winners {
-            let losers: Vec<String> = c
-                .dominance
-                .iter()
-                .filter(|d| d.winner == w)
-                .map(|d| name(&d.loser))
-                .collect();
-            out.push(format!(
-                "{} is necessarily better than {}: its fit already reaches their potential.",
-                name(w),
-                losers.join(", ")
-            ));
-        }
+    if v.beats.is_empty() && n > 1 {
+        out.push("The open questions could still reorder any two providers: none is necessarily better than another.".into());
     }
-    if let Some(m) = &c.minimax_regret {
-        if m.id == m.against {
-            out.push(format!(
-                "{} is the only provider still in the running.",
-                name(&m.id)
-            ));
-        } else if m.max_regret < 0.05 {
-            out.push(format!(
-                "Safest choice while questions are open (minimax regret): {}; no answer can put another provider ahead of it.",
-                name(&m.id)
-            ));
-        } else {
-            out.push(format!(
-                "Safest choice while questions are open (minimax regret): {}; whatever the answers, it ends at most {:.1} fit points behind the best ({}).",
-                name(&m.id),
-                m.max_regret,
-                name(&m.against)
-            ));
-        }
+    for b in &v.beats {
+        let losers: Vec<&str> = b.losers.iter().map(Named::name).collect();
+        out.push(format!(
+            "{} is necessarily better than {}: its fit already reaches their potential.",
+            b.winner.name(),
+            losers.join(", ")
+        ));
     }
-    let gate_questions: usize = c
-        .reports
-        .iter()
-        .map(|r| r.questions.iter().filter(|q| q.gate).count())
-        .sum();
-    let questions: usize = c.reports.iter().map(|r| r.questions.len()).sum();
+    match v.safest {
+        Safest::Only(p) => out.push(format!(
+            "{} is the only provider still in the running.",
+            p.name()
+        )),
+        Safest::Unbeatable(p) => out.push(format!(
+            "Safest choice while questions are open (minimax regret): {}; no answer can put another provider ahead of it.",
+            p.name()
+        )),
+        Safest::Behind { choice, by, against } => out.push(format!(
+            "Safest choice while questions are open (minimax regret): {}; whatever the answers, it ends at most {by:.1} fit points behind the best ({}).",
+            choice.name(),
+            against.name()
+        )),
+        Safest::None => {}
+    }
     if questions > 0 {
         out.push(format!(
             "Next step: send each provider its questions ({questions} in all, {gate_questions} of them on must-haves, which come first in each list)."
         ));
     }
-    let expired = c
-        .reports
-        .iter()
-        .filter(|r| {
-            r.warnings
-                .iter()
-                .any(|w| w.kind == WarningKind::ExpiredEvidence)
-        })
-        .count();
     if expired > 0 {
         out.push(format!(
             "The evidence for {expired} of {n} provider{} includes expired documents, counted as unknown: ask for the current ones before deciding.",
@@ -161,32 +128,19 @@ pub fn comparison_summary(c: &crate::report::comparison::Comparison) -> Vec<Stri
     out
 }
 
+/// How a ranking is ordered, before each format says what fit and potential are.
+pub const RANKING_ORDER: &str = "Providers that meet every must-have rank first, then conditional, then ineligible; within a group by fit, then potential.";
+
+/// What a what-if score assumes, given the assumed facts already marked up and joined.
+pub fn what_if(facts: &str) -> String {
+    format!("this score assumes {facts}. It is hypothetical.")
+}
+
 /// The topic of a guide question (`q01`…`q18`, `mss`: the LIMSWiki guide's questions a lab
 /// should ask a cloud provider, as the `lab-baseline` framework names them), for grouping and
 /// introducing questions in a questionnaire.
 pub fn guide_topic(q: &str) -> Option<&'static str> {
-    Some(match q {
-        "q01" => "Experience with laboratory customers in the lab's field",
-        "q02" => "Integration with the lab's systems and processes",
-        "q03" => "Historical downtime and availability commitments",
-        "q04" => "Support during downtime",
-        "q05" => "Where data are kept and how they travel",
-        "q06" => "Who can reach the lab's data, and their credentials",
-        "q07" => "Machines or environments dedicated to regulated data",
-        "q08" => "Segregation from other customers' data",
-        "q09" => "Documented data security policies",
-        "q10" => "How the provider tests its security",
-        "q11" => "Security audits, intrusion detection and intrusion reporting",
-        "q12" => "What the provider logs and acts upon",
-        "q13" => "Audit logs the lab can read on demand",
-        "q14" => "A business associate agreement for ePHI",
-        "q15" => "What happens to the data when the contract ends",
-        "q16" => "What happens to the data after a catastrophe or the provider's failure",
-        "q17" => "Extracting data on demand, and in which formats",
-        "q18" => "Native or outsourced support",
-        "mss" => "Managed security services",
-        _ => return None,
-    })
+    crate::evidence::guide::topic(q)
 }
 
 /// The method, in the words of docs/scoring.md, short enough for a report.

@@ -983,6 +983,7 @@ mod tests {
             &vocab,
             "2024-01-01".parse().unwrap(),
             None,
+            &[],
         ));
         let params: Params = Arc::new(BTreeMap::from([(
             "min_sla_pct".to_string(),

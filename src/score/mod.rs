@@ -4,6 +4,7 @@
 //! the fit. No I/O, no Rhai: leaf outcomes come in, a [`Scored`] pass comes out, and the report
 //! and the ranking summary are both read from that one pass.
 
+mod bind;
 mod gates;
 mod interval;
 mod model;
@@ -22,6 +23,7 @@ use crate::input::date::Date;
 use crate::profile::{Gate, Profile, Waiver};
 use crate::rules::{Outcome, Params};
 
+pub use bind::bind;
 pub use interval::{reach, Val};
 pub use model::{
     AskReason, GateResult, GateState, Impact, Move, NodeStatus, Question, Summary, Verdict,

@@ -10,7 +10,7 @@ use crate::graph::catalog;
 use crate::graph::Graph;
 use crate::input::date::Date;
 use crate::input::source::SourceFile;
-use crate::profile::{Bands, Gate, Profile, Waiver};
+use crate::profile::{Assurance, Bands, Gate, Profile, Waiver};
 use crate::rules::{FactRead, Outcome, OutcomeStatus};
 use crate::score::rank::{self, Standing};
 use crate::score::{pass, BoundProfile, GateState, Scored, Val, Verdict};
@@ -42,6 +42,8 @@ fn profile() -> Profile {
         waivers: Vec::new(),
         max_evidence_age_days: None,
         bands: Bands::default(),
+        services: None,
+        assurance: Assurance::default(),
         notes: Vec::new(),
         files: Vec::new(),
         refs: Vec::new(),
@@ -60,6 +62,7 @@ fn bound(g: &Graph, roots: &[(&str, f64)]) -> BoundProfile {
         gates: Vec::new(),
         waivers: Vec::new(),
         params: Arc::new(BTreeMap::new()),
+        services: Vec::new(),
     }
 }
 
@@ -87,6 +90,8 @@ fn read(key: &str, status: Status) -> FactRead {
         source: None,
         note: None,
         missing: false,
+        covers: None,
+        lapse: None,
     }
 }
 

@@ -1,0 +1,97 @@
+//! Finding profiles and evidence by built-in id (or the file stem of one a pack carries) or
+//! by path, relative to the profile that `extends` them.
+
+use std::path::{Path, PathBuf};
+
+use crate::engine::error::Error;
+use crate::engine::Engine;
+use crate::evidence::error::EvidenceError;
+use crate::evidence::Evidence;
+use crate::input::error::did_you_mean;
+use crate::input::source::SourceFile;
+use crate::profile::error::ProfileError;
+use crate::profile::{self, ProfileSource};
+use crate::score::{self, BoundProfile};
+
+impl Engine {
+    /// Loads and binds a profile: a built-in id or a path.
+    pub fn profile(&self, name: &str) -> Result<BoundProfile, Error> {
+        let file = self.find(name, None)?;
+        self.bind_profile(file)
+    }
+
+    /// Binds a profile file's text (for embedders and tests).
+    pub fn profile_from(&self, file: SourceFile) -> Result<BoundProfile, Error> {
+        self.bind_profile(file)
+    }
+
+    fn bind_profile(&self, file: SourceFile) -> Result<BoundProfile, Error> {
+        let p = profile::load(file, self, &self.params)?;
+        let (bound, errors) = score::bind(&self.graph, &self.vocab, p)?;
+        Error::from_list(errors.into_iter().map(Error::from).collect())?;
+        Ok(bound)
+    }
+
+    /// Loads evidence: a built-in provider id or a path.
+    pub fn evidence(&self, name: &str) -> Result<Evidence, Error> {
+        if let Some(f) = self.builtin_evidence.get(name) {
+            return Ok(Evidence::parse(f, &self.vocab)?);
+        }
+        let path = Path::new(name);
+        if path.exists() || name.contains('/') || name.ends_with(".yaml") || name.ends_with(".yml")
+        {
+            let f = SourceFile::read(path)?;
+            return Ok(Evidence::parse(&f, &self.vocab)?);
+        }
+        let hint = did_you_mean(name, self.builtin_providers())
+            .map(|h| format!("{h} (or give a path to an evidence file)"))
+            .unwrap_or_else(|| {
+                format!(
+                    "built-in providers: {}; or give a path to an evidence file",
+                    self.builtin_providers().collect::<Vec<_>>().join(", ")
+                )
+            });
+        Err(EvidenceError::NotFound {
+            name: name.to_owned(),
+            hint,
+        }
+        .into())
+    }
+
+    /// Parses evidence text (for embedders and tests).
+    pub fn evidence_from(&self, file: &SourceFile) -> Result<Evidence, Error> {
+        Ok(Evidence::parse(file, &self.vocab)?)
+    }
+}
+
+impl ProfileSource for Engine {
+    fn find(&self, name: &str, from: Option<&SourceFile>) -> Result<SourceFile, ProfileError> {
+        if let Some(f) = self.builtin_profiles.get(name) {
+            return Ok(f.clone());
+        }
+        let looks_like_path =
+            name.contains('/') || name.ends_with(".yaml") || name.ends_with(".yml");
+        let base = from
+            .filter(|f| !f.is_builtin())
+            .map(|f| PathBuf::from(f.dir()));
+        let path = match &base {
+            Some(b) if !b.as_os_str().is_empty() && Path::new(name).is_relative() => b.join(name),
+            _ => PathBuf::from(name),
+        };
+        if path.exists() || looks_like_path {
+            return Ok(SourceFile::read(&path)?);
+        }
+        let hint = did_you_mean(name, self.builtin_profiles())
+            .map(|h| format!("{h} (or give a path to a profile file)"))
+            .unwrap_or_else(|| {
+                format!(
+                    "built-in profiles: {}; or give a path to a profile file",
+                    self.builtin_profiles().collect::<Vec<_>>().join(", ")
+                )
+            });
+        Err(ProfileError::NotFound {
+            name: name.to_owned(),
+            hint,
+        })
+    }
+}

@@ -1,0 +1,328 @@
+//! What a comparison shows, worked out once for every format: the ranking rows with each
+//! provider's report beside it, who necessarily beats whom, the safest choice, the framework
+//! and must-have matrices, the counts and the inputs. The text, Markdown and HTML renderers
+//! each mark this up in their own way; none recomputes it, so they cannot disagree.
+
+use crate::input::source::InputHash;
+use crate::profile::Bands;
+use crate::report::comparison::Comparison;
+use crate::report::{GateResult, Report, Verdict, WarningKind};
+
+/// A provider named in a comparison: its id, and its name when it is ranked.
+#[derive(Clone, Copy, Debug)]
+pub struct Named<'a> {
+    /// Provider id.
+    pub id: &'a str,
+    /// Its name in the ranking; `None` for an id the ranking does not hold.
+    pub ranked: Option<&'a str>,
+}
+
+impl<'a> Named<'a> {
+    /// The name to show: the ranked name, else the id.
+    pub fn name(&self) -> &'a str {
+        self.ranked.unwrap_or(self.id)
+    }
+}
+
+/// One row of the ranking.
+#[derive(Clone, Copy, Debug)]
+pub struct Row<'a> {
+    /// 1-based rank.
+    pub rank: usize,
+    /// Provider id.
+    pub id: &'a str,
+    /// Provider name.
+    pub name: &'a str,
+    /// Verdict.
+    pub verdict: Verdict,
+    /// Fit (0–100).
+    pub fit: f64,
+    /// Potential (0–100).
+    pub potential: f64,
+    /// Must-haves still open.
+    pub open: &'a [String],
+    /// Must-haves failed.
+    pub failed: &'a [String],
+    /// The weakest area's id.
+    pub weakest: Option<&'a str>,
+    /// The weakest area's fit (0–1), when the row's report holds it.
+    pub weakest_lo: Option<f64>,
+    /// The report at the row's place in the comparison's reports (reports are in ranking
+    /// order), when there is one.
+    pub report: Option<&'a Report>,
+}
+
+/// One provider that necessarily beats others: its fit is at least their potential.
+#[derive(Clone, Debug)]
+pub struct Beats<'a> {
+    /// The provider that cannot lose to them.
+    pub winner: Named<'a>,
+    /// The providers it beats, in the comparison's order.
+    pub losers: Vec<Named<'a>>,
+}
+
+/// The safest choice while questions are open (minimax regret).
+#[derive(Clone, Copy, Debug)]
+pub enum Safest<'a> {
+    /// Every other provider is ineligible: there is nothing to regret.
+    Only(Named<'a>),
+    /// No answer can put another provider ahead of it.
+    Unbeatable(Named<'a>),
+    /// Whatever the answers, it ends at most `by` fit points behind `against`.
+    Behind {
+        /// The choice.
+        choice: Named<'a>,
+        /// Its maximum regret, in fit points.
+        by: f64,
+        /// The provider that would cause that regret.
+        against: Named<'a>,
+    },
+    /// Every provider is ineligible.
+    None,
+}
+
+impl<'a> Safest<'a> {
+    /// The provider chosen, when there is one.
+    pub fn choice(&self) -> Option<Named<'a>> {
+        match *self {
+            Safest::Only(p) | Safest::Unbeatable(p) => Some(p),
+            Safest::Behind { choice, .. } => Some(choice),
+            Safest::None => None,
+        }
+    }
+}
+
+/// Providers × frameworks: each framework's interval per provider.
+#[derive(Clone, Debug)]
+pub struct FrameworkMatrix<'a> {
+    /// The frameworks of the first report's profile, with their share of the fit.
+    pub columns: Vec<(&'a str, f64)>,
+    /// One row per report.
+    pub rows: Vec<MatrixRow<'a, Option<(f64, f64)>>>,
+}
+
+/// Providers × must-haves: each must-have's result per provider.
+#[derive(Clone, Debug)]
+pub struct GateMatrix<'a> {
+    /// The must-haves of the first report's profile.
+    pub gates: &'a [GateResult],
+    /// One row per report.
+    pub rows: Vec<MatrixRow<'a, Option<&'a GateResult>>>,
+}
+
+/// One provider's row of a matrix: a cell per column, `None` where the column does not
+/// apply to it.
+#[derive(Clone, Debug)]
+pub struct MatrixRow<'a, T> {
+    /// Provider id.
+    pub id: &'a str,
+    /// Provider name.
+    pub name: &'a str,
+    /// The cells, in column order.
+    pub cells: Vec<T>,
+}
+
+/// How many providers stand where.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Counts {
+    /// Every provider compared.
+    pub providers: usize,
+    /// Meet every must-have (strong, moderate or weak).
+    pub eligible: usize,
+    /// Have must-haves still open.
+    pub conditional: usize,
+    /// Failed at least one must-have.
+    pub ineligible: usize,
+    /// Questions to send, over every provider.
+    pub questions: usize,
+    /// Of those, the ones on must-haves.
+    pub gate_questions: usize,
+    /// Providers whose evidence includes expired documents (counted as unknown).
+    pub expired: usize,
+}
+
+/// A comparison as every format shows it.
+#[derive(Clone, Debug)]
+pub struct ComparisonView<'a> {
+    /// The engine's name and version (of the first report, else this build).
+    pub engine: (&'a str, &'a str),
+    /// The profile's bands (of the first report, else the defaults).
+    pub bands: Bands,
+    /// How many providers stand where.
+    pub counts: Counts,
+    /// The ranking, best first.
+    pub rows: Vec<Row<'a>>,
+    /// Every pair where one provider necessarily beats another, as the comparison lists them.
+    pub pairs: Vec<(Named<'a>, Named<'a>)>,
+    /// The same pairs by winner, winners in the order they first appear.
+    pub beats: Vec<Beats<'a>>,
+    /// The safest choice.
+    pub safest: Safest<'a>,
+    /// Providers × frameworks, when there is a report and its profile has frameworks.
+    pub frameworks: Option<FrameworkMatrix<'a>>,
+    /// Providers × must-haves, when there is a report and its profile has must-haves.
+    pub gates: Option<GateMatrix<'a>>,
+    /// Every input of every report, sorted, each once.
+    pub inputs: Vec<&'a InputHash>,
+}
+
+impl<'a> ComparisonView<'a> {
+    /// Works out what a comparison shows.
+    pub fn new(c: &'a Comparison) -> Self {
+        let named = |id: &'a str| Named {
+            id,
+            ranked: c
+                .ranking
+                .iter()
+                .find(|r| r.id == id)
+                .map(|r| r.provider.as_str()),
+        };
+        let pairs: Vec<(Named<'a>, Named<'a>)> = c
+            .dominance
+            .iter()
+            .map(|d| (named(&d.winner), named(&d.loser)))
+            .collect();
+        let mut beats: Vec<Beats<'a>> = Vec::new();
+        for (w, l) in &pairs {
+            match beats.iter_mut().find(|b| b.winner.id == w.id) {
+                Some(b) => b.losers.push(*l),
+                None => beats.push(Beats {
+                    winner: *w,
+                    losers: vec![*l],
+                }),
+            }
+        }
+        let safest = match &c.minimax_regret {
+            Some(m) if m.id == m.against => Safest::Only(named(&m.id)),
+            Some(m) if m.max_regret < 0.05 => Safest::Unbeatable(named(&m.id)),
+            Some(m) => Safest::Behind {
+                choice: named(&m.id),
+                by: m.max_regret,
+                against: named(&m.against),
+            },
+            None => Safest::None,
+        };
+        let first = c.reports.first();
+        let mut inputs: Vec<&InputHash> = c.reports.iter().flat_map(|r| r.inputs.iter()).collect();
+        inputs.sort();
+        inputs.dedup();
+        ComparisonView {
+            engine: first.map_or((env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")), |r| {
+                (r.engine.name.as_str(), r.engine.version.as_str())
+            }),
+            bands: first.map(|r| r.profile.bands).unwrap_or_default(),
+            counts: counts(c),
+            rows: rows(c),
+            pairs,
+            beats,
+            safest,
+            frameworks: first.and_then(|f| framework_matrix(f, &c.reports)),
+            gates: first.and_then(|f| gate_matrix(f, &c.reports)),
+            inputs,
+        }
+    }
+}
+
+fn counts(c: &Comparison) -> Counts {
+    let count = |f: &dyn Fn(Verdict) -> bool| c.ranking.iter().filter(|r| f(r.verdict)).count();
+    Counts {
+        providers: c.ranking.len(),
+        eligible: count(&|v| v.group() == 0),
+        conditional: count(&|v| v == Verdict::Conditional),
+        ineligible: count(&|v| v == Verdict::Ineligible),
+        questions: c.reports.iter().map(|r| r.questions.len()).sum(),
+        gate_questions: c
+            .reports
+            .iter()
+            .map(|r| r.questions.iter().filter(|q| q.gate).count())
+            .sum(),
+        expired: c
+            .reports
+            .iter()
+            .filter(|r| {
+                r.warnings
+                    .iter()
+                    .any(|w| w.kind == WarningKind::ExpiredEvidence)
+            })
+            .count(),
+    }
+}
+
+fn rows(c: &Comparison) -> Vec<Row<'_>> {
+    c.ranking
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let report = c.reports.get(i);
+            let weakest = r.weakest.as_deref();
+            Row {
+                rank: r.rank,
+                id: &r.id,
+                name: &r.provider,
+                verdict: r.verdict,
+                fit: r.fit,
+                potential: r.potential,
+                open: &r.open_gates,
+                failed: &r.failed_gates,
+                weakest,
+                weakest_lo: weakest.zip(report).and_then(|(w, rep)| {
+                    rep.profile
+                        .frameworks
+                        .iter()
+                        .find(|f| f.id == w)
+                        .map(|f| f.lo)
+                }),
+                report,
+            }
+        })
+        .collect()
+}
+
+fn framework_matrix<'a>(first: &'a Report, reports: &'a [Report]) -> Option<FrameworkMatrix<'a>> {
+    let columns: Vec<(&str, f64)> = first
+        .profile
+        .frameworks
+        .iter()
+        .map(|f| (f.id.as_str(), f.share))
+        .collect();
+    if columns.is_empty() {
+        return None;
+    }
+    let rows = reports
+        .iter()
+        .map(|r| MatrixRow {
+            id: &r.provider.id,
+            name: &r.provider.name,
+            cells: columns
+                .iter()
+                .map(|(id, _)| {
+                    r.profile
+                        .frameworks
+                        .iter()
+                        .find(|f| f.id == *id)
+                        .filter(|f| f.share > 0.0)
+                        .map(|f| (f.lo, f.hi))
+                })
+                .collect(),
+        })
+        .collect();
+    Some(FrameworkMatrix { columns, rows })
+}
+
+fn gate_matrix<'a>(first: &'a Report, reports: &'a [Report]) -> Option<GateMatrix<'a>> {
+    if first.gates.is_empty() {
+        return None;
+    }
+    let rows = reports
+        .iter()
+        .map(|r| MatrixRow {
+            id: &r.provider.id,
+            name: &r.provider.name,
+            cells: first.gates.iter().map(|g| r.gate(&g.id)).collect(),
+        })
+        .collect();
+    Some(GateMatrix {
+        gates: &first.gates,
+        rows,
+    })
+}
