@@ -14,7 +14,7 @@ use std::sync::Arc;
 use crate::authoring::testing;
 use crate::engine::error::Error;
 use crate::engine::{builtin_files, dir_of, leaf_errors, Engine};
-use crate::evidence::vocabulary::Vocabulary;
+use crate::evidence::vocabulary::{FactType, Vocabulary};
 use crate::evidence::Evidence;
 use crate::graph::catalog::{self, Body, Requirement};
 use crate::graph::error::GraphError;
@@ -312,14 +312,21 @@ pub fn check_files(user: Vec<SourceFile>, as_of: Date) -> Checked {
             }
             for func in s.functions.values() {
                 for (key, loc) in &func.facts {
-                    if vocab.get(key).is_none() {
-                        c.push(Diagnostic::error(
+                    match vocab.get(key) {
+                        None => c.push(Diagnostic::error(
                             format!("`{}` reads fact `{key}`, which is not in the vocabulary", func.name),
                             Some(loc.clone()),
                             Some(did_you_mean(key, vocab.keys()).unwrap_or_else(|| {
                                 "add the key to a `labfit: vocabulary/v1` file in the pack (see `labfit list facts` for the known keys)".into()
                             })),
-                        ));
+                        )),
+                        // Any non-empty text would pass: a provider's "no" could not be recorded.
+                        Some(spec) if spec.ty == FactType::Text => c.push(Diagnostic::warning(
+                            format!("`{}` reads text fact `{key}`; a rule decides on typed facts (text is a note)", func.name),
+                            Some(loc.clone()),
+                            Some("read a bool, number, enum, date or list fact instead, so that a \"no\" can fail; keep text as a note or mark the fact `informational: true`".into()),
+                        )),
+                        Some(_) => {}
                     }
                 }
             }
@@ -790,5 +797,31 @@ mod tests {
             .collect();
         assert!(shown.is_empty(), "{}", shown.join("\n"));
         assert!(checked.files > 40, "{}", checked.files);
+    }
+
+    #[test]
+    fn a_check_that_reads_a_text_fact_is_warned_where_it_reads_it() {
+        let vocab = SourceFile::from_text(
+            "pack/vocabulary.yaml",
+            "labfit: vocabulary/v1\nfacts:\n  pack.policy:\n    type: text\n    meaning: m\n    question: q09\n    ask: Do you?\n",
+        );
+        let rules = SourceFile::from_text(
+            "pack/pack.rhai",
+            "/// pack.x: a check.\nfn x() {\n    let f = fact(\"pack.policy\");\n    if f.known { pass() } else { unknown() }\n}\n",
+        );
+        let checked = check_files(vec![vocab, rules], Date::new(2026, 1, 1).unwrap());
+        let w: Vec<&Diagnostic> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("text fact"))
+            .collect();
+        assert_eq!(w.len(), 1, "{:?}", checked.diagnostics);
+        assert_eq!(w[0].severity, Level::Warning);
+        assert_eq!(
+            w[0].message,
+            "`x` reads text fact `pack.policy`; a rule decides on typed facts (text is a note)"
+        );
+        let at = w[0].location.as_ref().unwrap();
+        assert_eq!((at.file(), at.line(), at.col()), ("pack/pack.rhai", 3, 18));
     }
 }
