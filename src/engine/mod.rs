@@ -530,6 +530,13 @@ impl Engine {
         }
     }
 
+    /// The engine with `params` as its parameter vocabulary (`labfit check` builds an engine
+    /// from parts and reads the parameter files itself).
+    pub(crate) fn with_params(mut self, params: ParamVocabulary) -> Engine {
+        self.params = Arc::new(params);
+        self
+    }
+
     /// The fact vocabulary.
     pub fn vocabulary(&self) -> &Arc<Vocabulary> {
         &self.vocab

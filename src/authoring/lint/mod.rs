@@ -25,6 +25,7 @@ use crate::input::error::did_you_mean;
 use crate::input::kind::{classify, Classified, FileKind};
 use crate::input::source::{display_path, Location, SourceFile};
 use crate::input::yaml;
+use crate::profile::params::ParamVocabulary;
 use crate::profile::RefWhat;
 use crate::rules::{Limits, RuleSet};
 use crate::score::{reach, BoundProfile};
@@ -135,6 +136,7 @@ pub fn check_builtin(as_of: Date) -> Checked {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Kind {
     Vocabulary,
+    Parameters,
     Catalog,
     Profile,
     Evidence,
@@ -146,7 +148,8 @@ enum Kind {
 
 fn kind_of(f: &SourceFile) -> Kind {
     match classify(f) {
-        Classified::Known(FileKind::Vocabulary | FileKind::Parameters) => Kind::Vocabulary,
+        Classified::Known(FileKind::Vocabulary) => Kind::Vocabulary,
+        Classified::Known(FileKind::Parameters) => Kind::Parameters,
         Classified::Known(FileKind::Catalog) => Kind::Catalog,
         Classified::Known(FileKind::Profile) => Kind::Profile,
         Classified::Known(FileKind::Evidence) => Kind::Evidence,
@@ -232,6 +235,16 @@ pub fn check_files(user: Vec<SourceFile>, as_of: Date) -> Checked {
         }
     }
     let vocab = Arc::new(vocab);
+    // The parameter vocabulary, merged the same way: profiles are checked against it.
+    let mut params = ParamVocabulary::default();
+    for f in by_kind(Kind::Parameters) {
+        match ParamVocabulary::parse(f) {
+            Ok(p) => {
+                params.merge(p);
+            }
+            Err(e) => c.error(&e.into()),
+        }
+    }
 
     // Catalogs, one file at a time, merged pack by pack as the engine does.
     let mut packs: BTreeMap<(bool, String), Vec<Requirement>> = BTreeMap::new();
@@ -370,7 +383,7 @@ pub fn check_files(user: Vec<SourceFile>, as_of: Date) -> Checked {
         }
     }
 
-    let mut engine = Engine::from_parts(vocab.clone(), graph, rules, &all);
+    let mut engine = Engine::from_parts(vocab.clone(), graph, rules, &all).with_params(params);
     // As with `--rules`, profiles and evidence outside the built-in layout resolve by file stem.
     let outside = |k: Kind| -> Vec<SourceFile> {
         user.iter()
