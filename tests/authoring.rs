@@ -200,3 +200,25 @@ fn explain_leaves_add_up_to_the_fit_and_shared_nodes_show_once() {
         out(&o)
     );
 }
+
+#[test]
+fn check_warns_where_a_rule_reads_a_text_fact() {
+    let d = scratch("check-text-fact");
+    std::fs::create_dir_all(d.join("pack")).unwrap();
+    std::fs::write(
+        d.join("pack/t.yaml"),
+        "labfit: catalog/v1\nrequirements:\n  - id: t\n    title: T\n    check: t.rhai::other_slas\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("pack/t.rhai"),
+        "/// t: other SLAs are described.\nfn other_slas() {\n    let f = fact(\"sla.other\");\n    if f.known { pass() } else { unknown() }\n}\n",
+    )
+    .unwrap();
+    let o = labfit_in(&d, &["check", "pack"]);
+    let text = out(&o);
+    assert!(
+        text.contains("warning: `other_slas` reads text fact `sla.other`; a rule decides on typed facts (text is a note)\n --> pack/t.rhai:3:18"),
+        "{text}"
+    );
+}

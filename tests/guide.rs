@@ -183,8 +183,8 @@ fn the_writing_rules_guide_runs_as_written() {
             _ => {}
         }
     }
-    // The guide shows the example's five files, its commands, and the planted mistakes.
-    assert_eq!(files, 5);
+    // The guide shows the example's six files, its commands, and the planted mistakes.
+    assert_eq!(files, 6);
     assert!(commands >= 12, "{commands}");
     assert_eq!(mistakes, 7);
 }

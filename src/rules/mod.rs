@@ -616,8 +616,13 @@ mod api {
             None => {
                 let hint = did_you_mean(name, cur.params.keys().map(String::as_str))
                     .map(|h| format!("; {h}"))
-                    .unwrap_or_else(|| "; add it to the profile's `params`".to_owned());
-                Err(format!("the profile sets no parameter `{name}`{hint}").into())
+                    .unwrap_or_else(|| {
+                        "; declare it in a `labfit: parameters/v1` file, or set it in the profile's `params`".to_owned()
+                    });
+                Err(format!(
+                    "parameter `{name}` is not declared and the profile does not set it{hint}"
+                )
+                .into())
             }
         })
     }

@@ -301,4 +301,30 @@ mod tests {
         assert!(shown.is_empty(), "{}", shown.join("\n"));
         assert!(checked.files > 40, "{}", checked.files);
     }
+
+    #[test]
+    fn a_check_that_reads_a_text_fact_is_warned_where_it_reads_it() {
+        let vocab = SourceFile::from_text(
+            "pack/vocabulary.yaml",
+            "labfit: vocabulary/v1\nfacts:\n  pack.policy:\n    type: text\n    meaning: m\n    question: q09\n    ask: Do you?\n",
+        );
+        let rules = SourceFile::from_text(
+            "pack/pack.rhai",
+            "/// pack.x: a check.\nfn x() {\n    let f = fact(\"pack.policy\");\n    if f.known { pass() } else { unknown() }\n}\n",
+        );
+        let checked = check_files(vec![vocab, rules], Date::new(2026, 1, 1).unwrap());
+        let w: Vec<&Diagnostic> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("text fact"))
+            .collect();
+        assert_eq!(w.len(), 1, "{:?}", checked.diagnostics);
+        assert_eq!(w[0].severity, Level::Warning);
+        assert_eq!(
+            w[0].message,
+            "`x` reads text fact `pack.policy`; a rule decides on typed facts (text is a note)"
+        );
+        let at = w[0].location.as_ref().unwrap();
+        assert_eq!((at.file(), at.line(), at.col()), ("pack/pack.rhai", 3, 18));
+    }
 }

@@ -87,8 +87,9 @@ fn waiver_expiry_location(file: &SourceFile, id: &str, date: &str) -> Option<Loc
     })
 }
 
-/// Parameters the checks a profile reaches read with `param("…")` that the profile does not
-/// set: each would make its rule error at run time.
+/// Parameters the checks a profile reaches read with `param("…")` that no parameter
+/// vocabulary declares (so they have no default) and the profile does not set: each would
+/// make its rule error at run time.
 fn missing_params(
     graph: &Graph,
     scans: &BTreeMap<String, FileScan>,
@@ -124,12 +125,12 @@ fn missing_params(
         let (location, via) = reacher_location(graph, file, b, i);
         c.push(Diagnostic::error(
             format!(
-                "profile `{}` sets no parameter `{p}`, which the check of `{}`{via} reads",
-                b.profile.id, node.req.id
+                "the check of `{}`{via} reads parameter `{p}`, which is not declared and profile `{}` does not set",
+                node.req.id, b.profile.id
             ),
             Some(location),
             Some(format!(
-                "add `{p}: {{value: …, source: \"…\"}}` under `params:` (the rule reads it at {read_at})"
+                "declare `{p}` in a `labfit: parameters/v1` file (type, meaning, default, source), or set it under `params:` (the rule reads it at {read_at})"
             )),
         ));
     }

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::authoring::lint::scan::{self, FileScan};
 use crate::authoring::lint::{Collector, Scope};
 use crate::engine::Engine;
+use crate::evidence::vocabulary::FactType;
 use crate::graph::Graph;
 use crate::input::diagnostic::Diagnostic;
 use crate::input::error::did_you_mean;
@@ -38,16 +39,22 @@ pub(super) fn check(
     for (_, s) in scans.iter().filter(|(name, _)| scope.covers(name)) {
         for func in s.functions.values() {
             for (key, loc) in &func.facts {
-                if vocab.get(key).is_some() {
-                    continue;
+                match vocab.get(key) {
+                    None => c.push(Diagnostic::error(
+                        format!("`{}` reads fact `{key}`, which is not in the vocabulary", func.name),
+                        Some(loc.clone()),
+                        Some(did_you_mean(key, vocab.keys()).unwrap_or_else(|| {
+                            "add the key to a `labfit: vocabulary/v1` file in the pack (see `labfit list facts` for the known keys)".into()
+                        })),
+                    )),
+                    // Any non-empty text would pass: a provider's "no" could not be recorded.
+                    Some(spec) if spec.ty == FactType::Text => c.push(Diagnostic::warning(
+                        format!("`{}` reads text fact `{key}`; a rule decides on typed facts (text is a note)", func.name),
+                        Some(loc.clone()),
+                        Some("read a bool, number, enum, date or list fact instead, so that a \"no\" can fail; keep text as a note or mark the fact `informational: true`".into()),
+                    )),
+                    Some(_) => {}
                 }
-                c.push(Diagnostic::error(
-                    format!("`{}` reads fact `{key}`, which is not in the vocabulary", func.name),
-                    Some(loc.clone()),
-                    Some(did_you_mean(key, vocab.keys()).unwrap_or_else(|| {
-                        "add the key to a `labfit: vocabulary/v1` file in the pack (see `labfit list facts` for the known keys)".into()
-                    })),
-                ));
             }
         }
     }
