@@ -493,6 +493,21 @@ pub(crate) const TOP_LEVEL_KEYS: &[&str] = &[
     "notes",
 ];
 
+impl AssuranceEntry {
+    /// Overrides the credibilities this entry sets.
+    fn apply(&self, a: &mut Assurance) {
+        let set = |slot: &mut f64, v: Option<Unit>| {
+            if let Some(v) = v {
+                *slot = v.0;
+            }
+        };
+        set(&mut a.verified, self.verified);
+        set(&mut a.attested, self.attested);
+        set(&mut a.claimed, self.claimed);
+        set(&mut a.reported, self.reported);
+    }
+}
+
 /// `assurance:` as written: the credibility of any of the four known statuses.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -767,6 +782,48 @@ fn locate_extends(file: &SourceFile) -> Location {
         .map_or_else(|| file.location(1, 1), |i| file.location(i + 1, 10))
 }
 
+/// Merges one file's parameters into those of the files above it in the chain: a child's value
+/// replaces its parent's, except that for numeric `min_*` / `max_*` parameters the strictest
+/// value survives (and says so).
+fn merge_params(into: &mut BTreeMap<String, Param>, params: ParamMap, who: &str) {
+    for (k, entry) in params.0 {
+        let new = Param {
+            value: entry.value,
+            source: entry.source,
+            note: entry.note,
+            set_by: who.to_owned(),
+            origin: ParamOrigin::Profile,
+        };
+        let strict = |old: &Param| match (&old.value, &new.value) {
+            (ParamValue::Number(_), ParamValue::Number(_))
+                if k.starts_with("min_") || k.starts_with("max_") =>
+            {
+                true
+            }
+            _ => false,
+        };
+        let keep_old = match (into.get(&k), &new.value) {
+            (Some(old), ParamValue::Number(n)) => match &old.value {
+                ParamValue::Number(o) if k.starts_with("min_") => o > n,
+                ParamValue::Number(o) if k.starts_with("max_") => o < n,
+                _ => false,
+            },
+            _ => false,
+        };
+        let merged = into.get(&k).is_some_and(strict);
+        match into.get_mut(&k) {
+            Some(old) if keep_old => old.origin = ParamOrigin::Strictest,
+            _ => {
+                let mut new = new;
+                if merged {
+                    new.origin = ParamOrigin::Strictest;
+                }
+                into.insert(k, new);
+            }
+        }
+    }
+}
+
 /// Merges a chain (child first) from the root parent down, so children override.
 fn merge(chain: Vec<(SourceFile, ProfileFile)>) -> Profile {
     let files: Vec<SourceFile> = chain.iter().map(|(f, _)| f.clone()).collect();
@@ -807,42 +864,7 @@ fn merge(chain: Vec<(SourceFile, ProfileFile)>) -> Profile {
             });
             frameworks.insert(k, w.0);
         }
-        for (k, entry) in raw.params.0 {
-            let new = Param {
-                value: entry.value,
-                source: entry.source,
-                note: entry.note,
-                set_by: who.clone(),
-                origin: ParamOrigin::Profile,
-            };
-            let strict = |old: &Param| match (&old.value, &new.value) {
-                (ParamValue::Number(_), ParamValue::Number(_))
-                    if k.starts_with("min_") || k.starts_with("max_") =>
-                {
-                    true
-                }
-                _ => false,
-            };
-            let keep_old = match (p.params.get(&k), &new.value) {
-                (Some(old), ParamValue::Number(n)) => match &old.value {
-                    ParamValue::Number(o) if k.starts_with("min_") => o > n,
-                    ParamValue::Number(o) if k.starts_with("max_") => o < n,
-                    _ => false,
-                },
-                _ => false,
-            };
-            let merged = p.params.get(&k).is_some_and(strict);
-            match p.params.get_mut(&k) {
-                Some(old) if keep_old => old.origin = ParamOrigin::Strictest,
-                _ => {
-                    let mut new = new;
-                    if merged {
-                        new.origin = ParamOrigin::Strictest;
-                    }
-                    p.params.insert(k, new);
-                }
-            }
-        }
+        merge_params(&mut p.params, raw.params, &who);
         for g in raw.must_have {
             p.refs.push(ProfileRef {
                 what: RefWhat::Gate(g.id.clone()),
@@ -894,15 +916,7 @@ fn merge(chain: Vec<(SourceFile, ProfileFile)>) -> Profile {
             p.services = Some(s.into_iter().map(Name::into_string).collect());
         }
         if let Some(a) = raw.assurance {
-            let set = |slot: &mut f64, v: Option<Unit>| {
-                if let Some(v) = v {
-                    *slot = v.0;
-                }
-            };
-            set(&mut p.assurance.verified, a.verified);
-            set(&mut p.assurance.attested, a.attested);
-            set(&mut p.assurance.claimed, a.claimed);
-            set(&mut p.assurance.reported, a.reported);
+            a.apply(&mut p.assurance);
         }
         p.notes.extend(raw.notes);
     }
