@@ -9,10 +9,12 @@ use rayon::prelude::*;
 use crate::engine::{Engine, Options, Prepared};
 use crate::evidence::Evidence;
 use crate::input::date::Date;
-use crate::report::comparison::{Comparison, Dominance, Ranked, Regret};
+use crate::report::comparison::{
+    Comparison, Decision, DecisionState, Dominance, Pending, Ranked, Regret,
+};
 use crate::report::Report;
 use crate::score::rank::{self, Standing};
-use crate::score::{BoundProfile, GateState, Summary};
+use crate::score::{round6, BoundProfile, GateState, Summary};
 
 impl Engine {
     /// Scores every provider (in parallel) and ranks them.
@@ -162,7 +164,13 @@ fn summary_row(prep: &Prepared<'_>, s: Summary) -> Ranked {
         failed_gates: ids(GateState::Failed),
         weakest: s.weakest,
         errors: s.errors,
+        settled: settled(s.fit, s.potential),
     }
+}
+
+/// How much of a score the evidence settles: 1 − (potential − fit) / 100.
+fn settled(fit: f64, potential: f64) -> f64 {
+    round6((1.0 - (potential - fit) / 100.0).clamp(0.0, 1.0))
 }
 
 /// A report's row in a ranking (its rank is set once the rows are sorted).
@@ -188,6 +196,7 @@ fn row(r: &Report) -> Ranked {
             .collect(),
         weakest: r.weakest_framework().map(|f| f.id.clone()),
         errors: r.errors.len(),
+        settled: settled(r.fit, r.potential),
     }
 }
 
@@ -221,6 +230,7 @@ fn finish(
             loser: id(l),
         })
         .collect();
+    let decision = decision(&ranking, &reports);
     let minimax_regret = rank::minimax_regret(&ranking).map(|(p, max_regret, q)| Regret {
         id: id(p),
         max_regret,
@@ -233,7 +243,73 @@ fn finish(
         as_of,
         ranking,
         dominance,
+        decision,
         minimax_regret,
         reports,
     }
+}
+
+/// What the evidence decides (`rank::decide`), with the providers whose answers would settle
+/// it and, when their reports are at hand, the questions to ask each first.
+fn decision(ranking: &[Ranked], reports: &[Report]) -> Decision {
+    let id = |i: usize| ranking.get(i).map(|r| r.id.clone());
+    let pending = |list: &[usize]| -> Vec<Pending> {
+        list.iter()
+            .filter_map(|&i| {
+                let row = ranking.get(i)?;
+                let report = reports.iter().find(|r| r.provider.id == row.id);
+                Some(Pending {
+                    id: row.id.clone(),
+                    must_haves: row.open_gates.clone(),
+                    questions: report.map(first_questions).unwrap_or_default(),
+                })
+            })
+            .collect()
+    };
+    let (state, choice, leader, pending) = match rank::decide(ranking) {
+        rank::Settles::Empty => (DecisionState::Empty, None, None, Vec::new()),
+        rank::Settles::AllIneligible => (DecisionState::AllIneligible, None, None, Vec::new()),
+        rank::Settles::NoneEligible { contenders } => (
+            DecisionState::NoneEligible,
+            None,
+            None,
+            pending(&contenders),
+        ),
+        rank::Settles::Contested {
+            leader,
+            challengers,
+        } => {
+            let mut who = vec![leader];
+            who.extend(challengers);
+            who.sort_unstable();
+            (DecisionState::Contested, None, id(leader), pending(&who))
+        }
+        rank::Settles::Choice(i) => (DecisionState::Chosen, id(i), id(i), Vec::new()),
+    };
+    Decision {
+        state,
+        choice,
+        leader,
+        pending,
+    }
+}
+
+/// The facts to ask a provider first: its must-have questions, else its three questions with
+/// the largest swing (a report lists questions in that order already).
+fn first_questions(r: &Report) -> Vec<String> {
+    let gate: Vec<String> = r
+        .questions
+        .iter()
+        .filter(|q| q.gate)
+        .map(|q| q.fact.clone())
+        .collect();
+    if !gate.is_empty() {
+        return gate;
+    }
+    r.questions
+        .iter()
+        .filter(|q| q.swing > 0.0)
+        .take(3)
+        .map(|q| q.fact.clone())
+        .collect()
 }

@@ -917,14 +917,14 @@ fn comparison_summary_section(o: &mut String, v: &ComparisonView<'_>) {
         o,
         "<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">"
     );
-    let safest = v
-        .safest
-        .choice()
-        .and_then(|p| p.ranked)
-        .map_or_else(|| "none".to_owned(), h);
+    // Only a provider the evidence settles on is named: never one with must-haves open.
+    let decided = v
+        .decision
+        .choice
+        .map_or_else(|| "none yet".to_owned(), |p| h(p.name()));
     let _ = writeln!(
         o,
-        "<div class=\"card\"><div class=\"k\">Providers</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Meet every must-have</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Conditional</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Ineligible</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Safest choice now</div><div class=\"v small\">{safest}</div></div>",
+        "<div class=\"card\"><div class=\"k\">Providers</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Meet every must-have</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Conditional</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Ineligible</div><div class=\"v\">{}</div></div><div class=\"card\"><div class=\"k\">Choice on the evidence</div><div class=\"v small\">{decided}</div></div>",
         v.counts.providers, v.counts.eligible, v.counts.conditional, v.counts.ineligible
     );
     let _ = writeln!(o, "</div><ul class=\"summary\">");
@@ -936,7 +936,7 @@ fn comparison_summary_section(o: &mut String, v: &ComparisonView<'_>) {
 
 fn ranking(o: &mut String, v: &ComparisonView<'_>) {
     let _ = writeln!(o, "<section id=\"ranking\"><h2>Ranking</h2><p>{RANKING_ORDER} <b>Fit</b> is what the evidence shows today; <b>potential</b> is the score if every open question were answered favourably.</p>");
-    let _ = writeln!(o, "<table><thead><tr><th class=\"n\">rank</th><th>provider</th><th>verdict</th><th class=\"n\">fit</th><th class=\"n\">potential</th><th>must-haves open</th><th>must-haves failed</th><th>weakest area</th></tr></thead><tbody>");
+    let _ = writeln!(o, "<table><thead><tr><th class=\"n\">rank</th><th>provider</th><th>verdict</th><th class=\"n\">fit</th><th class=\"n\">potential</th><th class=\"n\">settled</th><th>must-haves open</th><th>must-haves failed</th><th>weakest area</th></tr></thead><tbody>");
     let ids = |v: &[String]| list_or_dash(v, |g| format!("<code>{}</code>", h(g)));
     // Only rows with a report beside them: the table links to each provider's article.
     for r in v.rows.iter().filter(|r| r.report.is_some()) {
@@ -949,13 +949,14 @@ fn ranking(o: &mut String, v: &ComparisonView<'_>) {
         );
         let _ = writeln!(
             o,
-            "<tr><td class=\"n\">{}</td><td><a href=\"#{}\">{}</a></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"ids\">{}</td><td class=\"ids\">{}</td><td class=\"ids\">{weakest}</td></tr>",
+            "<tr><td class=\"n\">{}</td><td><a href=\"#{}\">{}</a></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"ids\">{}</td><td class=\"ids\">{}</td><td class=\"ids\">{weakest}</td></tr>",
             r.rank,
             anchor(r.id),
             h(r.name),
             badge(r.verdict),
             num1(r.fit),
             num1(r.potential),
+            pct_spaced(r.settled, 0),
             ids(r.open),
             ids(r.failed)
         );
@@ -988,24 +989,24 @@ fn ranking(o: &mut String, v: &ComparisonView<'_>) {
     let _ = match v.safest {
         Safest::Unbeatable(p) => writeln!(
             o,
-            "<li>Minimax-regret choice: <b>{}</b>; no answer can put another provider ahead of it.</li>",
+            "<li>Minimax-regret choice among the providers that meet every must-have: <b>{}</b>; no answer can put another of them ahead of it.</li>",
             h(p.name())
         ),
         Safest::Behind { choice, by, against } => writeln!(
             o,
-            "<li>Minimax-regret choice: <b>{}</b>; at worst {} fit points behind <b>{}</b> once every answer is in.</li>",
+            "<li>Minimax-regret choice among the providers that meet every must-have: <b>{}</b>; at worst {} fit points behind <b>{}</b> once every answer is in.</li>",
             h(choice.name()),
             num1(by),
             h(against.name())
         ),
         Safest::Only(p) => writeln!(
             o,
-            "<li><b>{}</b> is the only provider not ineligible.</li>",
+            "<li><b>{}</b> is the only provider that meets every must-have.</li>",
             h(p.name())
         ),
         Safest::None => writeln!(
             o,
-            "<li>Every provider is ineligible: there is no minimax-regret choice.</li>"
+            "<li>No provider meets every must-have: there is no minimax-regret choice.</li>"
         ),
     };
     let _ = writeln!(o, "</ul></section>");

@@ -336,17 +336,18 @@ fn ranking(o: &mut String, v: &ComparisonView<'_>) {
     );
     let _ = writeln!(
         o,
-        "| rank | provider | verdict | fit | potential | must-haves open | must-haves failed | weakest area |\n|---:|---|---|---:|---:|---|---|---|"
+        "| rank | provider | verdict | fit | potential | settled | must-haves open | must-haves failed | weakest area |\n|---:|---|---|---:|---:|---:|---|---|---|"
     );
     for r in &v.rows {
         let _ = writeln!(
             o,
-            "| {} | {} | **{}** | {:.1} | {:.1} | {} | {} | {} |",
+            "| {} | {} | **{}** | {:.1} | {:.1} | {} | {} | {} | {} |",
             r.rank,
             esc(r.name),
             r.verdict,
             r.fit,
             r.potential,
+            pct_spaced(r.settled, 0),
             list_or_dash(r.open, code),
             list_or_dash(r.failed, code),
             r.weakest.map_or_else(|| "–".to_owned(), code)

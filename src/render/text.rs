@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use crate::render::toolkit::{bar, clip, delta, wrap, WIDTH};
 use crate::render::view::{ComparisonView, Safest};
+use crate::render::words::decision_headline;
 use crate::render::words::{current_answer, guide_topic};
 use crate::report::comparison::Comparison;
 use crate::report::diff::EvidenceDiff;
@@ -151,28 +152,29 @@ pub fn comparison(c: &Comparison, style: Style) -> String {
 fn ranking(o: &mut String, v: &ComparisonView<'_>, style: Style) {
     let _ = writeln!(
         o,
-        "rank  provider               verdict       fit   pot.  fit █ pot. ░      open/failed weakest area"
+        "rank  provider               verdict       fit   pot. settled  fit █ pot. ░      o/f   weakest area"
     );
     for r in &v.rows {
         let pad = " ".repeat(11usize.saturating_sub(r.verdict.as_str().len()));
         let gates = format!("{}/{}", r.open.len(), r.failed.len());
         let _ = writeln!(
             o,
-            "{:>4}  {:<22} {}{pad} {:>5.1} {:>6.1}  {}  {:<11} {}",
+            "{:>4}  {:<22} {}{pad} {:>5.1} {:>6.1} {:>6.0} %  {}  {:<5} {}",
             r.rank,
             clip(r.name, 22),
             style.verdict(r.verdict),
             r.fit,
             r.potential,
+            100.0 * r.settled,
             bar(r.fit, r.potential, 16),
             gates,
-            clip(r.weakest.unwrap_or("-"), 14)
+            clip(r.weakest.unwrap_or("-"), 12)
         );
     }
     let _ = writeln!(
         o,
         "{}",
-        style.dim("open/failed: must-haves still open / failed; weakest area: the framework with the lowest fit")
+        style.dim("settled: how much of the score the evidence already decides; o/f: must-haves open / failed; weakest area: the framework with the lowest fit")
     );
 }
 
@@ -203,20 +205,35 @@ fn dominance(o: &mut String, v: &ComparisonView<'_>, style: Style) {
 }
 
 fn safest(o: &mut String, v: &ComparisonView<'_>) {
+    let d = &v.decision;
+    let _ = writeln!(o, "\n{}", wrap(&decision_headline(d), WIDTH, 0));
+    if !d.pending.is_empty() {
+        let _ = writeln!(
+            o,
+            "The answers that would settle it (must-haves open, else first questions):"
+        );
+        for p in &d.pending {
+            let on: &[String] = if p.must_haves.is_empty() {
+                p.questions
+            } else {
+                p.must_haves
+            };
+            let head = format!("  {:<22} ", clip(p.who.name(), 22));
+            let list = if on.is_empty() {
+                "its open questions".to_owned()
+            } else {
+                on.join(", ")
+            };
+            let _ = writeln!(o, "{head}{}", wrap(&list, WIDTH, head.chars().count()));
+        }
+    }
     let line = match v.safest {
-        Safest::Only(p) => format!(
-            "Minimax-regret choice: {} (the only provider not ineligible).",
-            p.id
-        ),
-        Safest::Unbeatable(p) => format!(
-            "Minimax-regret choice: {} (no answer can put another provider ahead of it).",
-            p.id
-        ),
+        // The decision sentence already names the only (or unbeatable) eligible provider.
+        Safest::Only(_) | Safest::Unbeatable(_) | Safest::None => return,
         Safest::Behind { choice, by, against } => format!(
-            "Minimax-regret choice: {} (at worst {by:.1} fit points behind {} once every answer is in).",
+            "Minimax regret among the providers that meet every must-have: {} (at worst {by:.1} fit points behind {} once every answer is in).",
             choice.id, against.id
         ),
-        Safest::None => "No minimax-regret choice: every provider is ineligible.".to_owned(),
     };
     let _ = writeln!(o, "{}", wrap(&line, WIDTH, 0));
 }

@@ -5,7 +5,7 @@
 
 use crate::input::source::InputHash;
 use crate::profile::Bands;
-use crate::report::comparison::Comparison;
+use crate::report::comparison::{Comparison, DecisionState};
 use crate::report::{GateResult, Report, Verdict, WarningKind};
 
 /// A provider named in a comparison: its id, and its name when it is ranked.
@@ -39,6 +39,8 @@ pub struct Row<'a> {
     pub fit: f64,
     /// Potential (0–100).
     pub potential: f64,
+    /// How much of the score is settled (0–1).
+    pub settled: f64,
     /// Must-haves still open.
     pub open: &'a [String],
     /// Must-haves failed.
@@ -61,10 +63,10 @@ pub struct Beats<'a> {
     pub losers: Vec<Named<'a>>,
 }
 
-/// The safest choice while questions are open (minimax regret).
+/// The safest choice among the providers that meet every must-have (minimax regret).
 #[derive(Clone, Copy, Debug)]
 pub enum Safest<'a> {
-    /// Every other provider is ineligible: there is nothing to regret.
+    /// The only provider that meets every must-have: there is nothing to regret among them.
     Only(Named<'a>),
     /// No answer can put another provider ahead of it.
     Unbeatable(Named<'a>),
@@ -77,7 +79,7 @@ pub enum Safest<'a> {
         /// The provider that would cause that regret.
         against: Named<'a>,
     },
-    /// Every provider is ineligible.
+    /// No provider meets every must-have.
     None,
 }
 
@@ -90,6 +92,30 @@ impl<'a> Safest<'a> {
             Safest::None => None,
         }
     }
+}
+
+/// A provider whose answers would settle the decision.
+#[derive(Clone, Debug)]
+pub struct Settling<'a> {
+    /// The provider.
+    pub who: Named<'a>,
+    /// Its open must-haves.
+    pub must_haves: &'a [String],
+    /// The facts to ask it first (empty when the comparison holds no reports).
+    pub questions: &'a [String],
+}
+
+/// What the evidence decides.
+#[derive(Clone, Debug)]
+pub struct DecisionView<'a> {
+    /// Where it stands.
+    pub state: DecisionState,
+    /// The provider chosen (state `chosen`).
+    pub choice: Option<Named<'a>>,
+    /// The best provider that meets every must-have (`chosen`, `contested`).
+    pub leader: Option<Named<'a>>,
+    /// Whose answers would settle it.
+    pub pending: Vec<Settling<'a>>,
 }
 
 /// Providers × frameworks: each framework's interval per provider.
@@ -156,7 +182,9 @@ pub struct ComparisonView<'a> {
     pub pairs: Vec<(Named<'a>, Named<'a>)>,
     /// The same pairs by winner, winners in the order they first appear.
     pub beats: Vec<Beats<'a>>,
-    /// The safest choice.
+    /// What the evidence decides.
+    pub decision: DecisionView<'a>,
+    /// The safest choice among the providers that meet every must-have.
     pub safest: Safest<'a>,
     /// Providers × frameworks, when there is a report and its profile has frameworks.
     pub frameworks: Option<FrameworkMatrix<'a>>,
@@ -202,6 +230,21 @@ impl<'a> ComparisonView<'a> {
             },
             None => Safest::None,
         };
+        let d = &c.decision;
+        let decision = DecisionView {
+            state: d.state,
+            choice: d.choice.as_deref().map(named),
+            leader: d.leader.as_deref().map(named),
+            pending: d
+                .pending
+                .iter()
+                .map(|p| Settling {
+                    who: named(&p.id),
+                    must_haves: &p.must_haves,
+                    questions: &p.questions,
+                })
+                .collect(),
+        };
         let first = c.reports.first();
         let mut inputs: Vec<&InputHash> = c.reports.iter().flat_map(|r| r.inputs.iter()).collect();
         inputs.sort();
@@ -215,6 +258,7 @@ impl<'a> ComparisonView<'a> {
             rows: rows(c),
             pairs,
             beats,
+            decision,
             safest,
             frameworks: first.and_then(|f| framework_matrix(f, &c.reports)),
             gates: first.and_then(|f| gate_matrix(f, &c.reports)),
@@ -262,6 +306,7 @@ fn rows(c: &Comparison) -> Vec<Row<'_>> {
                 verdict: r.verdict,
                 fit: r.fit,
                 potential: r.potential,
+                settled: r.settled,
                 open: &r.open_gates,
                 failed: &r.failed_gates,
                 weakest,

@@ -3,7 +3,8 @@
 //! provider's current answer, the topics of the guide's questions, the method. Renderers put
 //! them in their own markup; none writes them itself, so the formats say the same thing.
 
-use crate::render::view::{ComparisonView, Counts, Named, Safest};
+use crate::render::view::{ComparisonView, Counts, DecisionView, Named, Safest, Settling};
+use crate::report::comparison::DecisionState;
 use crate::report::{AskReason, Question, Report};
 use crate::score::Verdict;
 
@@ -67,26 +68,7 @@ pub fn comparison_summary(v: &ComparisonView<'_>) -> Vec<String> {
         if conditional == 1 { "has" } else { "have" },
         if ineligible == 1 { "fails" } else { "fail" },
     )];
-    match v.rows.first() {
-        Some(top) if top.verdict.group() == 0 => out.push(format!(
-            "Best supported by the evidence: {} ({}, fit {:.1} of 100{}).",
-            top.name,
-            top.verdict,
-            top.fit,
-            if top.potential - top.fit >= 0.05 {
-                format!(", up to {:.1} with favourable answers", top.potential)
-            } else {
-                String::new()
-            }
-        )),
-        Some(_) if conditional > 0 => out.push(
-            "No provider can be chosen on the evidence yet: each remaining one has must-haves that only its answers can settle.".into(),
-        ),
-        Some(_) => out.push(
-            "No provider is acceptable under this profile: each has failed at least one must-have.".into(),
-        ),
-        None => out.push("No provider was compared.".into()),
-    }
+    out.push(decision_sentence(&v.decision));
     if v.beats.is_empty() && n > 1 {
         out.push("The open questions could still reorder any two providers: none is necessarily better than another.".into());
     }
@@ -99,16 +81,10 @@ pub fn comparison_summary(v: &ComparisonView<'_>) -> Vec<String> {
         ));
     }
     match v.safest {
-        Safest::Only(p) => out.push(format!(
-            "{} is the only provider still in the running.",
-            p.name()
-        )),
-        Safest::Unbeatable(p) => out.push(format!(
-            "Safest choice while questions are open (minimax regret): {}; no answer can put another provider ahead of it.",
-            p.name()
-        )),
+        // Only the chosen provider: the decision sentence has said it already.
+        Safest::Only(_) | Safest::Unbeatable(_) => {}
         Safest::Behind { choice, by, against } => out.push(format!(
-            "Safest choice while questions are open (minimax regret): {}; whatever the answers, it ends at most {by:.1} fit points behind the best ({}).",
+            "Among the providers that meet every must-have, the one with the least to regret (minimax regret) is {}: whatever the answers, it ends at most {by:.1} fit points behind the best of them ({}).",
             choice.name(),
             against.name()
         )),
@@ -126,6 +102,77 @@ pub fn comparison_summary(v: &ComparisonView<'_>) -> Vec<String> {
         ));
     }
     out
+}
+
+/// Names, joined with commas and a final "and".
+fn and_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The answers that would settle a decision: per provider, its open must-haves (or, for one
+/// that meets them all, its first questions).
+pub fn settling_answers(pending: &[Settling<'_>]) -> String {
+    let parts: Vec<String> = pending
+        .iter()
+        .map(|p| {
+            let on = if !p.must_haves.is_empty() {
+                format!("its must-haves {}", p.must_haves.join(", "))
+            } else if !p.questions.is_empty() {
+                p.questions.join(", ")
+            } else {
+                "its open questions".to_owned()
+            };
+            format!("{} on {on}", p.who.name())
+        })
+        .collect();
+    parts.join("; ")
+}
+
+/// Where the decision stands, in one sentence, without the answers that would settle it. It
+/// never names a provider with open must-haves as the pick.
+pub fn decision_headline(d: &DecisionView<'_>) -> String {
+    let others: Vec<&str> = d
+        .pending
+        .iter()
+        .filter(|p| Some(p.who.id) != d.leader.map(|l| l.id))
+        .map(|p| p.who.name())
+        .collect();
+    match d.state {
+        DecisionState::Chosen => format!(
+            "The evidence settles it: {} meets every must-have, and no provider still in the running could end ahead of it.",
+            d.choice.map_or("", |c| c.name())
+        ),
+        DecisionState::Contested => format!(
+            "No provider can be chosen yet: {} meets every must-have, but {} could still end ahead of it.",
+            d.leader.map_or("", |c| c.name()),
+            and_list(&others),
+        ),
+        DecisionState::NoneEligible => {
+            "No provider can be chosen yet: none meets every must-have on the evidence.".to_owned()
+        }
+        DecisionState::AllIneligible => {
+            "No provider is acceptable under this profile: each has failed at least one must-have.".to_owned()
+        }
+        DecisionState::Empty => "No provider was compared.".to_owned(),
+    }
+}
+
+/// Where the decision stands and, when it is open, which answers from which providers would
+/// settle it.
+pub fn decision_sentence(d: &DecisionView<'_>) -> String {
+    if d.pending.is_empty() {
+        decision_headline(d)
+    } else {
+        format!(
+            "{} The answers that settle it: {}.",
+            decision_headline(d),
+            settling_answers(&d.pending)
+        )
+    }
 }
 
 /// How a ranking is ordered, before each format says what fit and potential are.

@@ -32,6 +32,8 @@ pub struct Ranked {
     pub weakest: Option<String>,
     /// Rule errors in this provider's run.
     pub errors: usize,
+    /// How much of the score the evidence already settles: 1 − (potential − fit) / 100.
+    pub settled: f64,
 }
 
 /// "p necessarily beats q": p's fit is at least q's potential.
@@ -54,6 +56,53 @@ pub struct Regret {
     pub against: String,
 }
 
+/// Where the decision stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionState {
+    /// The evidence settles it: `choice` meets every must-have and no provider still in the
+    /// running could end ahead of it.
+    Chosen,
+    /// `leader` meets every must-have, but the `pending` providers could still overtake it.
+    Contested,
+    /// No provider meets every must-have yet.
+    NoneEligible,
+    /// Every provider failed a must-have.
+    AllIneligible,
+    /// Nothing was compared.
+    Empty,
+}
+
+/// A provider whose answers would settle the decision.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Pending {
+    /// Provider id.
+    pub id: String,
+    /// Its must-haves still open: an unfavourable answer rules it out, favourable answers on
+    /// all of them make it eligible.
+    pub must_haves: Vec<String>,
+    /// The facts to ask it about first (its must-have questions, else its questions with the
+    /// largest swing), when the comparison holds its report.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<String>,
+}
+
+/// What the evidence decides, and what would decide it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Decision {
+    /// Where it stands.
+    pub state: DecisionState,
+    /// The provider the evidence settles on (state `chosen`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choice: Option<String>,
+    /// The best provider that meets every must-have (`chosen` or `contested`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leader: Option<String>,
+    /// The providers whose answers would settle it, in ranking order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<Pending>,
+}
+
 /// A ranking of providers under one profile.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Comparison {
@@ -69,7 +118,9 @@ pub struct Comparison {
     pub ranking: Vec<Ranked>,
     /// Every pair where one provider necessarily beats another.
     pub dominance: Vec<Dominance>,
-    /// The safest choice under uncertainty, if any provider is not ineligible.
+    /// What the evidence decides, and which answers from which providers would decide it.
+    pub decision: Decision,
+    /// The safest choice among the providers that meet every must-have, if any does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub minimax_regret: Option<Regret>,
     /// The full report of every provider, in ranking order.

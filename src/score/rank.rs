@@ -66,16 +66,80 @@ pub fn dominance<S: Standing>(ranked: &[S]) -> Vec<(usize, usize)> {
     out
 }
 
-/// The minimax-regret choice among the providers that are not ineligible: (its position, its
-/// maximum regret in fit points, the position of the provider that would cause it). A single
-/// candidate has regret 0 against itself.
+/// Where a decision stands, from the intervals and the must-haves alone (positions in ranking
+/// order). Only a provider that meets every must-have can be chosen, and only when no other
+/// provider still in the running could end ahead of it: its fit reaches every such provider's
+/// potential.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Settles {
+    /// Nothing was compared.
+    Empty,
+    /// Every provider failed a must-have.
+    AllIneligible,
+    /// No provider meets every must-have yet; these are still in the running.
+    NoneEligible {
+        /// The providers with must-haves open.
+        contenders: Vec<usize>,
+    },
+    /// The best provider that meets every must-have could still be overtaken.
+    Contested {
+        /// The best provider that meets every must-have.
+        leader: usize,
+        /// The providers still in the running whose potential exceeds the leader's fit.
+        challengers: Vec<usize>,
+    },
+    /// The evidence settles it.
+    Choice(usize),
+}
+
+/// Where the decision stands over `ranked` (in ranking order).
+pub fn decide<S: Standing>(ranked: &[S]) -> Settles {
+    if ranked.is_empty() {
+        return Settles::Empty;
+    }
+    let live: Vec<usize> = (0..ranked.len())
+        .filter(|&i| {
+            ranked
+                .get(i)
+                .is_some_and(|r| r.verdict() != Verdict::Ineligible)
+        })
+        .collect();
+    if live.is_empty() {
+        return Settles::AllIneligible;
+    }
+    let leader = live
+        .iter()
+        .copied()
+        .find(|&i| ranked.get(i).is_some_and(|r| r.verdict().group() == 0));
+    let Some(leader) = leader else {
+        return Settles::NoneEligible { contenders: live };
+    };
+    let fit = ranked.get(leader).map_or(0.0, Standing::fit);
+    let challengers: Vec<usize> = live
+        .into_iter()
+        .filter(|&i| i != leader && ranked.get(i).is_some_and(|q| q.potential() > fit + EPS))
+        .collect();
+    if challengers.is_empty() {
+        Settles::Choice(leader)
+    } else {
+        Settles::Contested {
+            leader,
+            challengers,
+        }
+    }
+}
+
+/// The minimax-regret choice among the providers that meet every must-have: (its position,
+/// its maximum regret in fit points, the position of the provider that would cause it). A
+/// single candidate has regret 0 against itself. A provider with must-haves open is never
+/// named: it cannot be chosen on the evidence.
 pub fn minimax_regret<S: Standing>(ranked: &[S]) -> Option<(usize, f64, usize)> {
     let num = numbers(ranked);
     let candidates: Vec<(usize, &S, usize)> = ranked
         .iter()
         .zip(num.iter().copied())
         .enumerate()
-        .filter(|(_, (r, _))| r.verdict() != Verdict::Ineligible)
+        .filter(|(_, (r, _))| r.verdict().group() == 0)
         .map(|(i, (r, n))| (i, r, n))
         .collect();
     candidates
