@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
 
 use labfit::render::{csv, html, json, junit, markdown, text};
 
@@ -40,6 +39,9 @@ pub struct CompareArgs {
     /// Evidence files or built-in provider ids (default: every built-in provider)
     #[arg(value_name = "EVIDENCE")]
     pub evidence: Vec<String>,
+    /// Rank every built-in provider too (a file for a built-in provider replaces it)
+    #[arg(long)]
+    pub builtin: bool,
     #[command(flatten)]
     pub rules: RulesArgs,
     #[command(flatten)]
@@ -56,19 +58,8 @@ pub fn run(a: &CompareArgs) -> Exit {
     let result = (|| {
         let engine = a.rules.engine()?;
         let profile = engine.profile(&a.profile)?;
-        let names: Vec<String> = if a.evidence.is_empty() {
-            engine.builtin_providers().map(str::to_owned).collect()
-        } else {
-            a.evidence.clone()
-        };
-        // Parsed in parallel (YAML is half the work for a large registry); the first error in
-        // argument order is the one reported, as when parsing one by one.
-        let evidence = names
-            .par_iter()
-            .map(|n| engine.evidence(n))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .collect::<Result<Vec<_>, _>>()?;
+        let gathered = engine.gather(&a.evidence, a.builtin)?;
+        let evidence = gathered.evidence;
         let options = a.eval.options(&engine)?;
         let bar = (evidence.len() >= PROGRESS_FROM && std::io::stderr().is_terminal()).then(|| {
             let pb = ProgressBar::new(evidence.len() as u64);
@@ -94,6 +85,8 @@ pub fn run(a: &CompareArgs) -> Exit {
         if let Some(pb) = bar {
             pb.finish_and_clear();
         }
+        let mut cmp = cmp;
+        cmp.notes = gathered.notes;
         Ok::<_, labfit::Error>(cmp)
     })();
     let cmp = match result {

@@ -245,6 +245,7 @@ fn finish(
         dominance,
         decision,
         minimax_regret,
+        notes: Vec::new(),
         reports,
     }
 }

@@ -70,6 +70,11 @@ impl Error {
                     Some(hint.clone()),
                 )]
             }
+            Error::Evidence(e @ EvidenceError::Twice { .. }) => vec![Diagnostic::error(
+                e.to_string(),
+                None,
+                Some("compare each provider once: merge the two files, or give one of them another `id`".into()),
+            )],
             Error::Usage(UsageError::Invalid { message, hint }) => {
                 vec![Diagnostic::error(message.clone(), None, hint.clone())]
             }

@@ -13,6 +13,16 @@ use crate::profile::error::ProfileError;
 use crate::profile::{self, ProfileSource};
 use crate::score::{self, BoundProfile};
 
+/// The evidence of a comparison, one per provider, with notes on the files that replaced a
+/// built-in provider.
+#[derive(Debug)]
+pub struct Gathered {
+    /// One evidence per provider, in the order given (built-ins after the names).
+    pub evidence: Vec<Evidence>,
+    /// One sentence per replaced built-in provider.
+    pub notes: Vec<String>,
+}
+
 impl Engine {
     /// Loads and binds a profile: a built-in id or a path.
     pub fn profile(&self, name: &str) -> Result<BoundProfile, Error> {
@@ -56,6 +66,65 @@ impl Engine {
             hint,
         }
         .into())
+    }
+
+    /// Loads the evidence to compare: each name (a built-in id or a path), and with `builtin`
+    /// every built-in provider too. A provider may appear once: a file for a built-in provider
+    /// replaces it (the returned notes say so), and two files for one provider are an error
+    /// naming both. Files parse in parallel; the first error in argument order is returned.
+    pub fn gather(&self, names: &[String], builtin: bool) -> Result<Gathered, Error> {
+        use rayon::prelude::*;
+        let mut all: Vec<String> = names.to_vec();
+        if builtin || names.is_empty() {
+            all.extend(
+                self.builtin_providers()
+                    .filter(|id| !names.iter().any(|n| n == id))
+                    .map(str::to_owned),
+            );
+        }
+        let loaded = all
+            .par_iter()
+            .map(|n| self.evidence(n))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect::<Result<Vec<Evidence>, Error>>()?;
+        let mut kept: Vec<Evidence> = Vec::with_capacity(loaded.len());
+        let mut notes = Vec::new();
+        for e in loaded {
+            let Some(i) = kept.iter().position(|k| k.id == e.id) else {
+                kept.push(e);
+                continue;
+            };
+            let Some(old) = kept.get(i) else { continue };
+            match (old.file().is_builtin(), e.file().is_builtin()) {
+                (true, false) | (false, true) => {
+                    let (file, keep) = if e.file().is_builtin() {
+                        (old.file().name().to_owned(), None)
+                    } else {
+                        (e.file().name().to_owned(), Some(e))
+                    };
+                    notes.push(format!(
+                        "`{file}` replaces the built-in evidence for `{}` ({})",
+                        old.id, old.provider
+                    ));
+                    if let (Some(new), Some(slot)) = (keep, kept.get_mut(i)) {
+                        *slot = new;
+                    }
+                }
+                _ => {
+                    return Err(EvidenceError::Twice {
+                        id: e.id.clone(),
+                        first: old.file().name().to_owned(),
+                        second: e.file().name().to_owned(),
+                    }
+                    .into())
+                }
+            }
+        }
+        Ok(Gathered {
+            evidence: kept,
+            notes,
+        })
     }
 
     /// Parses evidence text (for embedders and tests).

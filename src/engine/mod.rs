@@ -28,6 +28,7 @@ use crate::profile::params::ParamVocabulary;
 use crate::report::Warning;
 use crate::rules::{Limits, RuleSet};
 
+pub use lookup::Gathered;
 pub use run::Prepared;
 
 /// Options of one scoring run.

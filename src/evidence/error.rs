@@ -10,4 +10,11 @@ pub enum EvidenceError {
     /// Neither a built-in provider id nor a readable file.
     #[error("no evidence `{name}`")]
     NotFound { name: String, hint: String },
+    /// Two files describe the same provider.
+    #[error("provider `{id}` is given twice: `{first}` and `{second}`")]
+    Twice {
+        id: String,
+        first: String,
+        second: String,
+    },
 }

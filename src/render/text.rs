@@ -137,10 +137,16 @@ pub fn comparison(c: &Comparison, style: Style) -> String {
         o,
         "{}",
         style.dim(&format!(
-            "profile {} · scored as of {} · {} providers",
-            c.profile, c.as_of, v.counts.providers
+            "profile {} · scored as of {} · {} provider{}",
+            c.profile,
+            c.as_of,
+            v.counts.providers,
+            if v.counts.providers == 1 { "" } else { "s" }
         ))
     );
+    for n in v.notes {
+        let _ = writeln!(o, "{}", style.dim(&wrap(&format!("note: {n}"), WIDTH, 6)));
+    }
     o.push('\n');
     ranking(&mut o, &v, style);
     o.push('\n');
@@ -179,6 +185,9 @@ fn ranking(o: &mut String, v: &ComparisonView<'_>, style: Style) {
 }
 
 fn dominance(o: &mut String, v: &ComparisonView<'_>, style: Style) {
+    if v.beats.is_empty() && v.counts.providers < 2 {
+        return;
+    }
     if v.beats.is_empty() {
         let _ = writeln!(
             o,

@@ -182,6 +182,8 @@ pub struct ComparisonView<'a> {
     pub pairs: Vec<(Named<'a>, Named<'a>)>,
     /// The same pairs by winner, winners in the order they first appear.
     pub beats: Vec<Beats<'a>>,
+    /// Notes on the inputs (a file that replaced a built-in provider).
+    pub notes: &'a [String],
     /// What the evidence decides.
     pub decision: DecisionView<'a>,
     /// The safest choice among the providers that meet every must-have.
@@ -258,6 +260,7 @@ impl<'a> ComparisonView<'a> {
             rows: rows(c),
             pairs,
             beats,
+            notes: &c.notes,
             decision,
             safest,
             frameworks: first.and_then(|f| framework_matrix(f, &c.reports)),

@@ -68,6 +68,7 @@ pub fn comparison_summary(v: &ComparisonView<'_>) -> Vec<String> {
         if conditional == 1 { "has" } else { "have" },
         if ineligible == 1 { "fails" } else { "fail" },
     )];
+    out.extend(v.notes.iter().map(|n| format!("Note: {n}.")));
     out.push(decision_sentence(&v.decision));
     if v.beats.is_empty() && n > 1 {
         out.push("The open questions could still reorder any two providers: none is necessarily better than another.".into());

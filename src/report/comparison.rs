@@ -123,6 +123,10 @@ pub struct Comparison {
     /// The safest choice among the providers that meet every must-have, if any does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub minimax_regret: Option<Regret>,
+    /// What the reader should know about the inputs (a file that replaced a built-in
+    /// provider), one sentence each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// The full report of every provider, in ranking order.
     pub reports: Vec<Report>,
 }
