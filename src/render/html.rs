@@ -8,12 +8,13 @@
 
 use std::fmt::Write as _;
 
+use crate::graph::catalog::Verification;
 use crate::input::source::InputHash;
 use crate::render::toolkit::{self, clip, is_web_address, list_or_dash, num1, of100, pct_spaced};
 use crate::render::view::{ComparisonView, FrameworkMatrix, GateMatrix, Safest};
 use crate::render::words::{
     comparison_summary, current_answer, guide_topic, verdict_meaning, what_if, METHOD,
-    RANKING_ORDER,
+    RANKING_ORDER, UNVERIFIED_LEGEND,
 };
 use crate::report::comparison::Comparison;
 use crate::report::explain::{ExplainNode, ExplainStatus};
@@ -114,6 +115,7 @@ svg .f-conditional { fill: var(--conditional); } svg .f-ineligible { fill: var(-
 svg .p-strong { fill: #aee3bb; } svg .p-moderate { fill: #b6d7fb; } svg .p-weak { fill: #f1dca0; }
 svg .p-conditional { fill: #dccdf6; } svg .p-ineligible { fill: #f7c1bd; }
 .legend { font-size: 12.5px; color: var(--muted); }
+.unv { font-size: 11.5px; color: #8a4b00; white-space: nowrap; }
 .legend .sw { display: inline-block; width: 12px; height: 12px; vertical-align: -2px; margin: 0 4px 0 12px; border-radius: 2px; }
 article.provider { border-top: 2px solid var(--line); margin-top: 30px; }
 article.provider h3 .rank { color: var(--muted); font-weight: 500; }
@@ -390,6 +392,9 @@ fn legend() -> &'static str {
     "<p class=\"legend\">Verdicts: <span class=\"badge v-strong\">strong</span> <span class=\"badge v-moderate\">moderate</span> <span class=\"badge v-weak\">weak</span> every must-have met, by fit band · <span class=\"badge v-conditional\">conditional</span> must-haves still open · <span class=\"badge v-ineligible\">ineligible</span> a must-have failed. Bars: dark = fit (what the evidence shows), light = potential (if every open question is answered favourably).</p>"
 }
 
+/// The mark of an unverified citation, with its meaning on hover.
+const UNVERIFIED_SPAN: &str = " <span class=\"unv\" title=\"the requirement's citation could not be checked against the regulation's own text\">‡ unverified</span>";
+
 fn gates_table(o: &mut String, r: &Report) {
     if r.gates.is_empty() {
         return;
@@ -398,15 +403,23 @@ fn gates_table(o: &mut String, r: &Report) {
     for g in &r.gates {
         let _ = writeln!(
             o,
-            "<tr><td>{}</td><td><code>{}</code><br>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td><code>{}</code>{}<br>{}</td><td>{}</td><td>{}</td></tr>",
             gate_badge(g.state),
             h(&g.id),
+            if r.unverified(&g.id) {
+                UNVERIFIED_SPAN
+            } else {
+                ""
+            },
             h(&g.title),
             g.basis.as_deref().map_or_else(|| "–".to_owned(), prose),
             prose(&g.reason)
         );
     }
     let _ = writeln!(o, "</tbody></table>");
+    if r.gates.iter().any(|g| r.unverified(&g.id)) {
+        let _ = writeln!(o, "<p class=\"legend\">{}</p>", h(UNVERIFIED_LEGEND));
+    }
 }
 
 fn question_row(o: &mut String, r: &Report, n: usize, q: &Question) {
@@ -532,8 +545,13 @@ fn node_row(n: &ExplainNode) -> String {
         .edge_weight
         .map(|w| format!(" · edge weight {w}"))
         .unwrap_or_default();
+    let mark = if n.verification == Some(Verification::Unverified) {
+        UNVERIFIED_SPAN
+    } else {
+        ""
+    };
     format!(
-        "<span class=\"row\">{} <code>{}</code> {}{iv} <span class=\"w\">· weight {} · {:.2} fit points{edge}</span></span>",
+        "<span class=\"row\">{} <code>{}</code>{mark} {}{iv} <span class=\"w\">· weight {} · {:.2} fit points{edge}</span></span>",
         status_tag(n.status.as_str()),
         h(&n.id),
         h(&n.title),

@@ -10,8 +10,8 @@ use crate::render::toolkit::{
 };
 use crate::render::view::{ComparisonView, FrameworkMatrix, GateMatrix};
 use crate::render::words::{
-    comparison_summary, current_answer, guide_topic, verdict_meaning, what_if, METHOD,
-    RANKING_ORDER,
+    comparison_summary, current_answer, guide_topic, unverified_mark, verdict_meaning, what_if,
+    METHOD, RANKING_ORDER, UNVERIFIED_LEGEND,
 };
 use crate::report::comparison::Comparison;
 use crate::report::{GateState, Question, Report};
@@ -189,13 +189,17 @@ fn gates(o: &mut String, r: &Report) {
     for g in &r.gates {
         let _ = writeln!(
             o,
-            "| {} | {} {} | {} | {} |",
+            "| {} | {}{} {} | {} | {} |",
             gate_word(g.state),
             code(&g.id),
+            unverified_mark(r, &g.id),
             esc(&g.title),
             prose(g.basis.as_deref().unwrap_or("–")),
             prose(&g.reason)
         );
+    }
+    if r.gates.iter().any(|g| r.unverified(&g.id)) {
+        let _ = writeln!(o, "\n{}", esc(UNVERIFIED_LEGEND));
     }
 }
 

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use crate::render::toolkit::{bar, clip, delta, wrap, WIDTH};
 use crate::render::view::{ComparisonView, Safest};
-use crate::render::words::decision_headline;
 use crate::render::words::{current_answer, guide_topic};
+use crate::render::words::{decision_headline, unverified_mark, UNVERIFIED_LEGEND};
 use crate::report::comparison::Comparison;
 use crate::report::diff::EvidenceDiff;
 use crate::report::Report;
@@ -51,11 +51,14 @@ pub fn report(r: &Report, style: Style) -> String {
         o.push('\n');
         let _ = writeln!(o, "{}", style.bold("Must-haves"));
         for g in &r.gates {
-            let head = format!("  {:<7} {:<28} ", style.gate(g.state), clip(&g.id, 28));
+            let id = format!("{}{}", g.id, unverified_mark(r, &g.id));
+            let head = format!("  {:<7} {:<28} ", style.gate(g.state), clip(&id, 28));
             let visible = 2 + 7 + 1 + 28 + 1;
             let _ = writeln!(o, "{head}{}", wrap(&g.reason, WIDTH, visible));
         }
     }
+    let flagged = r.gates.iter().any(|g| r.unverified(&g.id))
+        || r.profile.frameworks.iter().any(|f| r.unverified(&f.id));
     let mut areas: Vec<_> = r
         .profile
         .frameworks
@@ -67,16 +70,20 @@ pub fn report(r: &Report, style: Style) -> String {
         o.push('\n');
         let _ = writeln!(o, "{}", style.bold("Frameworks, weakest first"));
         for f in areas.iter().take(8) {
+            let id = format!("{}{}", f.id, unverified_mark(r, &f.id));
             let _ = writeln!(
                 o,
                 "  {:<16} {:>5.1} – {:>5.1}  {}  weight {:>4.1}%",
-                clip(&f.id, 16),
+                clip(&id, 16),
                 100.0 * f.lo,
                 100.0 * f.hi,
                 bar(100.0 * f.lo, 100.0 * f.hi, 30),
                 100.0 * f.share
             );
         }
+    }
+    if flagged {
+        let _ = writeln!(o, "{}", style.dim(&wrap(UNVERIFIED_LEGEND, WIDTH, 0)));
     }
     if !r.questions.is_empty() {
         o.push('\n');

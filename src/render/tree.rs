@@ -5,7 +5,9 @@
 
 use std::fmt::Write as _;
 
+use crate::graph::catalog::Verification;
 use crate::render::toolkit::{compact, pct, wrap, WIDTH};
+use crate::render::words::{UNVERIFIED_LEGEND, UNVERIFIED_MARK};
 use crate::report::explain::{ExplainNode, ExplainStatus, Explanation};
 use crate::report::{NodeKindName, NodeStatus};
 
@@ -32,13 +34,25 @@ pub fn explanation(e: &Explanation, style: Style) -> String {
     );
     let legend = "[lo, hi] is the interval ×100; w is the edge weight and (its share of the parent); global is the share of the fit the node carries; + is its contribution in fit points (the leaves' add up to the fit); ↑ marks a shared requirement shown in full above";
     let _ = writeln!(o, "{}", style.dim(&wrap(legend, WIDTH, 0)));
+    if any_unverified(&e.root) {
+        let _ = writeln!(o, "{}", style.dim(&wrap(UNVERIFIED_LEGEND, WIDTH, 0)));
+    }
     o.push('\n');
     draw(&mut o, &e.root, "", "", style);
     o
 }
 
+/// True when some node of the tree has an unverified citation.
+fn any_unverified(n: &ExplainNode) -> bool {
+    n.verification == Some(Verification::Unverified) || n.children.iter().any(any_unverified)
+}
+
 fn head(n: &ExplainNode) -> String {
     let mut h = n.id.clone();
+    if n.verification == Some(Verification::Unverified) {
+        h.push(' ');
+        h.push_str(UNVERIFIED_MARK);
+    }
     let excluded = matches!(
         n.status,
         ExplainStatus::Node(NodeStatus::NotApplicable | NodeStatus::Waived)

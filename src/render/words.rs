@@ -176,6 +176,21 @@ pub fn decision_sentence(d: &DecisionView<'_>) -> String {
     }
 }
 
+/// The mark after a requirement whose citation could not be checked.
+pub const UNVERIFIED_MARK: &str = "‡";
+
+/// What the mark means, for the legend under any list that shows it.
+pub const UNVERIFIED_LEGEND: &str = "‡ unverified: the requirement's citation could not be checked against the regulation's own text; verify it before relying on it";
+
+/// The mark for a requirement of `r`, with a leading space, or nothing.
+pub fn unverified_mark(r: &Report, id: &str) -> &'static str {
+    if r.unverified(id) {
+        " ‡"
+    } else {
+        ""
+    }
+}
+
 /// How a ranking is ordered, before each format says what fit and potential are.
 pub const RANKING_ORDER: &str = "Providers that meet every must-have rank first, then conditional, then ineligible; within a group by fit, then potential.";
 

@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::evidence::{FactValue, Status};
+use crate::graph::catalog::Verification;
 use crate::input::date::Date;
 use crate::input::error::{did_you_mean, UsageError};
 use crate::report::{NodeKindName, Report, Verdict};
@@ -94,6 +95,9 @@ pub struct ExplainNode {
     pub lo: f64,
     /// Upper bound, 0–1.
     pub hi: f64,
+    /// How far the requirement's citation was checked, when the catalog records it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<Verification>,
     /// Weight of the edge from the parent (the framework weight under the root).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub edge_weight: Option<f64>,
@@ -192,6 +196,7 @@ pub fn explain(report: &Report, requirement: Option<&str>) -> Result<Explanation
             status: ExplainStatus::Verdict(report.verdict),
             lo: round6(report.fit / 100.0),
             hi: round6(report.potential / 100.0),
+            verification: None,
             edge_weight: None,
             share: None,
             weight: if report.profile.frameworks.iter().any(|f| f.share > 0.0) {
@@ -244,6 +249,7 @@ fn node(
             status: ExplainStatus::NotScored,
             lo: 0.0,
             hi: 0.0,
+            verification: None,
             edge_weight: edge.map(|e| e.0),
             share: edge.map(|e| e.1),
             weight: 0.0,
@@ -264,6 +270,7 @@ fn node(
         status: ExplainStatus::Node(n.status),
         lo: n.lo,
         hi: n.hi,
+        verification: n.verification,
         edge_weight: edge.map(|e| e.0),
         share: edge.map(|e| e.1),
         weight: n.weight,

@@ -318,6 +318,13 @@ impl Report {
         self.gates.iter().find(|g| g.id == id)
     }
 
+    /// True when the requirement's citation could not be checked against the regulation's
+    /// own text (`verification: unverified` in the catalog).
+    pub fn unverified(&self, id: &str) -> bool {
+        self.node(id)
+            .is_some_and(|n| n.verification == Some(Verification::Unverified))
+    }
+
     /// The title of a requirement in this report, or the id itself when it was not reached.
     pub fn title_of<'a>(&'a self, id: &'a str) -> &'a str {
         self.node(id).map_or(id, |n| n.title.as_str())
