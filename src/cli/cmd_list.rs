@@ -6,6 +6,7 @@ use serde::Serialize;
 use labfit::graph::catalog::Body;
 use labfit::graph::NodeKind;
 use labfit::render::json;
+use labfit::render::toolkit::{wrap, WIDTH};
 use labfit::Engine;
 
 use super::{output, report_error, Exit, RulesArgs};
@@ -20,6 +21,10 @@ pub enum What {
     Providers,
     /// The fact vocabulary
     Facts,
+    /// The parameters rules read, with their defaults and where the defaults come from
+    Params,
+    /// The kinds of service a fact can cover and a lab can use
+    Services,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -115,6 +120,8 @@ pub fn run(a: &ListArgs) -> Exit {
             Err(exit) => return exit,
         },
         What::Facts => facts(&engine, json_out),
+        What::Params => params(&engine, json_out),
+        What::Services => services(&engine, json_out),
     };
     match output::write(None, &text) {
         Ok(()) => Exit::Ok,
@@ -259,4 +266,66 @@ fn facts(engine: &Engine, json_out: bool) -> String {
             })
             .collect()
     }
+}
+
+#[derive(Serialize)]
+struct ParamItem<'a> {
+    name: &'a str,
+    #[serde(flatten)]
+    spec: &'a labfit::profile::params::ParamSpec,
+}
+
+/// The parameter vocabulary: name, type and unit, default, meaning and where the default
+/// comes from.
+fn params(engine: &Engine, json_out: bool) -> String {
+    let items: Vec<ParamItem<'_>> = engine
+        .parameters()
+        .iter()
+        .map(|(name, spec)| ParamItem { name, spec })
+        .collect();
+    if json_out {
+        return json::value(&items);
+    }
+    let mut out = String::new();
+    for p in &items {
+        out.push_str(&format!(
+            "{:<34} {:<24} default {}\n    {}\n    {}\n",
+            p.name,
+            p.spec.describe(),
+            p.spec.default,
+            wrap(&p.spec.meaning, WIDTH, 4),
+            wrap(&format!("default from: {}", p.spec.source), WIDTH, 4)
+        ));
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct ServiceItem<'a> {
+    kind: &'a str,
+    #[serde(flatten)]
+    spec: &'a labfit::evidence::vocabulary::ServiceSpec,
+}
+
+/// The service kinds, those a profile gets by default marked.
+fn services(engine: &Engine, json_out: bool) -> String {
+    let items: Vec<ServiceItem<'_>> = engine
+        .vocabulary()
+        .services()
+        .map(|(kind, spec)| ServiceItem { kind, spec })
+        .collect();
+    if json_out {
+        return json::value(&items);
+    }
+    items
+        .iter()
+        .map(|s| {
+            format!(
+                "{:<16} {:<8} {}\n",
+                s.kind,
+                if s.spec.default { "default" } else { "" },
+                s.spec.meaning
+            )
+        })
+        .collect()
 }

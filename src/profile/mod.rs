@@ -724,7 +724,8 @@ pub fn load(
             &current,
             KIND,
             Some(params.clone() as Arc<dyn ParseContext>),
-        )?;
+        )
+        .map_err(|e| param_at_top_level(e, params))?;
         let id = raw.id.0.clone();
         if names.contains(&id) {
             let mut cycle: Vec<String> = names.clone();
@@ -773,6 +774,38 @@ pub fn load(
         });
     }
     Ok(p)
+}
+
+/// A parameter written as a top-level key is an unknown field to serde: say where it goes.
+fn param_at_top_level(e: InputError, params: &ParamVocabulary) -> InputError {
+    let InputError::Invalid {
+        location,
+        message,
+        hint,
+    } = e
+    else {
+        return e;
+    };
+    let field = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next());
+    let hint = match field {
+        Some(f) if params.get(f).is_some() => Some(format!(
+            "`{f}` is a parameter: write it under `params:` (`params: {{{f}: …}}`)"
+        )),
+        Some(f) => match crate::input::error::nearest(f, params.names()) {
+            Some(n) => Some(format!(
+                "did you mean the parameter `{n}`? parameters go under `params:`"
+            )),
+            None => hint,
+        },
+        None => hint,
+    };
+    InputError::Invalid {
+        location,
+        message,
+        hint,
+    }
 }
 
 fn locate_extends(file: &SourceFile) -> Location {

@@ -795,13 +795,14 @@ fn method(o: &mut String, r: &Report) {
     }
     let _ = writeln!(o, "</tbody></table>");
     if !r.profile.params.is_empty() {
-        let _ = writeln!(o, "<details class=\"section\"><summary>The profile's parameters ({})</summary><table><thead><tr><th>parameter</th><th>value</th><th>set by</th><th>basis</th></tr></thead><tbody>", r.profile.params.len());
+        let _ = writeln!(o, "<details class=\"section\"><summary>The profile's parameters ({})</summary><table><thead><tr><th>parameter</th><th>value</th><th>from</th><th>set by</th><th>basis</th></tr></thead><tbody>", r.profile.params.len());
         for (k, p) in &r.profile.params {
             let _ = writeln!(
                 o,
-                "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
                 h(k),
                 h(&p.value.to_string()),
+                p.origin.as_str(),
                 h(&p.set_by),
                 h(p.source.as_deref().unwrap_or("–"))
             );

@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use crate::graph::catalog::Verification;
+use crate::profile::ParamOrigin;
 use crate::render::toolkit::{compact, pct, wrap, WIDTH};
 use crate::render::words::{UNVERIFIED_LEGEND, UNVERIFIED_MARK};
 use crate::report::explain::{ExplainNode, ExplainStatus, Explanation};
@@ -141,7 +142,20 @@ fn draw(o: &mut String, n: &ExplainNode, lead: &str, rest: &str, style: Style) {
             .value
             .as_ref()
             .map_or_else(|| "not set".to_owned(), ToString::to_string);
-        detail(format!("param {} = {v}", p.name));
+        let from = match (p.origin, p.set_by.as_deref()) {
+            (Some(ParamOrigin::Default), _) => " (default)".to_owned(),
+            (Some(ParamOrigin::Strictest), Some(who)) => {
+                format!(" (strictest of the profile chain: {who})")
+            }
+            (_, Some(who)) => format!(" (set by {who})"),
+            _ => String::new(),
+        };
+        let why = p
+            .source
+            .as_deref()
+            .map(|s| format!(": {s}"))
+            .unwrap_or_default();
+        detail(format!("param {} = {v}{from}{why}", p.name));
     }
     let count = n.children.len();
     for (i, c) in n.children.iter().enumerate() {

@@ -16,8 +16,8 @@ use crate::evidence::{FactValue, Status};
 use crate::graph::catalog::Verification;
 use crate::input::date::Date;
 use crate::input::error::{did_you_mean, UsageError};
+use crate::profile::{ParamOrigin, ParamValue};
 use crate::report::{NodeKindName, Report, Verdict};
-use crate::rules::ParamRead;
 use crate::score::{round6, NodeStatus};
 
 /// What an explained node shows: the verdict for the profile's root, a requirement's status,
@@ -123,7 +123,7 @@ pub struct ExplainNode {
     pub facts: Vec<ExplainFact>,
     /// Parameters the check read.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub params: Vec<ParamRead>,
+    pub params: Vec<ExplainParam>,
     /// True when this node was shown in full earlier in the tree (a shared node); its
     /// children, facts and parameters are given there.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -131,6 +131,25 @@ pub struct ExplainNode {
     /// Children, in id order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<ExplainNode>,
+}
+
+/// A parameter as a check read it, with where its value comes from.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExplainParam {
+    /// Name.
+    pub name: String,
+    /// The value the check read (absent when nothing sets it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<ParamValue>,
+    /// Default, set by one profile, or the strictest of several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<ParamOrigin>,
+    /// The profile that set it (`default` for a default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set_by: Option<String>,
+    /// The regulation or reasoning behind the value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// A fact as a check read it, with its source's title.
@@ -306,7 +325,20 @@ fn node(
             note: f.note.clone(),
         })
         .collect();
-    out.params.clone_from(&n.params);
+    out.params = n
+        .params
+        .iter()
+        .map(|p| {
+            let resolved = report.profile.params.get(&p.name);
+            ExplainParam {
+                name: p.name.clone(),
+                value: p.value.clone(),
+                origin: resolved.map(|r| r.origin),
+                set_by: resolved.map(|r| r.set_by.clone()),
+                source: resolved.and_then(|r| r.source.clone()),
+            }
+        })
+        .collect();
     if n.status != NodeStatus::Waived {
         out.children = n
             .children
