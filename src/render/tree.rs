@@ -116,10 +116,10 @@ fn draw(o: &mut String, n: &ExplainNode, lead: &str, rest: &str, style: Style) {
     for f in &n.facts {
         let value = match (&f.value, f.known) {
             (Some(v), true) => v.to_string(),
-            (Some(v), false) => format!(
-                "{v} (not used: {})",
-                if f.stale { "stale" } else { "unknown" }
-            ),
+            (Some(v), false) => match &f.lapse {
+                Some(l) => format!("{v} (not used: {})", l.reason()),
+                None => format!("{v} (not used: unknown)"),
+            },
             (None, _) => "?".into(),
         };
         let mut t = format!("fact {} = {value} · {}", f.key, f.status);

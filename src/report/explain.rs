@@ -18,6 +18,7 @@ use crate::input::date::Date;
 use crate::input::error::{did_you_mean, UsageError};
 use crate::profile::{ParamOrigin, ParamValue};
 use crate::report::{NodeKindName, Report, Verdict};
+use crate::rules::Lapse;
 use crate::score::{round6, NodeStatus};
 
 /// What an explained node shows: the verdict for the profile's root, a requirement's status,
@@ -182,6 +183,9 @@ pub struct ExplainFact {
     /// The evidence's note.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Why a stated fact counts as unknown (out of scope, expired, too old).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lapse: Option<Lapse>,
 }
 
 /// Builds the tree of a report: under the profile's root, or under `requirement` when given
@@ -315,6 +319,7 @@ fn node(
             known: f.known,
             stale: f.stale,
             missing: f.missing,
+            lapse: f.lapse.clone(),
             source: f.source.clone(),
             source_title: f
                 .source
