@@ -220,7 +220,7 @@ fn parameters_are_declared() {
     );
     let o = labfit(&["check", &typo]);
     assert_eq!(o.status.code(), Some(2));
-    let err = stdout(&o) + &stderr(&o);
+    let err = format!("{}{}", stdout(&o), stderr(&o));
     assert!(
         err.contains("unknown parameter `min_retension_years`"),
         "{err}"
@@ -370,4 +370,69 @@ fn unverified_citations_are_flagged_everywhere() {
     }
     let n = find(&json["root"], "ca.ccpa_service_provider").unwrap();
     assert_eq!(n["verification"], "unverified");
+}
+
+/// The worked example of docs/scoring.md §8, number for number.
+#[test]
+fn the_worked_example_of_the_scoring_doc() {
+    use labfit::{Engine, Options, SourceFile};
+    let vocab = "labfit: vocabulary/v1\nservices:\n  compute: {meaning: c, default: true}\n  communication: {meaning: m}\nfacts:\n  k.a: {type: bool, meaning: a, question: q01, ask: A?}\n  k.b: {type: bool, meaning: b, question: q01, ask: B?}\n";
+    let catalog = "labfit: catalog/v1\nrequirements:\n  - {id: f, title: F, children: {a: 3, b: 1}}\n  - {id: a, title: A, check: r.rhai::a}\n  - {id: b, title: B, check: r.rhai::b}\n";
+    let rules = "fn yes(k) { let f = fact(k); if !f.known { return unknown(); } if f.value { pass() } else { fail() } }\nfn a() { yes(\"k.a\") }\nfn b() { yes(\"k.b\") }\n";
+    let engine = Engine::builder()
+        .without_builtin_rules()
+        .pack(
+            "example",
+            vec![
+                SourceFile::from_text("vocabulary.yaml", vocab),
+                SourceFile::from_text("catalog.yaml", catalog),
+                SourceFile::from_text("r.rhai", rules),
+            ],
+        )
+        .build()
+        .unwrap();
+    let profile = engine
+        .profile_from(SourceFile::from_text(
+            "p.yaml",
+            "labfit: profile/v1\nid: p\nframeworks: {f: 1}\nmust_have: [{id: a, min_assurance: claimed}]\n",
+        ))
+        .unwrap();
+    let score = |a: &str, b: &str| {
+        let text = format!("labfit: evidence/v1\nid: x\nprovider: X\nas_of: 2026-01-01\nfacts:\n  k.a: {a}\n  k.b: {b}\n");
+        let ev = engine
+            .evidence_from(&SourceFile::from_text("x.yaml", text))
+            .unwrap();
+        let options = Options {
+            as_of: Some("2026-06-01".parse().unwrap()),
+            assumptions: Vec::new(),
+        };
+        engine.score(&profile, &ev, &options)
+    };
+    let r = score(
+        "{value: true, status: claimed}",
+        "{value: true, status: reported}",
+    );
+    assert_eq!((r.fit, r.potential), (68.75, 100.0));
+    assert_eq!(
+        (r.gates[0].state.as_str(), r.verdict.as_str()),
+        ("met", "moderate")
+    );
+    let r = score(
+        "{value: true, status: reported}",
+        "{value: true, status: reported}",
+    );
+    assert_eq!(
+        (r.gates[0].state.as_str(), r.verdict.as_str()),
+        ("open", "conditional")
+    );
+    let r = score(
+        "{value: true, status: claimed}",
+        "{value: true, status: verified}",
+    );
+    assert_eq!(r.fit, 81.25);
+    let r = score(
+        "{value: true, status: claimed, covers: [communication]}",
+        "{value: true, status: reported}",
+    );
+    assert_eq!((r.fit, r.gates[0].state.as_str()), (12.5, "open"));
 }
