@@ -113,6 +113,7 @@ fn what_the_loaders_refuse_the_schemas_refuse() {
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nparams: {min_x: {value: 1, sauce: s}}\n"),
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nmust_have: [{id: hipaa.baa, min: 2}]\n"),
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nmust_have: [{id: hipaa.baa, min_assurance: unknown}]\n"),
+        (SchemaKind::Profile, "labfit: profile/v1\nid: p\nmust_have: [{id: hipaa.baa, min_assurance: reported}]\n"),
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nwaivers: [{id: a, reason: r, approved_by: q}]\n"),
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nbands: {strong: 80, moderat: 60}\n"),
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nweights: {hipaa: 2}\n"),

@@ -191,7 +191,7 @@ scalar!(GateEntry, "A must-have.", {
     {"type": "object", "additionalProperties": false, "required": ["id"], "properties": {
         "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$", "maxLength": 120},
         "min": {"type": "number", "minimum": 0, "maximum": 1, "description": "Minimum lower bound for `met` (default 1, a full pass)."},
-        "min_assurance": {"enum": ["verified", "attested", "claimed", "reported"], "description": "Minimum status of the facts read (default: any known status)."},
+        "min_assurance": {"enum": ["verified", "attested", "claimed"], "description": "Minimum status of the facts read (default claimed: a third party's report never meets a must-have alone)."},
         "reason": {"type": "string"}}}
 ]});
 scalar!(Scalar, "A what-if value.", {"type": ["boolean", "number", "string"]});
