@@ -36,6 +36,7 @@ fn kind_of(text: &str) -> Option<SchemaKind> {
         "catalog/v1" => SchemaKind::Catalog,
         "vocabulary/v1" => SchemaKind::Vocabulary,
         "rule-tests/v1" => SchemaKind::RuleTests,
+        "parameters/v1" => SchemaKind::Parameters,
         _ => return None,
     })
 }
@@ -136,6 +137,9 @@ fn what_the_loaders_refuse_the_schemas_refuse() {
         (SchemaKind::RuleTests, "labfit: rule-tests/v1\ncases:\n  - {name: n, requirement: ctl.baa, expect: {status: passed}}\n"),
         (SchemaKind::RuleTests, "labfit: rule-tests/v1\ncases:\n  - {name: n, requirement: ctl.baa, expect: {stat: pass}}\n"),
         (SchemaKind::RuleTests, "labfit: rule-tests/v1\ncases:\n  - {name: n, requirement: ctl.baa, facts: {contract.bba: true}, expect: {status: pass}}\n"),
+        (SchemaKind::Parameters, "labfit: parameters/v1\nparams:\n  min_x: {type: number, meaning: m, default: 1}\n"),
+        (SchemaKind::Parameters, "labfit: parameters/v1\nparams:\n  min_x: {type: decimal, meaning: m, default: 1, source: s}\n"),
+        (SchemaKind::Parameters, "labfit: parameters/v1\nparams:\n  Min-X: {type: number, meaning: m, default: 1, source: s}\n"),
     ];
     for (kind, text) in cases {
         // The loader refuses it…
@@ -156,6 +160,9 @@ fn what_the_loaders_refuse_the_schemas_refuse() {
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
             SchemaKind::RuleTests => labfit::authoring::testing::run_file(&engine, &f)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            SchemaKind::Parameters => labfit::profile::params::ParamVocabulary::parse(&f)
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
             SchemaKind::Report => unreachable!(),

@@ -39,6 +39,8 @@ pub enum SchemaKind {
     Vocabulary,
     /// `rule-tests/v1`.
     RuleTests,
+    /// `parameters/v1`.
+    Parameters,
     /// The JSON report (`report/v1`), as `labfit score --format json` writes it.
     Report,
 }
@@ -61,6 +63,9 @@ pub fn schema(kind: SchemaKind, vocab: Option<&Vocabulary>) -> Value {
             .into_generator()
             .into_root_schema_for::<VocabularyFile>(),
         SchemaKind::RuleTests => settings.into_generator().into_root_schema_for::<TestFile>(),
+        SchemaKind::Parameters => settings
+            .into_generator()
+            .into_root_schema_for::<ParametersFile>(),
         SchemaKind::Report => settings
             .for_serialize()
             .into_generator()
@@ -153,6 +158,7 @@ const ID: &str = "^[a-z0-9][a-z0-9._-]*$";
 
 scalar!(CatalogKind, "The file kind.", {"const": "catalog/v1", "description": "The file kind: `catalog/v1`."});
 scalar!(VocabularyKind, "The file kind.", {"const": "vocabulary/v1", "description": "The file kind: `vocabulary/v1`."});
+scalar!(ParametersKind, "The file kind.", {"const": "parameters/v1", "description": "The file kind: `parameters/v1`."});
 scalar!(ProfileKind, "The file kind.", {"const": "profile/v1", "description": "The file kind: `profile/v1`."});
 scalar!(EvidenceKind, "The file kind.", {"const": "evidence/v1", "description": "The file kind: `evidence/v1`."});
 scalar!(TestsKind, "The file kind.", {"const": "rule-tests/v1", "description": "The file kind: `rule-tests/v1`."});
@@ -316,6 +322,42 @@ fn service_names(s: &mut Schema) {
             json!({"pattern": ID, "maxLength": 120}),
         );
     }
+}
+
+/// A parameter vocabulary: every parameter rules may read, with its default.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ParametersFile {
+    labfit: ParametersKind,
+    /// Parameter name (snake_case) → its declaration.
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-z][a-z0-9_]*$", "maxLength": 120}))]
+    params: BTreeMap<String, ParamDecl>,
+}
+
+/// One declared parameter.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[expect(
+    dead_code,
+    reason = "a schema model: fields are read by schemars, never by code"
+)]
+struct ParamDecl {
+    /// The value's type.
+    #[serde(rename = "type")]
+    ty: crate::profile::params::ParamType,
+    /// Unit for numbers (`years`, `hours`, `%`).
+    #[serde(default)]
+    unit: Option<String>,
+    /// The allowed values of an enum (and of a list's items, when given).
+    #[serde(default)]
+    values: Vec<String>,
+    /// One line: what the parameter means.
+    meaning: String,
+    /// The value a profile that does not set it gets (of the declared type).
+    default: serde_json::Value,
+    /// Where the default comes from: a citation, or "labfit default" with the reasoning.
+    #[schemars(length(min = 1))]
+    source: String,
 }
 
 /// A kind of service.
