@@ -23,8 +23,8 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 #![warn(missing_docs)]
 
-// The flow, one stage per folder (src/README.md): input → evidence and profile → rules →
-// graph → score → report → render; engine/ drives it, authoring/ serves rule authors.
+// The flow, one stage per folder (src/README.md): input → weights → evidence and profile →
+// rules → graph → score → report → render; engine/ drives it, authoring/ serves rule authors.
 pub mod authoring;
 pub mod engine;
 pub mod evidence;
@@ -38,6 +38,7 @@ pub mod report;
 pub mod rules;
 #[doc(hidden)]
 pub mod score;
+pub mod weights;
 
 pub use engine::error::Error;
 pub use engine::{Engine, EngineBuilder, Options, Prepared};
