@@ -1186,3 +1186,147 @@ mod smaa {
         }
     }
 }
+
+mod profiles {
+    //! Judgements in profiles: where they may be written, the weights they give, and errors at
+    //! the judgement with a hint.
+
+    use labfit::{Engine, SourceFile};
+
+    fn engine() -> &'static Engine {
+        static E: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+        E.get_or_init(|| Engine::builtin().unwrap())
+    }
+
+    fn profile(body: &str) -> Result<labfit::BoundProfile, (String, Option<String>)> {
+        let text =
+            format!("labfit: profile/v1\nid: committee\nextends: us-clinical-diagnostics\n{body}");
+        engine()
+            .profile_from(SourceFile::from_text("committee.yaml", text))
+            .map_err(|e| {
+                let d = e.diagnostics().remove(0);
+                let at = d.location.map(|l| l.to_string()).unwrap_or_default();
+                (format!("{at}: {}", d.message), d.hint)
+            })
+    }
+
+    fn err(body: &str) -> (String, Option<String>) {
+        match profile(body) {
+            Ok(_) => panic!("expected an error for:\n{body}"),
+            Err(e) => e,
+        }
+    }
+
+    fn weights(p: &labfit::BoundProfile) -> Vec<(String, f64)> {
+        p.profile.frameworks.clone()
+    }
+
+    #[test]
+    fn framework_judgements_give_the_eigenvector() {
+        let p = profile(
+            "frameworks:\n  judgements:\n    - [hipaa, clia, 2]\n    - [hipaa, cap, 6]\n    - [clia, cap, 3]\n",
+        )
+        .unwrap();
+        let w = weights(&p);
+        let ids: Vec<&str> = w.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["cap", "clia", "hipaa"]);
+        for ((_, got), want) in w.iter().zip([0.1, 0.3, 0.6]) {
+            assert!((got - want).abs() < 1e-12, "{w:?}");
+        }
+        let d = p.profile.weighting.frameworks.as_ref().unwrap();
+        assert!(d.priorities.cr.abs() < 1e-12);
+        assert!(!d.accepted);
+        assert_eq!(p.roots.len(), 3);
+    }
+
+    #[test]
+    fn a_value_off_the_scale_is_an_error_at_the_value() {
+        let (e, hint) = err("frameworks:\n  judgements: [[hipaa, clia, 10]]\n");
+        assert_eq!(
+            e,
+            "committee.yaml:5:30: judgement value `10` is outside Saaty's scale 1/9..9"
+        );
+        assert!(hint.unwrap().contains("1/3"));
+    }
+
+    /// Each bad set is an error at the judgement (or key) responsible, with a hint.
+    #[test]
+    fn bad_judgements_are_errors_at_their_position() {
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "frameworks:\n  judgements:\n    - [hipaa, clia, 2]\n    - [hipaa, cap, 4]\n    - [hipaa, lab-baseline, 1/8]\n    - [clia, cap, 2]\n    - [clia, lab-baseline, 4]\n    - [cap, lab-baseline, 2]\n",
+                "committee.yaml:8:7: the judgements on the frameworks are inconsistent: CR 1.013 > 0.10 (saaty-1980); the judgement most responsible is `hipaa` over `lab-baseline` = 1/8",
+                "8 instead brings CR to 0.000",
+            ),
+            (
+                "frameworks:\n  judgements:\n    - [hipaa, clia, 2]\n    - [cap, lab-baseline, 2]\n",
+                "committee.yaml:6:7: the judgements on the frameworks leave them in 2 groups never compared with each other: [`cap`, `lab-baseline`], [`clia`, `hipaa`]",
+                "`[cap, clia, 1]`",
+            ),
+            (
+                "frameworks:\n  judgements:\n    - [hipaa, clia, 2]\n    - [clia, hipaa, 2]\n",
+                "committee.yaml:7:7: the pair `clia`, `hipaa` is judged twice (first `hipaa` over `clia` = 2)",
+                "judge each pair once",
+            ),
+            (
+                "frameworks:\n  judgements:\n    - [hipaa, hipaa, 2]\n",
+                "committee.yaml:6:7: judgement `hipaa` over `hipaa` compares an item with itself",
+                "two different items",
+            ),
+            (
+                "frameworks:\n  judgements:\n    - [hipaa, clia]\n",
+                "committee.yaml:6:7: a judgement is three items: [A, B, VALUE]",
+                "[hipaa, clia, 3]",
+            ),
+            (
+                "frameworks:\n  hipaa: 2\n  judgements: [[hipaa, clia, 2]]\n",
+                "committee.yaml:5:3: `frameworks` mixes weights and `judgements`",
+                "not both",
+            ),
+            (
+                "frameworks:\n  judgements: [[hipaa, nope, 2]]\n",
+                "committee.yaml:5:24: unknown framework `nope`",
+                "labfit list requirements",
+            ),
+            (
+                "weights:\n  cap.record_retention:\n    judgements: [[ctl.retention, ctl.audit_logs, 3]]\n",
+                "committee.yaml:6:18: judgement `ctl.retention` over `ctl.audit_logs` names `ctl.audit_logs`, which is not a child of `cap.record_retention`",
+                "ctl.data_export, ctl.retention",
+            ),
+            (
+                "weights:\n  cap.lis_computer_services:\n    judgements: [[ctl.disaster_recovery, ctl.audit_logs, 3]]\n",
+                "committee.yaml:6:18: the judgements on the children of `cap.lis_computer_services` leave them in 4 groups never compared with each other",
+                "every item needs a path",
+            ),
+            (
+                "ahp: {random_index: nope}\n",
+                "committee.yaml:4:6: unknown random index table `nope`",
+                "alonso-lamata-2006",
+            ),
+        ];
+        for (body, message, hint) in cases {
+            let (got, got_hint) = err(body);
+            assert!(
+                got.starts_with(message),
+                "{body}\n got: {got}\nwant: {message}"
+            );
+            let got_hint = got_hint.unwrap_or_default();
+            assert!(got_hint.contains(hint), "{body}\n hint: {got_hint}");
+        }
+    }
+
+    #[test]
+    fn judged_children_override_their_edges() {
+        let p = profile(
+            "weights:\n  cap.record_retention:\n    judgements: [[ctl.retention, ctl.data_export, 3]]\n",
+        )
+        .unwrap();
+        let d = &p.profile.weighting.nodes["cap.record_retention"];
+        let w: Vec<f64> = d.priorities.weights.clone();
+        assert_eq!(d.priorities.items, ["ctl.data_export", "ctl.retention"]);
+        assert!(
+            (w[0] - 0.25).abs() < 1e-12 && (w[1] - 0.75).abs() < 1e-12,
+            "{w:?}"
+        );
+    }
+}

@@ -4,6 +4,7 @@
 pub mod comparison;
 pub mod diff;
 pub mod explain;
+pub mod weighting;
 
 pub use crate::score::{
     AskReason, GateResult, GateState, Impact, Move, NodeStatus, Question, Verdict,
@@ -178,6 +179,8 @@ pub enum WarningKind {
     ExpiredEvidence,
     /// A waiver has expired.
     ExpiredWaiver,
+    /// Pairwise judgements are less consistent than Saaty's 0.10, and the profile accepts them.
+    InconsistentJudgements,
     /// Nothing the profile selects applies.
     NothingApplies,
     /// Facts cover only services the lab will not use.
@@ -195,6 +198,7 @@ impl WarningKind {
             WarningKind::AssumedFact => "assumed-fact",
             WarningKind::ExpiredEvidence => "expired-evidence",
             WarningKind::ExpiredWaiver => "expired-waiver",
+            WarningKind::InconsistentJudgements => "inconsistent-judgements",
             WarningKind::NothingApplies => "nothing-applies",
             WarningKind::OutOfScope => "out-of-scope",
             WarningKind::Override => "override",
@@ -228,6 +232,10 @@ pub struct ProfileInfo {
     /// Staleness limit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_evidence_age_days: Option<u32>,
+    /// How the weights were derived, when the profile gives any as pairwise judgements: the
+    /// consistency of each set and the random index table it was judged by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weighting: Option<weighting::WeightingReport>,
 }
 
 /// One root framework.
