@@ -226,19 +226,14 @@ fn safest(o: &mut String, v: &ComparisonView<'_>) {
     if !d.pending.is_empty() {
         let _ = writeln!(
             o,
-            "The answers that would settle it (must-haves open, else first questions):"
+            "The answers that would settle it (the must-haves still open for each provider):"
         );
         for p in &d.pending {
-            let on: &[String] = if p.must_haves.is_empty() {
-                p.questions
-            } else {
-                p.must_haves
-            };
             let head = format!("  {:<22} ", clip(p.who.name(), 22));
-            let list = if on.is_empty() {
-                "its open questions".to_owned()
+            let list = if p.must_haves.is_empty() {
+                "its open questions (`labfit questions`)".to_owned()
             } else {
-                on.join(", ")
+                p.must_haves.join(", ")
             };
             let _ = writeln!(o, "{head}{}", wrap(&list, WIDTH, head.chars().count()));
         }
