@@ -165,7 +165,7 @@ pub fn comparison(c: &Comparison, style: Style) -> String {
 fn ranking(o: &mut String, v: &ComparisonView<'_>, style: Style) {
     let _ = writeln!(
         o,
-        "rank  provider               verdict       fit   pot. settled  fit █ pot. ░      o/f   weakest area"
+        "rank  provider               verdict       fit   pot. settled  fit █ pot. ░    o/f   weakest area"
     );
     for r in &v.rows {
         let pad = " ".repeat(11usize.saturating_sub(r.verdict.as_str().len()));
@@ -179,15 +179,15 @@ fn ranking(o: &mut String, v: &ComparisonView<'_>, style: Style) {
             r.fit,
             r.potential,
             100.0 * r.settled,
-            bar(r.fit, r.potential, 16),
+            bar(r.fit, r.potential, 14),
             gates,
-            clip(r.weakest.unwrap_or("-"), 12)
+            clip(r.weakest.unwrap_or("-"), 14)
         );
     }
     let _ = writeln!(
         o,
         "{}",
-        style.dim("settled: how much of the score the evidence already decides; o/f: must-haves open / failed; weakest area: the framework with the lowest fit")
+        style.dim(&wrap("settled: how much of the score the evidence already decides; o/f: must-haves open / failed; weakest area: the framework with the lowest fit", WIDTH, 0))
     );
 }
 
