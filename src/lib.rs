@@ -41,6 +41,7 @@ pub mod score;
 pub mod weights;
 
 pub use engine::error::Error;
+pub use engine::robust::{RobustnessOptions, DEFAULT_SEED};
 pub use engine::{Engine, EngineBuilder, Options, Prepared};
 pub use evidence::{Evidence, FactValue, Status};
 pub use input::date::Date;

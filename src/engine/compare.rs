@@ -246,6 +246,7 @@ fn finish(
         decision,
         minimax_regret,
         notes: Vec::new(),
+        robustness: None,
         reports,
     }
 }

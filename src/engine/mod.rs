@@ -11,6 +11,7 @@ pub mod diff;
 pub mod error;
 pub(crate) mod load;
 mod lookup;
+pub mod robust;
 mod run;
 
 use std::collections::BTreeMap;

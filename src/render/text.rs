@@ -4,8 +4,9 @@
 
 use std::fmt::Write as _;
 
-use crate::render::toolkit::{bar, clip, delta, wrap, WIDTH};
-use crate::render::view::{ComparisonView, Safest};
+use crate::render::toolkit::{bar, clip, delta, pct, wrap, WIDTH};
+use crate::render::view::{ComparisonView, RobustnessView, Safest};
+use crate::render::words;
 use crate::render::words::{current_answer, guide_topic};
 use crate::render::words::{decision_headline, unverified_mark, UNVERIFIED_LEGEND};
 use crate::report::comparison::Comparison;
@@ -159,7 +160,48 @@ pub fn comparison(c: &Comparison, style: Style) -> String {
     o.push('\n');
     dominance(&mut o, &v, style);
     safest(&mut o, &v);
+    if let Some(r) = &v.robustness {
+        robustness(&mut o, r, style);
+    }
     o
+}
+
+fn robustness(o: &mut String, v: &RobustnessView<'_>, style: Style) {
+    let _ = writeln!(o, "\n{}", style.bold("Robustness (SMAA-2)"));
+    let mut head = format!("{:<24}", "provider");
+    for r in 1..=v.ranks {
+        head.push_str(&format!(" {:>6}", format!("b{r}")));
+    }
+    head.push_str(&format!(" {:>6}", "conf."));
+    let _ = writeln!(o, "{head}");
+    for row in &v.rows {
+        let mut line = format!("{:<24}", clip(row.who.name(), 24));
+        for b in &row.acceptability {
+            line.push_str(&format!(" {:>6}", pct(*b)));
+        }
+        let conf = row.confidence.map_or_else(|| "-".to_owned(), pct);
+        line.push_str(&format!(" {conf:>6}"));
+        let _ = writeln!(o, "{line}");
+    }
+    let _ = writeln!(
+        o,
+        "{}",
+        style.dim(&wrap(&words::robustness_method(v), WIDTH, 0))
+    );
+    if let Some((first, intervals)) = &v.stability {
+        let _ = writeln!(
+            o,
+            "\nHow far each weight can move (the others rescaled) before {} loses first place:",
+            first.name()
+        );
+        for iv in intervals {
+            let _ = writeln!(
+                o,
+                "  {}",
+                wrap(&words::stability_sentence(first.name(), iv), WIDTH, 4)
+            );
+        }
+    }
 }
 
 fn ranking(o: &mut String, v: &ComparisonView<'_>, style: Style) {

@@ -4,6 +4,7 @@
 pub mod comparison;
 pub mod diff;
 pub mod explain;
+pub mod robustness;
 pub mod weighting;
 
 pub use crate::score::{
