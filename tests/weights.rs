@@ -1,5 +1,5 @@
 //! The weighting and robustness math (src/weights/) and its wiring: AHP against published
-//! results and hand-checked cases (the reference's consistent 3×3, Saaty's drinks example,
+//! results and hand-checked cases (docs/scoring.md's consistent 3×3, Saaty's drinks example,
 //! completions checked by hand and against Bozóki–Fülöp–Rónyai's examples, the judgement to
 //! revisit, every input error); SMAA-2 against analytic answers (within 4 Monte Carlo standard
 //! errors at N = 20 000), exact counts on hand-made samples, determinism across runs and
@@ -45,7 +45,7 @@ mod ahp {
 
     #[test]
     fn consistent_three_by_three_is_exact() {
-        // shared/reference/scoring.md §2: [[1,2,6],[1/2,1,3],[1/6,1/3,1]] → (0.6, 0.3, 0.1).
+        // docs/scoring.md §2, the consistent 3 × 3 example: [[1,2,6],[1/2,1,3],[1/6,1/3,1]] → (0.6, 0.3, 0.1).
         let p = priorities(
             &["a", "b", "c"],
             &[j("a", "b", 2.0), j("a", "c", 6.0), j("b", "c", 3.0)],
@@ -715,7 +715,7 @@ mod smaa {
     #[test]
     fn one_against_the_rest_wins_half_to_the_power_m_minus_one() {
         // u_1 = w_1, u_2 = 1 − w_1: first iff w_1 > 1/2, which under uniform weights on m
-        // criteria has probability (1/2)^(m−1) (shared/reference/scoring.md §4).
+        // criteria has probability (1/2)^(m−1) (docs/weights.md).
         for m in 2..=5 {
             let mut a = vec![0.0; m];
             a[0] = 1.0;
@@ -1328,5 +1328,174 @@ mod profiles {
             (w[0] - 0.25).abs() < 1e-12 && (w[1] - 0.75).abs() < 1e-12,
             "{w:?}"
         );
+    }
+}
+
+mod cli {
+    //! `labfit weights` and `compare --robustness` from outside: the JSON the issue names,
+    //! determinism for a seed whatever the thread count, and errors at the judgement.
+
+    use std::path::PathBuf;
+    use std::process::{Command, Output};
+
+    use serde_json::Value;
+
+    fn labfit(args: &[&str], threads: &str) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_labfit"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("NO_COLOR", "1")
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap()
+    }
+
+    fn file(name: &str, text: &str) -> PathBuf {
+        let p = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    const ROBUST: &[&str] = &[
+        "compare",
+        "-p",
+        "us-clinical-diagnostics",
+        "--as-of",
+        "2026-01-15",
+        "--robustness",
+        "600",
+        "--format",
+        "json",
+    ];
+
+    #[test]
+    fn robustness_is_the_same_for_one_and_two_threads() {
+        let one = labfit(ROBUST, "1");
+        let two = labfit(ROBUST, "2");
+        assert_eq!(
+            one.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&one.stderr)
+        );
+        assert!(one.stdout == two.stdout, "1 and 2 threads differ");
+        let v: Value = serde_json::from_slice(&one.stdout).unwrap();
+        let r = &v["robustness"];
+        assert_eq!(r["samples"], 600);
+        assert_eq!(r["seed"], labfit::DEFAULT_SEED);
+        let providers = r["providers"].as_array().unwrap();
+        let n = providers.len();
+        assert!(n >= 2, "{r}");
+        // Each provider takes exactly one rank in every sample, so each row sums to 1; ties
+        // share the better rank, so the first column sums to at least 1.
+        for p in providers {
+            let id = p.as_str().unwrap();
+            let row = r["rank_acceptability"][id].as_array().unwrap();
+            assert_eq!(row.len(), n);
+            let sum: f64 = row.iter().map(|b| b.as_f64().unwrap()).sum();
+            assert!((sum - 1.0).abs() < 1e-5, "{id}: {sum}");
+            assert_eq!(
+                r["standard_errors"]["rank_acceptability"][id]
+                    .as_array()
+                    .unwrap()
+                    .len(),
+                n
+            );
+            assert_eq!(r["pairwise"][id].as_object().unwrap().len(), n - 1);
+            if let Some(w) = r["central_weights"][id].as_object() {
+                let s: f64 = w.values().map(|x| x.as_f64().unwrap()).sum();
+                assert!((s - 1.0).abs() < 1e-5, "{id}: {s}");
+                assert!(r["confidence"][id].is_number());
+            }
+        }
+        let first: f64 = providers
+            .iter()
+            .map(|p| {
+                r["rank_acceptability"][p.as_str().unwrap()][0]
+                    .as_f64()
+                    .unwrap()
+            })
+            .sum();
+        assert!(
+            first >= 1.0 - 1e-5,
+            "someone is first in every sample: {first}"
+        );
+        assert!(r["stability"]["intervals"].as_array().unwrap().len() >= 2);
+    }
+
+    #[test]
+    fn the_seed_and_the_spread_change_the_samples() {
+        let base = labfit(ROBUST, "2");
+        let mut seeded = ROBUST.to_vec();
+        seeded.extend(["--seed", "7"]);
+        let other = labfit(&seeded, "2");
+        assert!(base.stdout != other.stdout);
+        let mut spread = ROBUST.to_vec();
+        spread.extend(["--spread", "50"]);
+        let s = labfit(&spread, "2");
+        let v: Value = serde_json::from_slice(&s.stdout).unwrap();
+        assert_eq!(v["robustness"]["weights"], "dirichlet");
+        assert_eq!(v["robustness"]["spread"], 50.0);
+        let mut bad = ROBUST.to_vec();
+        bad.extend(["--spread", "0"]);
+        let b = labfit(&bad, "2");
+        assert_eq!(b.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&b.stderr).contains("`--spread 0` is not a positive number")
+        );
+    }
+
+    #[test]
+    fn the_text_report_shows_the_table_and_the_stability() {
+        let mut args: Vec<&str> = ROBUST[..7].to_vec();
+        args.extend(["--format", "text"]);
+        let o = labfit(&args, "2");
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(text.contains("Robustness (SMAA-2)"), "{text}");
+        assert!(text.contains("b1     b2"), "{text}");
+        assert!(text.contains("loses first place"), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+    }
+
+    #[test]
+    fn weights_prints_the_derived_weights_as_json() {
+        let p = file(
+            "weights-committee.yaml",
+            "labfit: profile/v1\nid: committee\nextends: us-clinical-diagnostics\nframeworks:\n  judgements:\n    - [hipaa, clia, 2]\n    - [hipaa, cap, 6]\n    - [clia, cap, 3]\n",
+        );
+        let o = labfit(&["weights", p.to_str().unwrap(), "--format", "json"], "2");
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let f = &v["frameworks"];
+        assert_eq!(f["weights"]["hipaa"], 0.6);
+        assert_eq!(f["weights"]["clia"], 0.3);
+        assert_eq!(f["weights"]["cap"], 0.1);
+        assert_eq!(f["lambda_max"], 3.0);
+        assert_eq!(f["cr"], 0.0);
+        assert_eq!(f["random_index"], "saaty-1980");
+        assert_eq!(f["completion"], "none");
+        assert!(v["nodes"].as_object().unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_inconsistent_set_is_an_error_at_the_judgement_to_revisit() {
+        let p = file(
+            "weights-bad.yaml",
+            "labfit: profile/v1\nid: bad\nextends: us-clinical-diagnostics\nframeworks:\n  judgements:\n    - [hipaa, clia, 2]\n    - [hipaa, cap, 4]\n    - [clia, cap, 2]\n    - [lab-baseline, hipaa, 3]\n    - [lab-baseline, clia, 1/5]\n",
+        );
+        let o = labfit(&["weights", p.to_str().unwrap()], "2");
+        assert_eq!(o.status.code(), Some(2));
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            e.contains("the judgement most responsible is `lab-baseline` over `clia` = 1/5"),
+            "{e}"
+        );
+        assert!(e.contains("weights-bad.yaml:10:7"), "{e}");
+        assert!(e.contains("6 instead brings CR to 0.000"), "{e}");
     }
 }

@@ -123,7 +123,7 @@ fn judgement_warnings(bound: &BoundProfile) -> Vec<Warning> {
             let p = &d.priorities;
             let revisit = p.revision().map_or_else(String::new, |r| {
                 format!(
-                    "; revisit `{}` over `{}` ({}; the others imply about {:.2})",
+                    "; revisit `{}` over `{}` ({}; the derived weights put it at about {:.2})",
                     r.a,
                     r.b,
                     format_value(r.current),

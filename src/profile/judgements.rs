@@ -337,7 +337,7 @@ fn inconsistent(j: &Judgements, p: &Priorities, settings: &AhpSettings) -> Profi
             format_value(r.current)
         ),
         hint: Some(format!(
-            "the other judgements imply about {:.2}; {} instead brings CR to {:.3}; {accept}",
+            "the derived weights put it at about {:.2}; {} instead brings CR to {:.3}; {accept}",
             r.consistent,
             format_value(r.suggested),
             r.cr_after

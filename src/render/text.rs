@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use crate::profile::judgements::format_value;
 use crate::render::toolkit::{bar, clip, delta, pct, wrap, WIDTH};
 use crate::render::view::{ComparisonView, RobustnessView, Safest};
 use crate::render::words;
@@ -11,6 +12,7 @@ use crate::render::words::{current_answer, guide_topic};
 use crate::render::words::{decision_headline, unverified_mark, UNVERIFIED_LEGEND};
 use crate::report::comparison::Comparison;
 use crate::report::diff::EvidenceDiff;
+use crate::report::weighting::{WeightSet, WeightingReport};
 use crate::report::Report;
 
 pub use crate::render::toolkit::Style;
@@ -498,4 +500,65 @@ pub fn diff(d: &EvidenceDiff, style: Style) -> String {
         }
     }
     o
+}
+
+/// What `labfit weights` prints: each set of weights, largest first, with its consistency when
+/// it comes from judgements and the judgements to revisit.
+pub fn weighting(profile: &str, w: &WeightingReport) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "Weights of profile {profile}");
+    weight_set(&mut o, "frameworks", &w.frameworks);
+    for (id, set) in &w.nodes {
+        weight_set(&mut o, &format!("children of {id}"), set);
+    }
+    o
+}
+
+fn weight_set(o: &mut String, title: &str, s: &WeightSet) {
+    let _ = writeln!(o);
+    match (s.lambda_max, s.ci, s.cr) {
+        (Some(l), Some(ci), Some(cr)) => {
+            let _ = writeln!(
+                o,
+                "{title}: from judgements{}; λ_max {l:.4}, CI {ci:.4}, CR {cr:.4} ({}; completion {})",
+                if s.members.is_empty() {
+                    String::new()
+                } else {
+                    format!(" of {}", s.members.join(", "))
+                },
+                s.random_index,
+                s.completion.as_deref().unwrap_or("none")
+            );
+        }
+        _ => {
+            let _ = writeln!(o, "{title}: as numbers (normalised)");
+        }
+    }
+    let mut rows: Vec<(&String, &f64)> = s.weights.iter().collect();
+    rows.sort_by(|a, b| b.1.total_cmp(a.1).then_with(|| a.0.cmp(b.0)));
+    for (id, x) in rows {
+        let _ = writeln!(o, "  {:<40} {:>6.1} %", clip(id, 40), 100.0 * x);
+    }
+    for f in &s.filled {
+        let _ = writeln!(
+            o,
+            "  filled in: {} over {} = {:.3} (nobody judged this pair)",
+            f.a, f.b, f.value
+        );
+    }
+    if s.accepted {
+        let _ = writeln!(o, "  CR is above 0.10, and the profile accepts it");
+    }
+    for r in &s.revisit {
+        let _ = writeln!(
+            o,
+            "  revisit: {} over {} is {}; the derived weights put it at {:.2}; {} instead brings CR to {:.3}",
+            r.a,
+            r.b,
+            format_value(r.value),
+            r.consistent,
+            format_value(r.suggested),
+            r.cr_after
+        );
+    }
 }

@@ -72,7 +72,7 @@ pub struct Revisit {
     pub b: String,
     /// The value given (for members, their geometric mean).
     pub value: f64,
-    /// The value the other judgements imply (w_a / w_b).
+    /// The ratio of the derived weights, w_a / w_b.
     pub consistent: f64,
     /// The value on Saaty's scale that, alone in its place, lowers CR most.
     pub suggested: f64,

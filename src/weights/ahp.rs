@@ -3,7 +3,7 @@
 //! makes them defensible: how consistent the judgements were, how missing pairs were filled in,
 //! and which judgement to revisit when they are not consistent enough.
 //!
-//! Method (shared/reference/scoring.md §2): the weights are the principal right eigenvector of
+//! Method (docs/scoring.md §2, "Weights from pairwise judgements"): the weights are the principal right eigenvector of
 //! the reciprocal judgement matrix, found by power iteration; λ_max, CI = (λ_max − n)/(n − 1)
 //! and CR = CI/RI(n) follow Saaty (1977, 1980). Missing pairs are completed either by Harker
 //! (1987) or by the λ_max-minimising completion of Bozóki, Fülöp & Rónyai (2010).
@@ -77,7 +77,7 @@ pub enum RandomIndexTable {
     AlonsoLamata2006,
 }
 
-/// Saaty (1980), as quoted in shared/reference/scoring.md §2; index 0 is n = 1.
+/// Saaty (1980), as docs/scoring.md §2 quotes it; index 0 is n = 1.
 const SAATY_1980: [f64; 15] = [
     0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59,
 ];
@@ -879,7 +879,7 @@ fn ratio(w: &[f64], i: usize, j: usize) -> f64 {
 
 /// Harker (1987), "Alternative modes of questioning in the analytic hierarchy process",
 /// Mathematical Modelling 9(3–5): 353–360 (title and pages unconfirmed; the method is as
-/// shared/reference/scoring.md §2 states it, and as ahpsurvey's manual names it). C·w = λ·w is exactly the eigen-equation of the
+/// docs/scoring.md §2 states it, and as ahpsurvey's manual names it). C·w = λ·w is exactly the eigen-equation of the
 /// matrix completed with a_ij = w_i/w_j (the diagonal 1 + m_i absorbs the m_i missing terms
 /// w_i/w_j·w_j), so λ_max(C) is also λ_max of that positive reciprocal completion and CR is
 /// computed from it with the ordinary RI(n).

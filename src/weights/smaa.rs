@@ -11,7 +11,7 @@
 //! the n alternatives of sample s under given weights — so it does not care where samples come
 //! from: [`sampler`] draws them (uniform or Dirichlet weights, interval-valued measurements),
 //! tests hand-make them, and labfit can pass a closure that evaluates its own requirement
-//! graph for sample s. Definitions (shared/reference/scoring.md §4):
+//! graph for sample s. Definitions (docs/weights.md, "How the figures are computed"):
 //!
 //! - rank(i) = 1 + #{k : u_k > u_i + ε}, ε = [`TIE_EPS`] = 1e-12: ties (within ε, i.e. within
 //!   rounding of sums of weights times scores in [0, 1]) share the better rank, so two tied
