@@ -417,6 +417,61 @@ impl<'de> Deserialize<'de> for EdgeKey {
     }
 }
 
+/// A key of `frameworks`: `judgements`, or a framework id, checked as the key is read so that
+/// an error points at the key.
+enum FrameworkKey {
+    Judgements,
+    Id(Name<ReqRef>),
+}
+
+impl<'de> Deserialize<'de> for FrameworkKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = FrameworkKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a framework id, or `judgements`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<FrameworkKey, E> {
+                if v == "judgements" {
+                    return Ok(FrameworkKey::Judgements);
+                }
+                Name::deserialize(de::value::StrDeserializer::<E>::new(v)).map(FrameworkKey::Id)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A key of `weights`: an edge `PARENT/CHILD`, or a requirement whose children are judged,
+/// checked as the key is read so that an error points at the key.
+enum WeightsKey {
+    Edge(EdgeKey),
+    Node(Name<ReqRef>),
+}
+
+impl<'de> Deserialize<'de> for WeightsKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = WeightsKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an edge PARENT/CHILD, or a requirement id")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<WeightsKey, E> {
+                let str_de = de::value::StrDeserializer::<E>::new(v);
+                if v.contains('/') {
+                    return EdgeKey::deserialize(str_de).map(WeightsKey::Edge);
+                }
+                let id: Name<ReqRef> = Name::deserialize(str_de)?;
+                yaml::check_edge(&id.0).map_err(yaml::err)?;
+                Ok(WeightsKey::Node(id))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
 /// `frameworks:` as written: a weight per framework, or pairwise `judgements` on them.
 pub(crate) enum FrameworksEntry {
     /// Framework → weight (0 removes one a parent profile has).
@@ -448,8 +503,8 @@ impl<'de> Deserialize<'de> for FrameworksEntry {
                         "give the frameworks either as weights (`hipaa: 5`) or as `judgements: [[hipaa, clia, 3], …]`, not both",
                     )
                 };
-                while let Some(k) = m.next_key::<String>()? {
-                    if k == "judgements" {
+                while let Some(k) = m.next_key::<FrameworkKey>()? {
+                    let FrameworkKey::Id(id) = k else {
                         if judged.is_some() {
                             return Err(yaml::err("duplicate key `judgements`"));
                         }
@@ -460,9 +515,7 @@ impl<'de> Deserialize<'de> for FrameworksEntry {
                             scope: "frameworks".into(),
                         })?);
                         continue;
-                    }
-                    let id: Name<ReqRef> =
-                        Deserialize::deserialize(de::value::StrDeserializer::<A::Error>::new(&k))?;
+                    };
                     if judged.is_some() {
                         return Err(mixed());
                     }
@@ -500,19 +553,18 @@ impl<'de> Deserialize<'de> for WeightsEntry {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<WeightsEntry, A::Error> {
                 let mut out = WeightsEntry::default();
-                while let Some(k) = m.next_key::<String>()? {
-                    let str_de = de::value::StrDeserializer::<A::Error>::new(&k);
-                    if k.contains('/') {
-                        let e = EdgeKey::deserialize(str_de)?;
-                        if out.edges.contains_key(&e) {
-                            return Err(yaml::err(format!("duplicate key `{e}`")));
+                while let Some(k) = m.next_key::<WeightsKey>()? {
+                    let id = match k {
+                        WeightsKey::Node(id) => id,
+                        WeightsKey::Edge(e) => {
+                            if out.edges.contains_key(&e) {
+                                return Err(yaml::err(format!("duplicate key `{e}`")));
+                            }
+                            let w: Weight = m.next_value()?;
+                            out.edges.insert(e, w);
+                            continue;
                         }
-                        let w: Weight = m.next_value()?;
-                        out.edges.insert(e, w);
-                        continue;
-                    }
-                    let id: Name<ReqRef> = Deserialize::deserialize(str_de)?;
-                    yaml::check_edge(&id.0).map_err(yaml::err)?;
+                    };
                     if out.nodes.contains_key(&id.0) {
                         return Err(yaml::err(format!("duplicate key `{id}`")));
                     }

@@ -518,14 +518,15 @@ fn weight_set(o: &mut String, title: &str, s: &WeightSet) {
     let _ = writeln!(o);
     match (s.lambda_max, s.ci, s.cr) {
         (Some(l), Some(ci), Some(cr)) => {
+            let who = if s.members.is_empty() {
+                String::new()
+            } else {
+                format!(" of {}", s.members.join(", "))
+            };
+            let _ = writeln!(o, "{title}: from the judgements{who}");
             let _ = writeln!(
                 o,
-                "{title}: from judgements{}; λ_max {l:.4}, CI {ci:.4}, CR {cr:.4} ({}; completion {})",
-                if s.members.is_empty() {
-                    String::new()
-                } else {
-                    format!(" of {}", s.members.join(", "))
-                },
+                "  λ_max {l:.4} · CI {ci:.4} · CR {cr:.4} · random index {} · missing pairs {}",
                 s.random_index,
                 s.completion.as_deref().unwrap_or("none")
             );
@@ -542,7 +543,7 @@ fn weight_set(o: &mut String, title: &str, s: &WeightSet) {
     for f in &s.filled {
         let _ = writeln!(
             o,
-            "  filled in: {} over {} = {:.3} (nobody judged this pair)",
+            "  nobody judged {} over {}: filled in as {:.3}",
             f.a, f.b, f.value
         );
     }
