@@ -498,7 +498,7 @@ struct ScaleValue(f64);
 impl ScaleValue {
     fn check<E: de::Error>(v: f64, written: &str) -> Result<ScaleValue, E> {
         const SLACK: f64 = 1e-9;
-        if v.is_finite() && v >= SCALE_MIN * (1.0 - SLACK) && v <= SCALE_MAX * (1.0 + SLACK) {
+        if v.is_finite() && (SCALE_MIN * (1.0 - SLACK)..=SCALE_MAX * (1.0 + SLACK)).contains(&v) {
             Ok(ScaleValue(v))
         } else {
             Err(err_hint(

@@ -623,9 +623,10 @@ impl<'de> Visitor<'de> for NodeJudgements {
         })
     }
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<JudgementSet, E> {
+        let id = self.scope.trim_start_matches("weights:");
         Err(err_hint(
-            "a weight needs an edge, PARENT/CHILD",
-            "`weights: {hipaa/ctl.audit_logs: 4}` overrides one edge; `weights: {hipaa: {judgements: […]}}` judges hipaa's children",
+            format!("`{id}` is not PARENT/CHILD"),
+            format!("weights override one edge, e.g. `hipaa/ctl.audit_logs: 4`, or judge a requirement's children: `{id}: {{judgements: […]}}`"),
         ))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<JudgementSet, E> {
