@@ -1328,6 +1328,39 @@ mod profiles {
             (w[0] - 0.25).abs() < 1e-12 && (w[1] - 0.75).abs() < 1e-12,
             "{w:?}"
         );
+        // The scoring pass weighs the edges with them.
+        let g = engine().graph();
+        let parent = g.find("cap.record_retention").unwrap();
+        for (child, want) in [("ctl.data_export", 0.25), ("ctl.retention", 0.75)] {
+            let c = g.find(child).unwrap();
+            let got = p.overrides[&(parent, c)];
+            assert!((got - want).abs() < 1e-12, "{child}: {got}");
+        }
+    }
+
+    #[test]
+    fn an_accepted_inconsistent_set_is_a_warning_naming_the_judgement() {
+        let p = profile(
+            "ahp: {allow_inconsistent: true}\nframeworks:\n  judgements:\n    - [hipaa, clia, 2]\n    - [clia, cap, 2]\n    - [cap, hipaa, 3]\n",
+        )
+        .unwrap();
+        let d = p.profile.weighting.frameworks.as_ref().unwrap();
+        assert!(d.accepted && d.priorities.cr > 0.1, "{}", d.priorities.cr);
+        let ev = engine().evidence("aws").unwrap();
+        let report = engine().score(&p, &ev, &labfit::Options::default());
+        let w = report
+            .warnings
+            .iter()
+            .find(|w| w.kind.as_str() == "inconsistent-judgements")
+            .expect("a warning");
+        assert!(
+            w.message.contains("which the profile accepts; revisit `"),
+            "{}",
+            w.message
+        );
+        let weighting = report.profile.weighting.as_ref().unwrap();
+        assert!(weighting.frameworks.accepted);
+        assert!(!weighting.frameworks.revisit.is_empty());
     }
 }
 
@@ -1455,6 +1488,24 @@ mod cli {
         assert!(text.contains("b1     b2"), "{text}");
         assert!(text.contains("loses first place"), "{text}");
         assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+    }
+
+    #[test]
+    fn markdown_and_html_show_the_robustness() {
+        let mut args: Vec<&str> = ROBUST[..7].to_vec();
+        args.extend(["--format", "markdown"]);
+        let md = String::from_utf8_lossy(&labfit(&args, "2").stdout).into_owned();
+        assert!(
+            md.contains("## Robustness") && md.contains("| provider | b1 |"),
+            "{md}"
+        );
+        args.pop();
+        args.push("html");
+        let html = String::from_utf8_lossy(&labfit(&args, "2").stdout).into_owned();
+        assert!(html.contains("<section id=\"robustness\">"));
+        assert!(
+            html.contains("<h3>Central weights</h3>") && html.contains("<h3>Weight stability</h3>")
+        );
     }
 
     #[test]
