@@ -553,12 +553,13 @@ fn leaf_errors(graph: &Graph, rules: &RuleSet) -> Vec<Error> {
         let Some(check) = graph.checks().get(*rule) else {
             continue;
         };
-        let location = n.req.location().clone();
+        // Locating re-reads the catalog file, so only an error pays for it.
+        let location = || n.req.location().clone();
         if !rules.has_file(&check.file) {
             let known: Vec<String> = rules.files().map(|(p, _)| p.to_owned()).collect();
             errors.push(
                 GraphError::BadCheck {
-                    location,
+                    location: location(),
                     message: format!(
                         "`{}` checks `{c}`, but `{}` is not a loaded rule file",
                         n.req.id, check.file
@@ -577,7 +578,7 @@ fn leaf_errors(graph: &Graph, rules: &RuleSet) -> Vec<Error> {
             Some(0) => {}
             Some(a) => errors.push(
                 GraphError::BadCheck {
-                    location,
+                    location: location(),
                     message: format!("check function `{c}` takes {a} parameters"),
                     hint: Some(
                         "a check takes no parameters; read values with fact() and param()".into(),
@@ -587,7 +588,7 @@ fn leaf_errors(graph: &Graph, rules: &RuleSet) -> Vec<Error> {
             ),
             None => errors.push(
                 GraphError::BadCheck {
-                    location,
+                    location: location(),
                     message: format!("`{}` does not define `fn {}()`", check.file, check.function),
                     hint: Some(undefined_hint(rules, &check.file, &check.function)),
                 }
