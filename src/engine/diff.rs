@@ -160,6 +160,7 @@ fn differing_fields(a: Option<&Fact>, b: Option<&Fact>) -> Vec<String> {
         ("as_of", a.as_of != b.as_of),
         ("expires", a.expires != b.expires),
         ("note", a.note != b.note),
+        ("history", a.history != b.history),
     ] {
         if differs {
             out.push(name.to_owned());
