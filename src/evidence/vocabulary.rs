@@ -69,6 +69,10 @@ pub struct FactSpec {
     pub question: String,
     /// The question to send the provider when the fact is unknown.
     pub ask: String,
+    /// The document that establishes the fact better than the provider's word ("the signed
+    /// business associate agreement"), asked for when the fact needs more assurance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
     /// How long a fact of this kind stays valid after its date, in months: an attestation
     /// expires even when its evidence gives no `expires` (a SOC 2 report 12 months after the
     /// period it covers ends; an ISO certificate at most 36 months after it was issued).
