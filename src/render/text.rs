@@ -707,16 +707,20 @@ fn mapped_questions(o: &mut String, answers: &crate::answers::import::Answers) {
                 clip(&m.answer, 4),
                 m.facts.join(", ")
             );
-            let asked = m
-                .question
-                .as_ref()
-                .map(|q| format!(" · the sheet asks: {}", clip(q, 60)))
-                .unwrap_or_default();
+            // The mapping's words beside the sheet's own question, so a reader sees a
+            // question the mapping has misnumbered.
             let _ = writeln!(
                 o,
-                "{}",
-                clip(&format!("             mapping: {}{asked}", m.about), WIDTH)
+                "             {}",
+                wrap(&format!("mapping: {}", m.about), WIDTH, 13)
             );
+            if let Some(q) = &m.question {
+                let _ = writeln!(
+                    o,
+                    "             {}",
+                    wrap(&format!("the sheet asks: {q}"), WIDTH, 13)
+                );
+            }
         }
     }
 }

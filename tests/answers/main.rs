@@ -17,6 +17,7 @@ mod form;
 mod fuzz;
 mod grid;
 mod hecvat;
+mod imports;
 mod roundtrip;
 mod synth;
 mod util;
