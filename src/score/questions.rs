@@ -342,18 +342,24 @@ fn held(graph: &Graph, vals: &[Val], lifted: &[Val], leaves: &BTreeSet<usize>) -
 
 /// The document to ask for with an answer, when the fact needs more assurance than the
 /// provider's word gives it: a document establishes it (the vocabulary names one: a signed
-/// agreement, an audit report, a certificate), it is asked again for want of assurance or
-/// because what we have lapsed, or a must-have it bears on needs more than `claimed`.
+/// agreement, an audit report, a certificate), what we have lapsed (asked again: the current
+/// one), or a must-have it bears on needs more than `claimed`. A fact a third party reported,
+/// under must-haves that accept the provider's word, is only to be confirmed.
 fn document(spec: Option<&FactSpec>, reason: AskReason, needs: Option<Status>) -> Option<String> {
-    let named = spec.is_some_and(|s| s.document.is_some());
-    let lapsed = reason != AskReason::Unknown;
+    if let Some(d) = spec.and_then(|s| s.document.clone()) {
+        return Some(d);
+    }
     let stronger = needs.is_some_and(|n| n.rank() > Status::Claimed.rank());
-    (named || lapsed || stronger).then(|| {
-        spec.and_then(|s| s.document.clone()).unwrap_or_else(|| {
+    match reason {
+        AskReason::Stale | AskReason::Expired | AskReason::OutOfScope => {
+            Some("the current version of the document it rests on".to_owned())
+        }
+        _ if stronger => Some(
             "a document we can check: the contract clause, audit report or certificate that states it"
-                .to_owned()
-        })
-    })
+                .to_owned(),
+        ),
+        _ => None,
+    }
 }
 
 /// What building each question needs, and the lifts already done.
