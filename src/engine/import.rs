@@ -62,6 +62,24 @@ pub struct Imported {
     pub source: String,
 }
 
+/// The stem of a source id for a mapping's answers: its name without a version suffix
+/// (`caiq-v4` → `caiq`, `hecvat-3` → `hecvat`, `our-form` as it is).
+fn source_stem(name: &str) -> String {
+    let version = |s: &str| {
+        let digits = s.strip_prefix('v').unwrap_or(s);
+        !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    };
+    let stem = match name.rsplit_once('-') {
+        Some((head, tail)) if !head.is_empty() && version(tail) => head,
+        _ => name,
+    };
+    if stem.is_empty() {
+        "answers".to_owned()
+    } else {
+        stem.to_owned()
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -77,13 +95,7 @@ impl Engine {
                 "answers".to_owned(),
             ),
             Questionnaire::Mapped { mapping, status } => {
-                let stem = mapping
-                    .name
-                    .split('-')
-                    .next()
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or("answers")
-                    .to_owned();
+                let stem = source_stem(&mapping.name);
                 (
                     import::read_mapped(&mut wb, mapping, &self.vocab, status)?,
                     stem,

@@ -13,6 +13,7 @@
 )]
 
 mod caiq;
+mod docs;
 mod form;
 mod fuzz;
 mod grid;
