@@ -33,7 +33,7 @@ pub enum Outcome {
     /// The CAIQ says the customer owns the control: it credits the provider nothing.
     CustomerOwned,
     /// The answer gives its facts no value (a No where the mapping gives a value only for a
-    /// Yes, or text for a Yes/No fact).
+    /// Yes, text for a Yes/No fact, or text that is none of an enum fact's values).
     NoValue,
     /// Another question gives the same fact a different value: the fact is left unset.
     Conflict,
@@ -202,6 +202,21 @@ fn said_text(s: &Said) -> String {
     }
 }
 
+/// The value an answer's text gives a fact the mapping names alone: the text itself for a
+/// text fact; for an enum, the value the text spells (in any case, as a provider may write
+/// `us` for `US`), else nothing, so that an answer in other words is counted as giving no
+/// value rather than stored as a value the rules would never match.
+fn text_value(spec: Option<&FactSpec>, text: &str) -> Option<FactValue> {
+    match spec {
+        Some(s) if s.ty == FactType::Enum => s
+            .values
+            .iter()
+            .find(|v| v.eq_ignore_ascii_case(text.trim()))
+            .map(|v| FactValue::Text(v.clone())),
+        _ => Some(FactValue::Text(text.to_owned())),
+    }
+}
+
 /// A value the mapping's fact would take, from one question: (question id, value, note).
 type Candidate = (String, FactValue, Option<String>);
 
@@ -239,7 +254,7 @@ pub fn read_mapped(
                 let value = match &said {
                     Said::Yes => t.yes.clone(),
                     Said::No => t.no.clone(),
-                    Said::Text(s) if t.text => Some(FactValue::Text(s.clone())),
+                    Said::Text(s) if t.text => text_value(vocab.get(&t.fact), s),
                     Said::Text(_) | Said::Na => None,
                 };
                 if let Some(v) = value {

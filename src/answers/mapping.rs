@@ -20,7 +20,9 @@
 //! ```
 //!
 //! A bool fact takes `true` for a Yes and `false` for a No; a text fact takes the answer's
-//! text; any other type says which value a Yes or a No gives. Every key is checked against
+//! text, and an enum fact the answer's text when it is one of the fact's values (a country
+//! answered `us` is `US`; one answered `United States` gives no value); any other type says
+//! which value a Yes or a No gives. Every key is checked against
 //! the vocabulary and every value against its fact's type, at its position.
 
 use std::collections::BTreeMap;
@@ -81,7 +83,8 @@ pub struct Target {
     pub yes: Option<FactValue>,
     /// The value a No gives (`None`: a No sets nothing).
     pub no: Option<FactValue>,
-    /// The answer's own text is the value (text facts).
+    /// The answer's own text is the value (text facts, and enum facts when the text is one
+    /// of the fact's values).
     pub text: bool,
 }
 
@@ -237,7 +240,9 @@ impl<'de> DeserializeSeed<'de> for TargetSeed {
     }
 }
 
-/// The values a fact key alone implies: true / false for a bool, the answer's text for text.
+/// The values a fact key alone implies: true / false for a bool, the answer's text for text
+/// and for an enum (whose values the import then checks the text against: a questionnaire
+/// that asks for a country or a level in words has no Yes or No to map).
 fn implied<E: de::Error>(key: &str, spec: Option<&FactSpec>) -> Result<Target, E> {
     match spec.map(|s| s.ty) {
         Some(FactType::Bool) | None => Ok(Target {
@@ -246,7 +251,7 @@ fn implied<E: de::Error>(key: &str, spec: Option<&FactSpec>) -> Result<Target, E
             no: Some(FactValue::Bool(false)),
             text: false,
         }),
-        Some(FactType::Text) => Ok(Target {
+        Some(FactType::Text | FactType::Enum) => Ok(Target {
             fact: key.to_owned(),
             yes: None,
             no: None,
@@ -443,6 +448,10 @@ mod tests {
         assert_eq!(x.yes, Some(FactValue::Text("moderate".into())));
         assert_eq!(x.no, None);
         assert_eq!(m.facts(), ["auth.fedramp", "contract.baa", "hq"]);
+        // An enum named alone takes the answer's text (checked against its values on import).
+        let m = parse("  E-1: {about: e, sets: [auth.fedramp]}\n").unwrap();
+        let e = &m.questions["E-1"].sets[0];
+        assert!(e.text && e.yes.is_none() && e.no.is_none());
     }
 
     #[test]

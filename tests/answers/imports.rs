@@ -282,12 +282,7 @@ fn malformed_caiq_workbooks_exit_2_with_their_position() {
 
 const HECVAT: [synth::HecvatRow<'static>; 8] = [
     ("GNRL-01", "Solution provider name", "Acme Cloud", ""),
-    (
-        "GNRL-08",
-        "Country of company headquarters",
-        "United States",
-        "",
-    ),
+    ("GNRL-08", "Country of company headquarters", "us", ""),
     ("DATA-02", "Is transport encrypted?", "Yes", "TLS 1.2"),
     ("DATA-03", "Is storage encrypted?", "Yes", "AES-256"),
     ("DATA-04", "FIPS 140 modules?", "No", ""),
@@ -323,9 +318,10 @@ fn hecvat_full_and_lite_answers_become_facts() {
         assert_eq!(o.status.code(), Some(0), "{}", err(&o));
         let e = evidence(&dir, "acme.yaml");
         let claimed = |v| Some((v, Status::Claimed));
+        // The country's code in any case is the enum's value.
         assert_eq!(
             fact(&e, "jurisdiction.hq_country"),
-            claimed(FactValue::Text("United States".into()))
+            claimed(FactValue::Text("US".into()))
         );
         assert_eq!(
             fact(&e, "security.encryption_at_rest"),
@@ -351,6 +347,26 @@ fn hecvat_full_and_lite_answers_become_facts() {
         );
         assert!(account.contains("GNRL-01"), "unmapped: {account}");
     }
+
+    // A country in words is none of the enum's values: it gives no value, and is no error.
+    let mut rows = HECVAT;
+    rows[1].2 = "United States";
+    std::fs::write(
+        dir.join("words.xlsx"),
+        synth::hecvat_workbook("Full", &rows).unwrap(),
+    )
+    .unwrap();
+    let o = labfit(&dir, &["import", "hecvat", "words.xlsx", "-o", "w.yaml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(!evidence(&dir, "w.yaml")
+        .facts
+        .contains_key("jurisdiction.hq_country"));
+    let account = out(&o);
+    assert!(
+        account.contains("GNRL-08    Uni… gives no value to jurisdiction.hq_country"),
+        "{account}"
+    );
+    assert!(account.contains("2 gave no value"), "{account}");
 }
 
 #[test]
