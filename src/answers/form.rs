@@ -77,8 +77,8 @@ pub enum AnswerType {
     Percent,
     /// A date, `YYYY-MM-DD`.
     Date,
-    /// Items separated by commas.
-    List,
+    /// Items separated by commas, from these values when there are any.
+    List(Vec<String>),
     /// Any text.
     Text,
 }
@@ -93,7 +93,7 @@ impl AnswerType {
             AnswerType::Integer => "whole number",
             AnswerType::Percent => "percent",
             AnswerType::Date => "date",
-            AnswerType::List => "list",
+            AnswerType::List(_) => "list",
             AnswerType::Text => "text",
         }
     }
@@ -115,7 +115,10 @@ impl AnswerType {
             AnswerType::Integer => "a whole number".to_owned(),
             AnswerType::Percent => "0 to 100".to_owned(),
             AnswerType::Date => "YYYY-MM-DD".to_owned(),
-            AnswerType::List => "items separated by commas".to_owned(),
+            AnswerType::List(v) if v.is_empty() => "items separated by commas, or none".to_owned(),
+            AnswerType::List(v) => {
+                format!("items separated by commas, or none, from: {}", v.join("; "))
+            }
             AnswerType::Text => String::new(),
         }
     }
@@ -500,6 +503,12 @@ fn check_answer(
                 let near = crate::answers::grid::nearest(&t, values.iter().map(String::as_str));
                 let hint = match near {
                     Some(n) => format!("did you mean `{n}`?"),
+                    // A long list (the 249 country codes) would bury the hint; the column
+                    // beside the answer holds it.
+                    None if values.len() > 20 => format!(
+                        "answer one of the {} values in the Allowed values column",
+                        values.len()
+                    ),
                     None => format!(
                         "answer one of: {}",
                         values
@@ -527,7 +536,7 @@ fn check_answer(
                 "write the number in digits, without units or decimals, such as 90".to_owned(),
             ),
         },
-        AnswerType::List => Some(t),
+        AnswerType::List(_) => Some(t),
         AnswerType::Date => match cell {
             Cell::Number(serial) => match serial_to_date(*serial) {
                 Some(d) => Some(d),

@@ -355,7 +355,9 @@ fn answer_type(spec: Option<&FactSpec>) -> AnswerType {
         Some(FactType::Integer) => AnswerType::Integer,
         Some(FactType::Percent) => AnswerType::Percent,
         Some(FactType::Date) => AnswerType::Date,
-        Some(FactType::List) => AnswerType::List,
+        Some(FactType::List) => {
+            AnswerType::List(spec.map(|s| s.values.clone()).unwrap_or_default())
+        }
         Some(FactType::Text) | None => AnswerType::Text,
     }
 }
@@ -478,19 +480,51 @@ pub fn read_form(wb: &mut Workbook, vocab: &Vocabulary) -> Result<Answers, Answe
         });
     }
     out.settings.sort_by(|a, b| a.fact.cmp(&b.fact));
+    // In sheet order, as the provider will correct them: a cell refused for its value is
+    // found after the reading pass that refused unknown ids and the like. Column letters
+    // compare by length first (`Z` before `AA`).
+    out.rejected.sort_by(|a, b| {
+        let at = |r: &Rejection| {
+            (
+                r.position.row,
+                r.position.column.len(),
+                r.position.column.clone(),
+            )
+        };
+        at(a).cmp(&at(b))
+    });
     Ok(out)
 }
 
 fn form_hint(t: &AnswerType) -> String {
     match t {
         AnswerType::Bool => "Yes or No".to_owned(),
-        AnswerType::Enum(v) => format!("one of {}", v.join(", ")),
+        AnswerType::Enum(v) => format!("one of {}", few(v)),
         AnswerType::Number => "a number".to_owned(),
         AnswerType::Integer => "a whole number, in digits".to_owned(),
         AnswerType::Percent => "a number from 0 to 100".to_owned(),
         AnswerType::Date => "a date as YYYY-MM-DD".to_owned(),
-        AnswerType::List => "the items, separated by commas".to_owned(),
+        AnswerType::List(v) if v.is_empty() => {
+            "the items, separated by commas, or `none`".to_owned()
+        }
+        AnswerType::List(v) => format!(
+            "the items, separated by commas, or `none`; each one of {}",
+            few(v)
+        ),
         AnswerType::Text => "in words".to_owned(),
+    }
+}
+
+/// Values for a hint: all of a short list; a few of a long one (the 249 country codes), the
+/// rest being in the form's `Allowed values` column.
+fn few(values: &[String]) -> String {
+    match values.get(..3) {
+        Some(first) if values.len() > 20 => format!(
+            "{}, … (the form's Allowed values column lists all {})",
+            first.join(", "),
+            values.len()
+        ),
+        _ => values.join(", "),
     }
 }
 

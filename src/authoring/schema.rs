@@ -286,6 +286,9 @@ fn typed_value(spec: &FactSpec) -> Value {
         FactType::Integer => json!({"type": "integer"}),
         FactType::Date => json!({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
         FactType::Enum => json!({"enum": spec.values}),
+        FactType::List if !spec.values.is_empty() => {
+            json!({"type": "array", "items": {"enum": spec.values}})
+        }
         FactType::List => json!({"type": "array", "items": {"type": "string"}}),
         FactType::Text => json!({"type": "string"}),
     };
@@ -410,7 +413,8 @@ struct VocabFact {
     /// Unit of a number or integer (`days`, `years`).
     #[serde(default)]
     unit: Option<String>,
-    /// The allowed values of an enum (only for `type: enum`).
+    /// The allowed values of an enum, or of a list's items (only for `type: enum` and
+    /// `type: list`).
     #[serde(default)]
     values: Vec<String>,
     /// One line: what the fact means.
@@ -441,7 +445,14 @@ fn enum_needs_values(s: &mut Schema) {
         "then".into(),
         json!({"required": ["values"], "properties": {"values": {"minItems": 1}}}),
     );
-    s.insert("else".into(), json!({"not": {"required": ["values"]}}));
+    // A list may name the values its items take (the country codes); no other type has any.
+    s.insert(
+        "else".into(),
+        json!({"anyOf": [
+            {"properties": {"type": {"const": "list"}}},
+            {"not": {"required": ["values"]}}
+        ]}),
+    );
 }
 
 // ------------------------------------------------------------------ catalog/v1

@@ -165,15 +165,29 @@ impl FactValue {
                 if spec.values.iter().any(|v| v == raw) {
                     Ok(FactValue::Text(raw.to_owned()))
                 } else {
-                    Err(format!("`{raw}` is not one of {}", spec.values.join(", ")))
+                    Err(format!("`{raw}` is not one of {}", some_values(spec)))
                 }
             }
-            FactType::List => Ok(FactValue::List(
-                raw.split(',')
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .collect(),
-            )),
+            // `none` is the empty list, as a provider answering a form writes it. A list with
+            // `values` takes them in any case (`cn` is `CN`), and nothing else: a country
+            // written out would match no rule's codes and pass where it should not.
+            FactType::List if raw.eq_ignore_ascii_case("none") => Ok(FactValue::List(Vec::new())),
+            FactType::List => raw
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|item| {
+                    if spec.values.is_empty() {
+                        return Ok(item.to_owned());
+                    }
+                    spec.values
+                        .iter()
+                        .find(|v| v.eq_ignore_ascii_case(item))
+                        .cloned()
+                        .ok_or_else(|| format!("`{item}` is not one of {}", some_values(spec)))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(FactValue::List),
             FactType::Text => Ok(FactValue::Text(raw.to_owned())),
         }
     }
@@ -689,9 +703,24 @@ impl TypedValue<'_> {
 
 fn type_hint(spec: &FactSpec) -> String {
     if spec.ty == FactType::Enum {
-        format!("write one of: {}", spec.values.join(", "))
+        format!("write one of: {}", some_values(spec))
+    } else if spec.ty == FactType::List && !spec.values.is_empty() {
+        format!("list only these values: {}", some_values(spec))
     } else {
         type_hint_ty(spec.ty).to_owned()
+    }
+}
+
+/// A fact's values for a hint: all of a short list; of a long one (the 249 country codes) a
+/// few and where the rest are, so the hint stays a line.
+fn some_values(spec: &FactSpec) -> String {
+    match spec.values.get(..3) {
+        Some(first) if spec.values.len() > 20 => format!(
+            "{}, … (the {} values the vocabulary lists for it)",
+            first.join(", "),
+            spec.values.len()
+        ),
+        _ => spec.values.join(", "),
     }
 }
 
@@ -817,6 +846,16 @@ impl<'de> Visitor<'de> for TypedValue<'_> {
         }
         let mut out = Vec::new();
         while let Some(item) = seq.next_element::<String>()? {
+            if let Some(spec) = self.spec.filter(|s| !s.allows_item(&item)) {
+                return Err(err_hint(
+                    format!("fact `{}` cannot list `{item}`", self.key),
+                    crate::input::error::did_you_mean(
+                        &item,
+                        spec.values.iter().map(String::as_str),
+                    )
+                    .unwrap_or_else(|| type_hint(spec)),
+                ));
+            }
             out.push(item);
         }
         Ok(FactValue::List(out))

@@ -90,6 +90,9 @@ fn provider_answers(form: Vec<u8>) -> Vec<u8> {
                 "",
             ),
             ("q15.exit.retrieval_window_days", t("ninety"), "", ""),
+            // A country in words is no code: taken, it would match no rule and pass.
+            ("q18.support.countries", t("Singapore, China"), "", ""),
+            ("q06.subprocessors.countries", t("none"), "", ""),
         ],
         &["q99.no.such.question"],
     )
@@ -159,6 +162,7 @@ fn write_fill_import_and_the_score_moves() {
                 "contract.baa_services_listed",
                 "export.bulk_all_data",
                 "storage.retention_lock_years",
+                "subprocessors.countries",
             ]
             .contains(&k.as_str())
         })
@@ -183,16 +187,29 @@ fn write_fill_import_and_the_score_moves() {
         .map(|r| format!("{} {}", r.position.cell_ref(), r.message))
         .collect();
     let wrong = row_of(&form, "q15.exit.retrieval_window_days");
+    let words = row_of(&form, "q18.support.countries");
     let unknown =
         u32::try_from(before.questions.iter().filter(|q| !q.settled).count()).unwrap() + 2;
     assert_eq!(
         rejected,
         [
             format!("H{wrong} `ninety` is not a whole number"),
+            format!(
+                "H{words} `Singapore` is not one of AD, AE, AF, … (the 249 values the vocabulary lists for it)"
+            ),
             format!("A{unknown} question `q99.no.such.question` is not one of labfit's questions"),
         ]
     );
-    assert_eq!(imported.answers.settings.len(), 4);
+    assert_eq!(imported.answers.settings.len(), 5);
+    // `none` is the empty list.
+    assert_eq!(
+        e.facts["subprocessors.countries"].value,
+        Some(FactValue::List(Vec::new()))
+    );
+    assert_eq!(
+        e.facts.get("support.countries"),
+        evidence.facts.get("support.countries")
+    );
 
     // The YAML is the provider's file with those facts replaced, and reads back as the result.
     let yaml = &imported.yaml;
