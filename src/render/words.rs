@@ -267,14 +267,35 @@ pub fn answer_hint(a: &AnswerKind) -> String {
         .unwrap_or_default();
     match a.ty {
         FactType::Bool => "Yes or No".to_owned(),
+        FactType::Enum if is_country_codes(&a.values) => {
+            "a two-letter ISO 3166 country code, such as US, DE or CN".to_owned()
+        }
         FactType::Enum => format!("one of: {}", a.values.join(", ")),
         FactType::Integer => format!("a whole number{unit}"),
         FactType::Number => format!("a number{unit}"),
         FactType::Percent => "a percentage from 0 to 100".to_owned(),
         FactType::Date => "a date (YYYY-MM-DD)".to_owned(),
-        FactType::List => "a list: separate the items with commas".to_owned(),
+        FactType::List if is_country_codes(&a.values) => {
+            "two-letter ISO 3166 country codes, separated by commas (such as US, SG), or none"
+                .to_owned()
+        }
+        FactType::List if !a.values.is_empty() => format!(
+            "a list, separated by commas, of: {} (or none)",
+            a.values.join(", ")
+        ),
+        FactType::List => "a list: separate the items with commas, or write none".to_owned(),
         FactType::Text => "text".to_owned(),
     }
+}
+
+/// Whether an enum's values are the ISO 3166 country codes: many, and each two capital
+/// letters. A letter that spelled out all 249 would bury its question; the form's `Allowed
+/// values` column and the import still hold the provider to the list.
+fn is_country_codes(values: &[String]) -> bool {
+    values.len() > 100
+        && values
+            .iter()
+            .all(|v| v.len() == 2 && v.bytes().all(|b| b.is_ascii_uppercase()))
 }
 
 /// A fact's value as a provider would say it: yes / no for a bool.
