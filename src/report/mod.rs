@@ -6,7 +6,8 @@ pub mod diff;
 pub mod explain;
 
 pub use crate::score::{
-    AskReason, GateResult, GateState, Impact, Move, NodeStatus, Question, Verdict,
+    AnswerKind, AskReason, GateResult, GateState, Held, HeldHow, Impact, Move, NodeStatus,
+    Question, Verdict,
 };
 
 use std::collections::BTreeMap;
