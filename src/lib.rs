@@ -24,7 +24,9 @@
 #![warn(missing_docs)]
 
 // The flow, one stage per folder (src/README.md): input → weights → evidence and profile →
-// rules → graph → score → report → render; engine/ drives it, authoring/ serves rule authors.
+// rules → graph → score → report → render; answers/ brings a provider's answers back into
+// evidence; engine/ drives it, authoring/ serves rule authors.
+pub mod answers;
 pub mod authoring;
 pub mod engine;
 pub mod evidence;

@@ -111,16 +111,26 @@ fn questions_as_a_letter_and_as_csv() {
     assert!(md.contains("Dear Tencent Cloud team,"));
     assert!(md.contains("## Must-have questions\n\n### 1. A business associate agreement for ePHI (guide question q14)"));
     assert!(md.contains("Kind regards,"));
+    // The provider's letter names the kind of answer without spelling out 249 country codes.
+    let letter = stdout(&labfit(
+        &[&base[..], &["text", "--for", "provider"]].concat(),
+    ));
+    assert!(
+        letter.contains("Answer type: a two-letter ISO 3166 country code, such as US, DE or CN\n"),
+        "{letter}"
+    );
+    assert!(!letter.contains("AD, AE, AF"), "{letter}");
+    // The CSV is the form the provider fills in (tests/answers/ reads it back).
     let csv = stdout(&labfit(&[&base[..], &["csv"]].concat()));
     let mut rows = csv.split("\r\n");
+    assert_eq!(
+        rows.next().unwrap(),
+        "Question ID,Fact,Question,Answer type,Allowed values,Current value,Current status,Answer,Document,Document checked,Notes"
+    );
     assert!(rows
         .next()
         .unwrap()
-        .starts_with("n,provider,guide_question,topic,fact,question,"));
-    assert!(rows
-        .next()
-        .unwrap()
-        .starts_with("1,tencent-cloud,q14,A business associate agreement for ePHI,contract.baa,"));
+        .starts_with("q14.contract.baa,contract.baa,Will you sign"));
 }
 
 #[test]

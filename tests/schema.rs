@@ -37,6 +37,7 @@ fn kind_of(text: &str) -> Option<SchemaKind> {
         "vocabulary/v1" => SchemaKind::Vocabulary,
         "rule-tests/v1" => SchemaKind::RuleTests,
         "parameters/v1" => SchemaKind::Parameters,
+        "mapping/v1" => SchemaKind::Mapping,
         _ => return None,
     })
 }
@@ -153,6 +154,14 @@ fn what_the_loaders_refuse_the_schemas_refuse() {
         (SchemaKind::Parameters, "labfit: parameters/v1\nparams:\n  min_x: {type: number, meaning: m, default: 1}\n"),
         (SchemaKind::Parameters, "labfit: parameters/v1\nparams:\n  min_x: {type: decimal, meaning: m, default: 1, source: s}\n"),
         (SchemaKind::Parameters, "labfit: parameters/v1\nparams:\n  Min-X: {type: number, meaning: m, default: 1, source: s}\n"),
+        (SchemaKind::Evidence, "labfit: evidence/v1\nid: e\nprovider: E\nas_of: 2025-01-01\nfacts:\n  contract.baa: {value: true, history: [{status: reported, as_of: 2024-01-01}]}\n"),
+        (SchemaKind::Evidence, "labfit: evidence/v1\nid: e\nprovider: E\nas_of: 2025-01-01\nfacts:\n  contract.baa: {value: true, history: [{value: true, status: unknown, as_of: 2024-01-01, superseded: 2025-01-01}]}\n"),
+        (SchemaKind::Evidence, "labfit: evidence/v1\nid: e\nprovider: E\nas_of: 2025-01-01\nsources: {s: {title: T, sha256: abc}}\n"),
+        (SchemaKind::Mapping, "labfit: mapping/v1\ntitle: T\nlayout: caiq\nquestions:\n  A-1: {about: a, sets: []}\n"),
+        (SchemaKind::Mapping, "labfit: mapping/v1\ntitle: T\nlayout: sig\nquestions:\n  A-1: {about: a, sets: [contract.baa]}\n"),
+        (SchemaKind::Mapping, "labfit: mapping/v1\ntitle: T\nlayout: {id: Q}\nquestions:\n  A-1: {about: a, sets: [contract.baa]}\n"),
+        (SchemaKind::Mapping, "labfit: mapping/v1\ntitle: T\nlayout: caiq\nquestions:\n  A-1: {about: a, sets: [{fact: contract.baa, maybe: true}]}\n"),
+        (SchemaKind::Mapping, "labfit: mapping/v1\ntitle: T\nlayout: caiq\nquestions:\n  A-1: {sets: [contract.baa]}\n"),
     ];
     for (kind, text) in cases {
         // The loader refuses it…
@@ -178,6 +187,11 @@ fn what_the_loaders_refuse_the_schemas_refuse() {
             SchemaKind::Parameters => labfit::profile::params::ParamVocabulary::parse(&f)
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
+            SchemaKind::Mapping => {
+                labfit::answers::mapping::Mapping::parse(&f, engine.vocabulary())
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
             SchemaKind::Report => unreachable!(),
         };
         assert!(loaded.is_err(), "the loader accepts {text}");

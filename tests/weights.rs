@@ -828,7 +828,7 @@ mod smaa {
         // labfit's case: the caller computes each sample's scores itself (here: alternative 1's
         // score on criterion 0 is the sample index's parity, everything else fixed).
         let utility = |s: usize, w: &[f64], out: &mut [f64]| {
-            let a0 = if s % 2 == 0 { 1.0 } else { 0.0 };
+            let a0 = if s.is_multiple_of(2) { 1.0 } else { 0.0 };
             out[0] = w[0] * a0 + w[1] * 0.2;
             out[1] = w[0] * 0.5 + w[1] * 0.5;
         };

@@ -96,7 +96,7 @@ pub struct Model {
 /// facts most public documents leave open): a number or list item per entry, parsed as the
 /// vocabulary types the key. Without them a recovery point objective would be drawn like an
 /// availability percentage (99 hours) and a country list filled with prose.
-const TYPICAL: [(&str, &[&str]); 7] = [
+const TYPICAL: [(&str, &[&str]); 8] = [
     // Breach notice: "within 24/48/72 hours", a week, 30 days, HIPAA's 60 days.
     (
         "contract.breach_notice_hours",
@@ -133,12 +133,14 @@ const TYPICAL: [(&str, &[&str]); 7] = [
             "proprietary backup archive",
         ],
     ),
-    (
-        "support.countries",
-        &[
-            "US", "CA", "GB", "IE", "DE", "NL", "FR", "IN", "PH", "SG", "JP", "AU", "CN", "BR",
-        ],
-    ),
+    ("support.countries", COUNTRIES),
+    ("subprocessors.countries", COUNTRIES),
+];
+
+/// Where providers' support staff and subprocessors typically are, as the ISO codes the
+/// vocabulary holds these lists to.
+const COUNTRIES: &[&str] = &[
+    "US", "CA", "GB", "IE", "DE", "NL", "FR", "IN", "PH", "SG", "JP", "AU", "CN", "BR",
 ];
 
 /// The typical answers of `key` as values of type `ty` (a list keeps them as its item pool).
@@ -390,11 +392,17 @@ fn draw(f: &FactModel, rng: &mut Rng) -> FactValue {
                     _ => Vec::new(),
                 })
                 .collect();
-            let pool: Vec<&str> = pool.into_iter().collect();
+            let mut pool: Vec<&str> = pool.into_iter().collect();
+            if pool.is_empty() {
+                pool = f.values.iter().map(String::as_str).collect();
+            }
             let k = rng.below(5);
             let mut items: Vec<String> = (0..k)
+                // A list with `values` takes nothing else: filler would be refused.
                 .map(|j| match rng.pick(&pool) {
-                    Some(s) if f.typical || rng.chance(0.8) => (*s).to_owned(),
+                    Some(s) if f.typical || !f.values.is_empty() || rng.chance(0.8) => {
+                        (*s).to_owned()
+                    }
                     _ => format!("item {j}: {}", rng.pick(&FILLER).unwrap_or(&"")),
                 })
                 .collect();

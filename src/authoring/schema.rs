@@ -41,6 +41,8 @@ pub enum SchemaKind {
     RuleTests,
     /// `parameters/v1`.
     Parameters,
+    /// `mapping/v1`: questionnaire question ids → facts.
+    Mapping,
     /// The JSON report (`report/v1`), as `labfit score --format json` writes it.
     Report,
 }
@@ -66,6 +68,9 @@ pub fn schema(kind: SchemaKind, vocab: Option<&Vocabulary>) -> Value {
         SchemaKind::Parameters => settings
             .into_generator()
             .into_root_schema_for::<ParametersFile>(),
+        SchemaKind::Mapping => settings
+            .into_generator()
+            .into_root_schema_for::<MappingFile>(),
         SchemaKind::Report => settings
             .for_serialize()
             .into_generator()
@@ -161,6 +166,8 @@ scalar!(VocabularyKind, "The file kind.", {"const": "vocabulary/v1", "descriptio
 scalar!(ParametersKind, "The file kind.", {"const": "parameters/v1", "description": "The file kind: `parameters/v1`."});
 scalar!(ProfileKind, "The file kind.", {"const": "profile/v1", "description": "The file kind: `profile/v1`."});
 scalar!(EvidenceKind, "The file kind.", {"const": "evidence/v1", "description": "The file kind: `evidence/v1`."});
+scalar!(MappingKind, "The file kind.", {"const": "mapping/v1", "description": "The file kind: `mapping/v1`."});
+scalar!(Sha256, "A SHA-256.", {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "The file's SHA-256, 64 lowercase hexadecimal digits."});
 scalar!(TestsKind, "The file kind.", {"const": "rule-tests/v1", "description": "The file kind: `rule-tests/v1`."});
 scalar!(Id, "An id.", {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$", "maxLength": 120,
     "description": "Lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit."});
@@ -243,11 +250,32 @@ fn fact_schema(value: &Value, covers: &Value) -> Value {
             "note": {"type": "string"},
             "as_of": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "The date the fact holds as of."},
             "expires": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "After this date the fact counts as unknown."},
-            "covers": covers},
+            "covers": covers,
+            "history": history_schema(value)},
          "anyOf": [
             {"required": ["value"], "properties": {"status": {"enum": ["verified", "attested", "claimed", "reported"]}}},
             {"required": ["status"], "properties": {"status": {"const": "unknown"}}, "not": {"required": ["value"]}}]}
     ]})
+}
+
+/// A fact's `history`: the statements newer ones replaced, each with its value typed like the
+/// fact's, who said it (`source`), as of when, and when it was superseded.
+fn history_schema(value: &Value) -> Value {
+    let date = json!({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"});
+    json!({"type": "array",
+        "description": "Earlier statements of the fact, oldest first: never scored, shown by `labfit diff`.",
+        "items": {"type": "object", "additionalProperties": false,
+            "required": ["status", "as_of", "superseded"],
+            "properties": {
+                "value": value,
+                "status": {"enum": ["verified", "attested", "claimed", "reported", "unknown"]},
+                "source": {"type": "string", "pattern": ID, "description": "Who said it: a source id from `sources`."},
+                "note": {"type": "string"},
+                "as_of": {"allOf": [date, {"description": "The date it held as of."}]},
+                "superseded": {"allOf": [date, {"description": "The date a newer statement replaced it."}]}},
+            "anyOf": [
+                {"required": ["value"], "properties": {"status": {"enum": ["verified", "attested", "claimed", "reported"]}}},
+                {"properties": {"status": {"const": "unknown"}}, "not": {"required": ["value"]}}]}})
 }
 
 fn typed_value(spec: &FactSpec) -> Value {
@@ -258,6 +286,9 @@ fn typed_value(spec: &FactSpec) -> Value {
         FactType::Integer => json!({"type": "integer"}),
         FactType::Date => json!({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
         FactType::Enum => json!({"enum": spec.values}),
+        FactType::List if !spec.values.is_empty() => {
+            json!({"type": "array", "items": {"enum": spec.values}})
+        }
         FactType::List => json!({"type": "array", "items": {"type": "string"}}),
         FactType::Text => json!({"type": "string"}),
     };
@@ -382,7 +413,8 @@ struct VocabFact {
     /// Unit of a number or integer (`days`, `years`).
     #[serde(default)]
     unit: Option<String>,
-    /// The allowed values of an enum (only for `type: enum`).
+    /// The allowed values of an enum, or of a list's items (only for `type: enum` and
+    /// `type: list`).
     #[serde(default)]
     values: Vec<String>,
     /// One line: what the fact means.
@@ -391,6 +423,10 @@ struct VocabFact {
     question: QuestionId,
     /// The question to send the provider when the fact is unknown.
     ask: String,
+    /// The document that establishes the fact better than the provider's word, asked for
+    /// with the answer ("the current SOC 2 Type II report").
+    #[serde(default)]
+    document: Option<String>,
     /// How long a fact of this kind stays valid after its date, in months (an attestation
     /// expires even without `expires`).
     #[serde(default)]
@@ -409,7 +445,14 @@ fn enum_needs_values(s: &mut Schema) {
         "then".into(),
         json!({"required": ["values"], "properties": {"values": {"minItems": 1}}}),
     );
-    s.insert("else".into(), json!({"not": {"required": ["values"]}}));
+    // A list may name the values its items take (the country codes); no other type has any.
+    s.insert(
+        "else".into(),
+        json!({"anyOf": [
+            {"properties": {"type": {"const": "list"}}},
+            {"not": {"required": ["values"]}}
+        ]}),
+    );
 }
 
 // ------------------------------------------------------------------ catalog/v1
@@ -720,7 +763,63 @@ struct EvidenceSource {
     /// The date the document states (the default date of the facts citing it).
     #[serde(default)]
     date: Option<DateStr>,
+    /// The SHA-256 of the file, for a source labfit read itself (an imported questionnaire).
+    #[serde(default)]
+    sha256: Option<Sha256>,
 }
+
+// ------------------------------------------------------------------ mapping/v1
+
+/// A questionnaire mapping: which questions of a published questionnaire answer which facts.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct MappingFile {
+    labfit: MappingKind,
+    /// The questionnaire it reads (`CSA CAIQ v4.0.x`).
+    title: String,
+    /// Where the answers are: `caiq`, `hecvat`, or a table's headers.
+    layout: MappingLayout,
+    /// Where the question ids (and what they ask) were read.
+    #[serde(default)]
+    source: Option<String>,
+    /// Facts the questionnaire itself establishes once a provider hands it over: key → value.
+    #[serde(default)]
+    establishes: BTreeMap<String, Scalar>,
+    /// Question id → what it answers.
+    questions: BTreeMap<String, MappingEntry>,
+}
+
+scalar!(MappingLayout, "Where the answers are.", {
+"description": "`caiq` (the CSA CAIQ v4.0.x workbook), `hecvat` (a HECVAT 3.x vendor response), or a table: {sheet, id, answer, note}, the headers of its question-id, answer and note columns.",
+"anyOf": [
+    {"enum": ["caiq", "hecvat"]},
+    {"type": "object", "additionalProperties": false, "required": ["id", "answer"], "properties": {
+        "sheet": {"type": "string", "description": "The sheet's name (default: the first)."},
+        "id": {"type": "string", "description": "The header of the question-id column."},
+        "answer": {"type": "string", "description": "The header of the answer column."},
+        "note": {"type": "string", "description": "The header of a column whose text becomes the fact's note."}}}
+]});
+
+/// What one question answers.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct MappingEntry {
+    /// What the question asks, in the mapping author's words (never the questionnaire's text).
+    about: String,
+    /// The facts its answer sets.
+    #[schemars(length(min = 1))]
+    sets: Vec<MappingTarget>,
+}
+
+scalar!(MappingTarget, "A fact a question's answer sets.", {
+"description": "A fact key (a bool fact is true for Yes and false for No, a text fact takes the answer's text), or {fact, yes, no}: the values a Yes and a No give.",
+"anyOf": [
+    {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$", "maxLength": 120},
+    {"type": "object", "additionalProperties": false, "required": ["fact"], "properties": {
+        "fact": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$", "maxLength": 120},
+        "yes": {"description": "The value a Yes gives.", "anyOf": [{"type": ["boolean", "number", "string"]}, {"type": "array", "items": {"type": "string"}}]},
+        "no": {"description": "The value a No gives.", "anyOf": [{"type": ["boolean", "number", "string"]}, {"type": "array", "items": {"type": "string"}}]}}}
+]});
 
 // ------------------------------------------------------------------ rule-tests/v1
 

@@ -450,6 +450,7 @@ fn rule_case(
                 as_of: f.as_of,
                 expires: f.expires,
                 covers: f.covers,
+                history: f.history,
             },
         );
     }

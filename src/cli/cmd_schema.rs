@@ -23,6 +23,8 @@ pub enum Kind {
     RuleTests,
     /// Parameter vocabularies (parameters/v1)
     Parameters,
+    /// Questionnaire mappings (mapping/v1)
+    Mapping,
     /// The JSON report (report/v1)
     Report,
 }
@@ -47,6 +49,7 @@ pub fn run(a: &SchemaArgs) -> Exit {
         Kind::Vocabulary => SchemaKind::Vocabulary,
         Kind::RuleTests => SchemaKind::RuleTests,
         Kind::Parameters => SchemaKind::Parameters,
+        Kind::Mapping => SchemaKind::Mapping,
         Kind::Report => SchemaKind::Report,
     };
     let engine = match a.rules.engine() {

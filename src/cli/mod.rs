@@ -5,6 +5,8 @@ mod cmd_check;
 mod cmd_compare;
 mod cmd_diff;
 mod cmd_explain;
+#[cfg(feature = "sheets")]
+mod cmd_import;
 mod cmd_list;
 mod cmd_new;
 mod cmd_questions;
@@ -79,6 +81,9 @@ enum Command {
     New(cmd_new::NewArgs),
     /// Lint rule packs, profiles, evidence and tests without scoring (default: the built-in content)
     Check(cmd_check::CheckArgs),
+    /// Bring a provider's answers into its evidence: labfit's form filled in, a CAIQ, a HECVAT
+    #[cfg(feature = "sheets")]
+    Import(cmd_import::ImportArgs),
 }
 
 /// Options shared by every command that loads rules.
@@ -217,6 +222,8 @@ pub fn main() -> ExitCode {
         Command::Schema(a) => cmd_schema::run(&a),
         Command::Explain(a) => cmd_explain::run(&a),
         Command::Weights(a) => cmd_weights::run(&a),
+        #[cfg(feature = "sheets")]
+        Command::Import(a) => cmd_import::run(&a),
     };
     exit.into()
 }

@@ -6,11 +6,16 @@ use std::path::Path;
 
 /// Writes `text` to `path` atomically, or to stdout when `path` is `None`.
 pub fn write(path: Option<&Path>, text: &str) -> Result<(), String> {
+    write_bytes(path, text.as_bytes())
+}
+
+/// Writes `bytes` to `path` atomically, or to stdout when `path` is `None`.
+pub fn write_bytes(path: Option<&Path>, text: &[u8]) -> Result<(), String> {
     match path {
         None => {
             let mut out = std::io::stdout().lock();
             // A closed pipe (`labfit … | head`) is not an error worth reporting.
-            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            match out.write_all(text).and_then(|()| out.flush()) {
                 Ok(()) => Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 Err(e) => Err(format!("cannot write to stdout: {e}")),

@@ -161,6 +161,7 @@ fn differing_fields(a: Option<&Fact>, b: Option<&Fact>) -> Vec<String> {
         ("expires", a.expires != b.expires),
         ("note", a.note != b.note),
         ("covers", a.covers != b.covers),
+        ("history", a.history != b.history),
     ] {
         if differs {
             out.push(name.to_owned());

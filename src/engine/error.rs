@@ -25,9 +25,20 @@ pub enum Error {
     /// Option values.
     #[error(transparent)]
     Usage(#[from] UsageError),
+    /// A questionnaire that cannot be read or written (boxed: its positions are large).
+    #[cfg(feature = "sheets")]
+    #[error(transparent)]
+    Answers(Box<crate::answers::error::AnswersError>),
     /// Several independent problems found in one pass (all are reported).
     #[error("{} problems, the first: {}", .0.len(), .0.first().map(ToString::to_string).unwrap_or_default())]
     Many(Vec<Error>),
+}
+
+#[cfg(feature = "sheets")]
+impl From<crate::answers::error::AnswersError> for Error {
+    fn from(e: crate::answers::error::AnswersError) -> Error {
+        Error::Answers(Box::new(e))
+    }
 }
 
 impl From<GraphError> for Error {
@@ -78,6 +89,8 @@ impl Error {
             Error::Usage(UsageError::Invalid { message, hint }) => {
                 vec![Diagnostic::error(message.clone(), None, hint.clone())]
             }
+            #[cfg(feature = "sheets")]
+            Error::Answers(e) => e.diagnostics(),
             Error::Many(all) => all.iter().flat_map(Error::diagnostics).collect(),
         }
     }

@@ -134,6 +134,8 @@ pub(crate) struct PackFiles {
     pub(crate) profiles: Vec<SourceFile>,
     /// Provider evidence.
     pub(crate) evidence: Vec<SourceFile>,
+    /// Questionnaire mappings.
+    pub(crate) mappings: Vec<SourceFile>,
 }
 
 /// What the lenient loader made of the packs.
@@ -247,6 +249,7 @@ impl Merged {
                 Classified::Known(FileKind::RuleTests) => self.files.rule_tests.push(f),
                 Classified::Known(FileKind::Profile) => self.files.profiles.push(f),
                 Classified::Known(FileKind::Evidence) => self.files.evidence.push(f),
+                Classified::Known(FileKind::Mapping) => self.files.mappings.push(f),
                 other => self.errors.push(unclassified(&f, &other)),
             }
         }
@@ -373,10 +376,12 @@ impl Merged {
     fn into_engine(mut self, graph: Graph, rules: RuleSet) -> (Engine, PackFiles, Vec<Diagnostic>) {
         let mut profiles = BTreeMap::new();
         let mut evidence = BTreeMap::new();
+        let mut mappings = BTreeMap::new();
         let mut replaced = Vec::new();
         for (files, map, what) in [
             (&self.files.profiles, &mut profiles, "profile"),
             (&self.files.evidence, &mut evidence, "evidence"),
+            (&self.files.mappings, &mut mappings, "mapping"),
         ] {
             for f in files {
                 let stem = stem(f);
@@ -411,6 +416,7 @@ impl Merged {
             warnings,
             builtin_profiles: profiles,
             builtin_evidence: evidence,
+            builtin_mappings: mappings,
             rule_tests,
         };
         (engine, self.files, findings.into_iter().flatten().collect())
@@ -553,12 +559,13 @@ fn leaf_errors(graph: &Graph, rules: &RuleSet) -> Vec<Error> {
         let Some(check) = graph.checks().get(*rule) else {
             continue;
         };
-        let location = n.req.location().clone();
+        // Locating re-reads the catalog file, so only an error pays for it.
+        let location = || n.req.location().clone();
         if !rules.has_file(&check.file) {
             let known: Vec<String> = rules.files().map(|(p, _)| p.to_owned()).collect();
             errors.push(
                 GraphError::BadCheck {
-                    location,
+                    location: location(),
                     message: format!(
                         "`{}` checks `{c}`, but `{}` is not a loaded rule file",
                         n.req.id, check.file
@@ -577,7 +584,7 @@ fn leaf_errors(graph: &Graph, rules: &RuleSet) -> Vec<Error> {
             Some(0) => {}
             Some(a) => errors.push(
                 GraphError::BadCheck {
-                    location,
+                    location: location(),
                     message: format!("check function `{c}` takes {a} parameters"),
                     hint: Some(
                         "a check takes no parameters; read values with fact() and param()".into(),
@@ -587,7 +594,7 @@ fn leaf_errors(graph: &Graph, rules: &RuleSet) -> Vec<Error> {
             ),
             None => errors.push(
                 GraphError::BadCheck {
-                    location,
+                    location: location(),
                     message: format!("`{}` does not define `fn {}()`", check.file, check.function),
                     hint: Some(undefined_hint(rules, &check.file, &check.function)),
                 }

@@ -3,11 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::answers::mapping::Mapping;
 use crate::engine::error::Error;
 use crate::engine::Engine;
 use crate::evidence::error::EvidenceError;
 use crate::evidence::Evidence;
-use crate::input::error::did_you_mean;
+use crate::input::error::{did_you_mean, UsageError};
 use crate::input::source::SourceFile;
 use crate::profile::error::ProfileError;
 use crate::profile::{self, ProfileSource};
@@ -125,6 +126,33 @@ impl Engine {
             evidence: kept,
             notes,
         })
+    }
+
+    /// Loads a questionnaire mapping: a built-in name (`caiq-v4`) or a path, checked against
+    /// the vocabulary.
+    pub fn mapping(&self, name: &str) -> Result<Mapping, Error> {
+        if let Some(f) = self.builtin_mappings.get(name) {
+            return Ok(Mapping::parse(f, &self.vocab)?);
+        }
+        let path = Path::new(name);
+        if path.exists() || name.contains('/') || name.ends_with(".yaml") || name.ends_with(".yml")
+        {
+            let f = SourceFile::read(path)?;
+            return Ok(Mapping::parse(&f, &self.vocab)?);
+        }
+        let hint = did_you_mean(name, self.builtin_mappings())
+            .map(|h| format!("{h} (or give a path to a mapping file)"))
+            .unwrap_or_else(|| {
+                format!(
+                    "built-in mappings: {}; or give a path to a `labfit: mapping/v1` file",
+                    self.builtin_mappings().collect::<Vec<_>>().join(", ")
+                )
+            });
+        Err(UsageError::Invalid {
+            message: format!("no mapping `{name}`"),
+            hint: Some(hint),
+        }
+        .into())
     }
 
     /// Parses evidence text (for embedders and tests).

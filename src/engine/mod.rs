@@ -9,6 +9,8 @@ mod assemble;
 pub mod compare;
 pub mod diff;
 pub mod error;
+#[cfg(feature = "sheets")]
+pub mod import;
 pub(crate) mod load;
 mod lookup;
 pub mod robust;
@@ -111,6 +113,7 @@ pub struct Engine {
     warnings: Vec<Warning>,
     builtin_profiles: BTreeMap<String, SourceFile>,
     builtin_evidence: BTreeMap<String, SourceFile>,
+    builtin_mappings: BTreeMap<String, SourceFile>,
     rule_tests: Vec<SourceFile>,
 }
 
@@ -158,6 +161,11 @@ impl Engine {
     /// Built-in provider ids, sorted.
     pub fn builtin_providers(&self) -> impl Iterator<Item = &str> {
         self.builtin_evidence.keys().map(String::as_str)
+    }
+
+    /// Built-in questionnaire mappings (`caiq-v4`, `hecvat-3`), sorted.
+    pub fn builtin_mappings(&self) -> impl Iterator<Item = &str> {
+        self.builtin_mappings.keys().map(String::as_str)
     }
 
     /// Rule test files found in the loaded packs (`labfit: rule-tests/v1`).

@@ -4,6 +4,7 @@
 pub mod error;
 pub mod guide;
 pub mod vocabulary;
+pub mod write;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -164,15 +165,29 @@ impl FactValue {
                 if spec.values.iter().any(|v| v == raw) {
                     Ok(FactValue::Text(raw.to_owned()))
                 } else {
-                    Err(format!("`{raw}` is not one of {}", spec.values.join(", ")))
+                    Err(format!("`{raw}` is not one of {}", some_values(spec)))
                 }
             }
-            FactType::List => Ok(FactValue::List(
-                raw.split(',')
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .collect(),
-            )),
+            // `none` is the empty list, as a provider answering a form writes it. A list with
+            // `values` takes them in any case (`cn` is `CN`), and nothing else: a country
+            // written out would match no rule's codes and pass where it should not.
+            FactType::List if raw.eq_ignore_ascii_case("none") => Ok(FactValue::List(Vec::new())),
+            FactType::List => raw
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|item| {
+                    if spec.values.is_empty() {
+                        return Ok(item.to_owned());
+                    }
+                    spec.values
+                        .iter()
+                        .find(|v| v.eq_ignore_ascii_case(item))
+                        .cloned()
+                        .ok_or_else(|| format!("`{item}` is not one of {}", some_values(spec)))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(FactValue::List),
             FactType::Text => Ok(FactValue::Text(raw.to_owned())),
         }
     }
@@ -201,6 +216,48 @@ pub struct Source {
     /// The date the document states.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<Date>,
+    /// The SHA-256 of the file, when the source is a file labfit read (an imported
+    /// questionnaire), so a later reader can tell it is the same document.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "sha256_hex"
+    )]
+    pub sha256: Option<String>,
+}
+
+/// A source's `sha256`: 64 lowercase hexadecimal digits.
+fn sha256_hex<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        Ok(Some(s))
+    } else {
+        Err(err_hint(
+            format!("`{s}` is not a SHA-256"),
+            "write the 64 lowercase hexadecimal digits of the file's SHA-256 (`sha256sum FILE`)",
+        ))
+    }
+}
+
+/// An earlier statement of a fact, kept when a newer one replaced it (`history:` in
+/// evidence): who said what, and when.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Earlier {
+    /// The value then; `None` when it was unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<FactValue>,
+    /// Its assurance then.
+    pub status: Status,
+    /// Who said it: a source id of the evidence file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The note it carried.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// When: the date it held as of.
+    pub as_of: Date,
+    /// The date a newer statement replaced it.
+    pub superseded: Date,
 }
 
 /// One fact about a provider.
@@ -221,6 +278,10 @@ pub struct Fact {
     /// The kinds of service the fact holds for (`None`: every service the provider offers).
     /// A certificate scoped to one product covers only that product's kind.
     pub covers: Option<Vec<String>>,
+    /// What the fact said before, oldest first. Never scored: the record of who said what,
+    /// when, for `labfit diff` and a later reader.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<Earlier>,
 }
 
 /// One provider's evidence.
@@ -272,6 +333,7 @@ pub(crate) struct RawFact {
     pub(crate) as_of: Option<Date>,
     pub(crate) expires: Option<Date>,
     pub(crate) covers: Option<Vec<String>>,
+    pub(crate) history: Vec<Earlier>,
 }
 
 /// A map of fact key → fact, typed by the vocabulary in the parse context.
@@ -368,6 +430,7 @@ impl FactSeed<'_> {
             as_of: None,
             expires: None,
             covers: None,
+            history: Vec::new(),
         })
     }
     fn typed(&self) -> TypedValue<'_> {
@@ -416,6 +479,7 @@ impl<'de> Visitor<'de> for FactSeed<'_> {
             as_of: None,
             expires: None,
             covers: None,
+            history: Vec::new(),
         };
         let mut seen: Vec<String> = Vec::new();
         while let Some(field) = m.next_key::<String>()? {
@@ -430,12 +494,15 @@ impl<'de> Visitor<'de> for FactSeed<'_> {
                 "as_of" => fact.as_of = Some(m.next_value()?),
                 "expires" => fact.expires = Some(m.next_value()?),
                 "covers" => fact.covers = Some(m.next_value_seed(Covers)?),
-                other => {
-                    return Err(err_hint(
-                        format!("unknown field `{other}` in fact `{}`", self.key),
-                        "a fact takes value, status, source, note, as_of, expires and covers",
-                    ))
+                "history" => {
+                    fact.history = m.next_value_seed(History {
+                        typed: self.typed(),
+                    })?
                 }
+                other => return Err(err_hint(
+                    format!("unknown field `{other}` in fact `{}`", self.key),
+                    "a fact takes value, status, source, note, as_of, expires, covers and history",
+                )),
             }
             seen.push(field);
         }
@@ -473,14 +540,144 @@ fn unreachable_fact() -> RawFact {
         as_of: None,
         expires: None,
         covers: None,
+        history: Vec::new(),
     }
 }
 
-/// Deserializes one value and checks it against the vocabulary's type for its key.
+/// A fact's `history`: a list of earlier statements, each value typed like the fact's.
+struct History<'a> {
+    typed: TypedValue<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for History<'_> {
+    type Value = Vec<Earlier>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Earlier>, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for History<'_> {
+    type Value = Vec<Earlier>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "a list of earlier statements: {value, status, source, note, as_of, superseded}",
+        )
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Earlier>, A::Error> {
+        let mut out = Vec::new();
+        while let Some(e) = seq.next_element_seed(EarlierSeed { typed: self.typed })? {
+            out.push(e);
+        }
+        Ok(out)
+    }
+}
+
+struct EarlierSeed<'a> {
+    typed: TypedValue<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for EarlierSeed<'_> {
+    type Value = Earlier;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Earlier, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EarlierSeed<'_> {
+    type Value = Earlier;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an earlier statement: {value, status, source, note, as_of, superseded}")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Earlier, A::Error> {
+        let key = self.typed.key;
+        let (mut value, mut status, mut source, mut note) = (None, None, None, None);
+        let (mut as_of, mut superseded) = (None, None);
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(field) = m.next_key::<String>()? {
+            if seen.contains(&field) {
+                return Err(yaml::err(format!("duplicate key `{field}`")));
+            }
+            match field.as_str() {
+                "value" => value = m.next_value_seed(self.typed)?,
+                "status" => status = Some(m.next_value::<Status>()?),
+                "source" => source = Some(m.next_value::<Name<SourceK>>()?.into_string()),
+                "note" => note = Some(m.next_value::<String>()?),
+                "as_of" => as_of = Some(m.next_value::<Date>()?),
+                "superseded" => superseded = Some(m.next_value::<Date>()?),
+                other => return Err(err_hint(
+                    format!("unknown field `{other}` in the history of fact `{key}`"),
+                    "an earlier statement takes value, status, source, note, as_of and superseded",
+                )),
+            }
+            seen.push(field);
+        }
+        let placeholder = Date::from_days(0);
+        if yaml::locating() {
+            return Ok(Earlier {
+                value,
+                status: status.unwrap_or(Status::Unknown),
+                source,
+                note,
+                as_of: as_of.unwrap_or(placeholder),
+                superseded: superseded.unwrap_or(placeholder),
+            });
+        }
+        let need = |what: &str| {
+            err_hint(
+                format!("an earlier statement of fact `{key}` has no `{what}`"),
+                "each history entry says when it held (`as_of`) and when it was replaced (`superseded`)",
+            )
+        };
+        let status = status.ok_or_else(|| need("status"))?;
+        if status == Status::Assumed {
+            return Err(err_hint(
+                format!("the history of fact `{key}` has status `assumed`"),
+                "`assumed` is set by `--assume` for what-if runs and never written in files",
+            ));
+        }
+        if (status == Status::Unknown) != value.is_none() {
+            return Err(err_hint(
+                format!(
+                    "an earlier statement of fact `{key}` is `{status}` but {} a value",
+                    if value.is_some() { "has" } else { "has no" }
+                ),
+                "an unknown statement has no value; any other has one",
+            ));
+        }
+        let (as_of, superseded) = (
+            as_of.ok_or_else(|| need("as_of"))?,
+            superseded.ok_or_else(|| need("superseded"))?,
+        );
+        if superseded < as_of {
+            return Err(err_hint(
+                format!("an earlier statement of fact `{key}` was superseded on {superseded}, before it held ({as_of})"),
+                "`superseded` is the date a newer statement replaced it, on or after its `as_of`",
+            ));
+        }
+        Ok(Earlier {
+            value,
+            status,
+            source,
+            note,
+            as_of,
+            superseded,
+        })
+    }
+}
+
+/// Deserializes one value and checks it against the vocabulary's type for its key (`None`
+/// for YAML `null`).
 #[derive(Clone, Copy)]
-struct TypedValue<'a> {
+pub(crate) struct TypedValue<'a> {
     key: &'a str,
     spec: Option<&'a FactSpec>,
+}
+
+impl<'a> TypedValue<'a> {
+    /// The seed for a value of fact `key`, typed by `spec` (untyped without one).
+    pub(crate) fn new(key: &'a str, spec: Option<&'a FactSpec>) -> Self {
+        TypedValue { key, spec }
+    }
 }
 
 impl TypedValue<'_> {
@@ -506,9 +703,24 @@ impl TypedValue<'_> {
 
 fn type_hint(spec: &FactSpec) -> String {
     if spec.ty == FactType::Enum {
-        format!("write one of: {}", spec.values.join(", "))
+        format!("write one of: {}", some_values(spec))
+    } else if spec.ty == FactType::List && !spec.values.is_empty() {
+        format!("list only these values: {}", some_values(spec))
     } else {
         type_hint_ty(spec.ty).to_owned()
+    }
+}
+
+/// A fact's values for a hint: all of a short list; of a long one (the 249 country codes) a
+/// few and where the rest are, so the hint stays a line.
+fn some_values(spec: &FactSpec) -> String {
+    match spec.values.get(..3) {
+        Some(first) if spec.values.len() > 20 => format!(
+            "{}, … (the {} values the vocabulary lists for it)",
+            first.join(", "),
+            spec.values.len()
+        ),
+        _ => spec.values.join(", "),
     }
 }
 
@@ -634,6 +846,16 @@ impl<'de> Visitor<'de> for TypedValue<'_> {
         }
         let mut out = Vec::new();
         while let Some(item) = seq.next_element::<String>()? {
+            if let Some(spec) = self.spec.filter(|s| !s.allows_item(&item)) {
+                return Err(err_hint(
+                    format!("fact `{}` cannot list `{item}`", self.key),
+                    crate::input::error::did_you_mean(
+                        &item,
+                        spec.values.iter().map(String::as_str),
+                    )
+                    .unwrap_or_else(|| type_hint(spec)),
+                ));
+            }
             out.push(item);
         }
         Ok(FactValue::List(out))
@@ -663,7 +885,11 @@ impl Evidence {
             .collect();
         let mut facts = BTreeMap::new();
         for (key, f) in raw.facts.0 {
-            if let Some(src) = &f.source {
+            let cited = f
+                .source
+                .iter()
+                .chain(f.history.iter().filter_map(|e| e.source.as_ref()));
+            for src in cited {
                 if !sources.contains_key(src) {
                     let hint =
                         crate::input::error::did_you_mean(src, sources.keys().map(String::as_str))
@@ -691,6 +917,7 @@ impl Evidence {
                     as_of: f.as_of,
                     expires: f.expires,
                     covers: f.covers,
+                    history: f.history,
                 },
             );
         }
@@ -748,6 +975,7 @@ impl Evidence {
                 as_of: None,
                 expires: None,
                 covers: None,
+                history: Vec::new(),
             },
         );
     }

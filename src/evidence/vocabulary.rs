@@ -60,7 +60,8 @@ pub struct FactSpec {
     /// Unit for numbers (`days`, `years`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
-    /// The allowed values of an enum.
+    /// The allowed values of an enum, or of a list's items (a list without them takes any
+    /// strings).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<String>,
     /// One line: what the fact means.
@@ -69,6 +70,10 @@ pub struct FactSpec {
     pub question: String,
     /// The question to send the provider when the fact is unknown.
     pub ask: String,
+    /// The document that establishes the fact better than the provider's word ("the signed
+    /// business associate agreement"), asked for when the fact needs more assurance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
     /// How long a fact of this kind stays valid after its date, in months: an attestation
     /// expires even when its evidence gives no `expires` (a SOC 2 report 12 months after the
     /// period it covers ends; an ISO certificate at most 36 months after it was issued).
@@ -77,6 +82,13 @@ pub struct FactSpec {
     /// Context for a reader, read by no rule (shown in reports, never scored).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub informational: bool,
+}
+
+impl FactSpec {
+    /// Whether a list fact may hold `item`: any string when the fact lists no `values`.
+    pub fn allows_item(&self, item: &str) -> bool {
+        self.values.is_empty() || self.values.iter().any(|v| v == item)
+    }
 }
 
 /// A kind of cloud service a fact can cover and a lab can use (`object-storage`).
@@ -141,11 +153,11 @@ impl Vocabulary {
                         Some("add `values: [a, b, …]`".into()),
                     ))
                 }
-                (ty, false) if ty != FactType::Enum => {
+                (ty, false) if !matches!(ty, FactType::Enum | FactType::List) => {
                     return Err(InputError::invalid(
                         at(),
                         format!("`{key}` has `values` but is of type `{ty}`"),
-                        Some("only enum facts take `values`".into()),
+                        Some("only enum and list facts take `values`".into()),
                     ))
                 }
                 _ => {}

@@ -19,19 +19,22 @@ pub enum FileKind {
     Evidence,
     /// Rule tests (`rule-tests/v1`).
     RuleTests,
+    /// A questionnaire mapping: question ids → facts (`mapping/v1`).
+    Mapping,
     /// Rhai rules (`*.rhai`, no header).
     Rules,
 }
 
 impl FileKind {
     /// The kinds that carry a `labfit:` header, in the order error messages list them.
-    pub const WITH_HEADER: [FileKind; 6] = [
+    pub const WITH_HEADER: [FileKind; 7] = [
         FileKind::Vocabulary,
         FileKind::Parameters,
         FileKind::Catalog,
         FileKind::Profile,
         FileKind::Evidence,
         FileKind::RuleTests,
+        FileKind::Mapping,
     ];
 
     /// The header value (`catalog/v1`); empty for rule files, which have none.
@@ -43,12 +46,13 @@ impl FileKind {
             FileKind::Profile => "profile/v1",
             FileKind::Evidence => "evidence/v1",
             FileKind::RuleTests => "rule-tests/v1",
+            FileKind::Mapping => "mapping/v1",
             FileKind::Rules => "",
         }
     }
 
     /// Every header value, in [`FileKind::WITH_HEADER`] order.
-    pub fn headers() -> [&'static str; 6] {
+    pub fn headers() -> [&'static str; 7] {
         FileKind::WITH_HEADER.map(FileKind::header)
     }
 }

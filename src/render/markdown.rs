@@ -11,8 +11,9 @@ use crate::render::toolkit::{
 use crate::render::view::{ComparisonView, FrameworkMatrix, GateMatrix, RobustnessView};
 use crate::render::words;
 use crate::render::words::{
-    comparison_summary, current_answer, guide_topic, unverified_mark, verdict_meaning, what_if,
-    METHOD, RANKING_ORDER, UNVERIFIED_LEGEND,
+    answer_hint, capitalise, comparison_summary, current_answer, found_for_provider, guide_topic,
+    held_reasons, idle_reason, letter_groups, letter_intro, unverified_mark, verdict_meaning,
+    what_if, METHOD, RANKING_ORDER, UNVERIFIED_LEGEND,
 };
 use crate::report::comparison::Comparison;
 use crate::report::{GateState, Question, Report};
@@ -606,12 +607,70 @@ fn letter_question(o: &mut String, r: &Report, n: usize, q: &Question) {
             q.swing
         ));
     }
+    match idle_reason(q) {
+        Some(idle) => why.push(format!("{}.", esc(&capitalise(&idle)))),
+        None => {
+            let held = held_reasons(q);
+            if !held.is_empty() && fws.len() < q.impact.frameworks.len() {
+                why.push(format!(
+                    "It moves less than its checks: {}.",
+                    esc(&held.join("; "))
+                ));
+            }
+        }
+    }
     if !why.is_empty() {
         let _ = writeln!(o, "*Why we ask:* {}\n", why.join(" "));
     }
     if let Some(now) = current_answer(r, q) {
         let _ = writeln!(o, "*What we have now:* {}\n", esc(&now));
     }
+    if let Some(doc) = &q.document {
+        let _ = writeln!(o, "*Please send:* {}\n", esc(doc));
+    }
+}
+
+/// The questionnaire for the provider, as a Markdown letter a procurement lead can send
+/// unchanged: numbered questions grouped by topic, each with the kind of answer it takes, the
+/// document to attach and room for the answer. No scores, requirement ids or weights.
+pub fn provider_letter(r: &Report) -> String {
+    let mut o = String::new();
+    let name = esc(&r.provider.name);
+    let _ = writeln!(o, "# Questions for {name}\n");
+    let _ = writeln!(o, "**To:** {name}  ");
+    let _ = writeln!(o, "**From:** \\[laboratory, contact name and address\\]  ");
+    let _ = writeln!(o, "**Date:** {}  ", r.as_of);
+    let _ = writeln!(
+        o,
+        "**Subject:** Due-diligence questions before placing laboratory data with {name}\n"
+    );
+    let _ = writeln!(o, "Dear {name} team,\n");
+    let groups = letter_groups(r);
+    for para in letter_intro(r, &groups) {
+        let _ = writeln!(o, "{}\n", esc(&para));
+    }
+    for (topic, list) in &groups {
+        let _ = writeln!(o, "## {}\n", esc(topic));
+        for (n, q) in list {
+            let star = if q.gate { " \\*" } else { "" };
+            let _ = writeln!(o, "**{n}.{star}** {}\n", esc(&q.ask));
+            let _ = writeln!(o, "- *Answer type:* {}", esc(&answer_hint(&q.answer)));
+            if let Some(found) = found_for_provider(q) {
+                let _ = writeln!(o, "- *What we found:* {}", esc(&found));
+            }
+            if let Some(doc) = &q.document {
+                let _ = writeln!(o, "- *Please attach:* {}", esc(doc));
+            }
+            let _ = writeln!(
+                o,
+                "- *Answer:* \\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\n"
+            );
+        }
+    }
+    let _ = writeln!(o, "---\n");
+    let _ = writeln!(o, "Kind regards,\n");
+    let _ = writeln!(o, "\\[name\\]  \n\\[role, laboratory\\]");
+    o
 }
 
 fn robustness(o: &mut String, v: &RobustnessView<'_>) {

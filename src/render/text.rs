@@ -8,12 +8,15 @@ use crate::profile::judgements::format_value;
 use crate::render::toolkit::{bar, clip, delta, pct, wrap, WIDTH};
 use crate::render::view::{ComparisonView, RobustnessView, Safest};
 use crate::render::words;
-use crate::render::words::{current_answer, guide_topic};
+use crate::render::words::{
+    answer_hint, current_answer, found_for_provider, guide_topic, held_reasons, idle_reason,
+    letter_groups, letter_intro,
+};
 use crate::render::words::{decision_headline, unverified_mark, UNVERIFIED_LEGEND};
 use crate::report::comparison::Comparison;
 use crate::report::diff::EvidenceDiff;
 use crate::report::weighting::{WeightSet, WeightingReport};
-use crate::report::Report;
+use crate::report::{Question, Report};
 
 pub use crate::render::toolkit::Style;
 
@@ -340,50 +343,122 @@ pub fn questions(r: &Report, style: Style) -> String {
     );
     for (n, q) in r.questions.iter().enumerate() {
         o.push('\n');
-        let topic = guide_topic(&q.question).unwrap_or("");
-        let tag = if q.gate {
-            format!("must-have · +{:.1} fit", q.swing)
-        } else {
-            format!("+{:.1} fit", q.swing)
-        };
-        let head = format!("{:>3}. ", n + 1);
-        let _ = writeln!(
-            o,
-            "{head}{} {}",
-            style.bold(&format!("[{}] {tag}", q.question)),
-            style.dim(&format!(
-                "· {}",
-                clip(topic, WIDTH.saturating_sub(head.len() + tag.len() + 10))
-            ))
-        );
-        let _ = writeln!(o, "     {}", wrap(&q.ask, WIDTH, 5));
-        let mut why = Vec::new();
-        if !q.gates.is_empty() {
-            why.push(format!("must-haves: {}", q.gates.join(", ")));
-        }
-        let reqs: Vec<String> = q
-            .impact
-            .requirements
-            .iter()
-            .map(|m| format!("{} {:.0} → {:.0} (+{:.1})", m.id, m.from, m.to, m.swing))
-            .collect();
-        if !reqs.is_empty() {
-            why.push(format!("requirements: {}", reqs.join(", ")));
-        }
-        let fws: Vec<String> = q
-            .impact
-            .frameworks
-            .iter()
-            .map(|m| format!("{} {:.1} → {:.1} (+{:.1})", m.id, m.from, m.to, m.swing))
-            .collect();
-        if !fws.is_empty() {
-            why.push(format!("frameworks: {}", fws.join(", ")));
-        }
-        let _ = writeln!(o, "     why: {}", wrap(&why.join("; "), WIDTH, 10));
-        if let Some(now) = current_answer(r, q) {
-            let _ = writeln!(o, "     now: {}", wrap(&now, WIDTH, 10));
+        question_entry(&mut o, r, n + 1, q, style);
+    }
+    o
+}
+
+/// One question of the committee's list: its tag, the question, why it matters (the moves it
+/// makes, or why it makes none) and what the evidence says now.
+fn question_entry(o: &mut String, r: &Report, n: usize, q: &Question, style: Style) {
+    let topic = guide_topic(&q.question).unwrap_or("");
+    let tag = match (q.gate, q.settled) {
+        (true, _) => format!("must-have · +{:.1} fit", q.swing),
+        (false, true) => "confirms only".to_owned(),
+        (false, false) => format!("+{:.1} fit", q.swing),
+    };
+    let head = format!("{n:>3}. ");
+    let _ = writeln!(
+        o,
+        "{head}{} {}",
+        style.bold(&format!("[{}] {tag}", q.question)),
+        style.dim(&format!(
+            "· {}",
+            clip(topic, WIDTH.saturating_sub(head.len() + tag.len() + 10))
+        ))
+    );
+    let _ = writeln!(o, "     {}", wrap(&q.ask, WIDTH, 5));
+    let mut why = Vec::new();
+    if !q.gates.is_empty() {
+        why.push(format!("must-haves: {}", q.gates.join(", ")));
+    }
+    // Only what an answer moves; a requirement or framework it leaves where it is would read
+    // as "100 → 100 (+0.0)" with nothing saying why, so the reason is given instead.
+    let reqs: Vec<String> = q
+        .impact
+        .requirements
+        .iter()
+        .filter(|m| m.to - m.from >= 0.5)
+        .map(|m| format!("{} {:.0} → {:.0} (+{:.1})", m.id, m.from, m.to, m.swing))
+        .collect();
+    if !reqs.is_empty() {
+        why.push(format!("requirements: {}", reqs.join(", ")));
+    }
+    let fws: Vec<String> = q
+        .impact
+        .frameworks
+        .iter()
+        .filter(|m| m.swing >= 0.05)
+        .map(|m| format!("{} {:.1} → {:.1} (+{:.1})", m.id, m.from, m.to, m.swing))
+        .collect();
+    if !fws.is_empty() {
+        why.push(format!("frameworks: {}", fws.join(", ")));
+    }
+    match idle_reason(q) {
+        Some(idle) => why.push(idle),
+        None => {
+            let held = held_reasons(q);
+            if !held.is_empty() && fws.len() < q.impact.frameworks.len() {
+                why.push(format!("held: {}", held.join("; ")));
+            }
         }
     }
+    let _ = writeln!(o, "     why: {}", wrap(&why.join("; "), WIDTH, 10));
+    if let Some(now) = current_answer(r, q) {
+        let _ = writeln!(o, "     now: {}", wrap(&now, WIDTH, 10));
+    }
+    if let Some(doc) = &q.document {
+        let _ = writeln!(o, "     send: {}", wrap(doc, WIDTH, 11));
+    }
+}
+
+/// The questionnaire for the provider, as plain text: a letter with numbered questions
+/// grouped by topic, each with the kind of answer it takes, room for the answer and the
+/// document to attach. No scores, ids or weights: it can be sent as it is.
+pub fn provider_letter(r: &Report) -> String {
+    let mut o = String::new();
+    let name = &r.provider.name;
+    let _ = writeln!(o, "Questions for {name}\n");
+    let _ = writeln!(o, "To:      {name}");
+    let _ = writeln!(o, "From:    [laboratory, contact name and address]");
+    let _ = writeln!(o, "Date:    {}", r.as_of);
+    let _ = writeln!(
+        o,
+        "Subject: Due-diligence questions before placing laboratory data with {name}\n"
+    );
+    let _ = writeln!(o, "Dear {name} team,\n");
+    let groups = letter_groups(r);
+    for para in letter_intro(r, &groups) {
+        let _ = writeln!(o, "{}\n", wrap(&para, WIDTH, 0));
+    }
+    for (topic, list) in &groups {
+        let _ = writeln!(o, "{}\n", topic.to_uppercase());
+        for (n, q) in list {
+            let star = if q.gate { " *" } else { "" };
+            let head = format!("{n:>3}.{star} ");
+            let _ = writeln!(o, "{head}{}", wrap(&q.ask, WIDTH, 5));
+            let _ = writeln!(o, "     Answer type: {}", answer_hint(&q.answer));
+            if let Some(found) = found_for_provider(q) {
+                let _ = writeln!(
+                    o,
+                    "     {}",
+                    wrap(&format!("What we found: {found}."), WIDTH, 5)
+                );
+            }
+            if let Some(doc) = &q.document {
+                let _ = writeln!(
+                    o,
+                    "     {}",
+                    wrap(&format!("Please attach: {doc}."), WIDTH, 5)
+                );
+            }
+            let _ = writeln!(
+                o,
+                "     Answer: ______________________________________________\n"
+            );
+        }
+    }
+    let _ = writeln!(o, "Kind regards,\n\n[name]\n[role, laboratory]");
     o
 }
 
@@ -474,6 +549,9 @@ pub fn diff(d: &EvidenceDiff, style: Style) -> String {
                     11
                 )
             );
+            for line in diff_history(c) {
+                let _ = writeln!(o, "           {}", wrap(&line, WIDTH, 11));
+            }
             let e = &c.effect;
             let mut moved = vec![
                 format!("fit {:.1} → {:.1} ({})", a.fit, e.fit, delta(a.fit, e.fit)),
@@ -500,6 +578,190 @@ pub fn diff(d: &EvidenceDiff, style: Style) -> String {
         }
     }
     o
+}
+
+/// The statements a change moved into a fact's history (those the old file's fact did not
+/// have yet): who said what, as of when, until when.
+fn diff_history(c: &crate::report::diff::FactChange) -> Vec<String> {
+    let old = c
+        .old
+        .as_ref()
+        .map(|f| f.history.as_slice())
+        .unwrap_or_default();
+    let Some(new) = &c.new else {
+        return Vec::new();
+    };
+    let by = new
+        .source
+        .as_ref()
+        .map(|s| format!(" by `{s}`"))
+        .unwrap_or_default();
+    new.history
+        .iter()
+        .filter(|e| !old.contains(e))
+        .map(|e| {
+            let said = e
+                .value
+                .as_ref()
+                .map_or_else(|| "unknown".to_owned(), |v| format!("{v} ({})", e.status));
+            let who = e
+                .source
+                .as_ref()
+                .map(|s| format!(", source `{s}`"))
+                .unwrap_or_default();
+            format!(
+                "history: {said}{who}, as of {}; superseded on {}{by}",
+                e.as_of, e.superseded
+            )
+        })
+        .collect()
+}
+
+/// The account of an import: the facts it set (and what each said before), what became of
+/// every mapped question, the questions no mapping covers, and the facts the questionnaire
+/// cannot answer. The rejected cells are diagnostics, shown apart.
+#[cfg(feature = "sheets")]
+pub fn imported(
+    answers: &crate::answers::import::Answers,
+    merged: &[crate::answers::merge::Merged],
+    into: &str,
+    source: &str,
+) -> String {
+    let mut o = String::new();
+    let changed = merged.iter().filter(|m| m.changed).count();
+    let _ = writeln!(
+        o,
+        "{}",
+        wrap(
+            &format!(
+                "{} into `{into}`: {changed} fact{} set (source `{source}`), {} unchanged, {} rejected cell{}.",
+                answers.questionnaire,
+                if changed == 1 { "" } else { "s" },
+                merged.len() - changed,
+                answers.rejected.len(),
+                if answers.rejected.len() == 1 { "" } else { "s" }
+            ),
+            WIDTH,
+            0
+        )
+    );
+    for s in &answers.settings {
+        let m = merged.iter().find(|m| m.fact == s.fact);
+        if !m.is_some_and(|m| m.changed) {
+            continue;
+        }
+        let before = match m.and_then(|m| m.before.as_ref()) {
+            Some(b) => match &b.value {
+                Some(v) => format!(" (was {v}, {}, as of {})", b.status, b.as_of),
+                None => format!(" (was unknown, as of {})", b.as_of),
+            },
+            None => String::new(),
+        };
+        let _ = writeln!(o, "  set {} = {} ({}){before}", s.fact, s.value, s.status);
+    }
+    mapped_questions(&mut o, answers);
+    if !answers.unmapped.is_empty() {
+        let shown: Vec<&str> = answers
+            .unmapped
+            .iter()
+            .take(12)
+            .map(String::as_str)
+            .collect();
+        let more = answers.unmapped.len().saturating_sub(shown.len());
+        let _ = writeln!(
+            o,
+            "\n{}",
+            wrap(
+                &format!(
+                    "{} answered question{} no mapping covers: {}{}.",
+                    answers.unmapped.len(),
+                    if answers.unmapped.len() == 1 { "" } else { "s" },
+                    shown.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                ),
+                WIDTH,
+                0
+            )
+        );
+    }
+    if !answers.uncovered.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n{}",
+            wrap(
+                &format!(
+                    "{} fact{} the rules read that this questionnaire cannot answer; `labfit questions --for provider` on the new evidence asks them: {}.",
+                    answers.uncovered.len(),
+                    if answers.uncovered.len() == 1 { "" } else { "s" },
+                    answers.uncovered.join(", ")
+                ),
+                WIDTH,
+                0
+            )
+        );
+    }
+    o
+}
+
+/// What became of each answered question a mapping covers.
+#[cfg(feature = "sheets")]
+fn mapped_questions(o: &mut String, answers: &crate::answers::import::Answers) {
+    use crate::answers::import::Outcome;
+    if !answers.mapped.is_empty() {
+        let count = |k: Outcome| answers.mapped.iter().filter(|m| m.outcome == k).count();
+        let _ = writeln!(
+        o,
+        "\n{}",
+        wrap(
+            &format!(
+                "{} answered question{} the mapping covers: {} set facts, {} answered NA (not a pass), {} customer-owned (no credit), {} gave no value, {} conflict.",
+                answers.mapped.len(),
+                if answers.mapped.len() == 1 { "" } else { "s" },
+                count(Outcome::Set),
+                count(Outcome::NotApplicable),
+                count(Outcome::CustomerOwned),
+                count(Outcome::NoValue),
+                count(Outcome::Conflict)
+            ),
+            WIDTH,
+            0
+        )
+    );
+        for m in &answers.mapped {
+            let what = match m.outcome {
+                Outcome::Set => "sets",
+                Outcome::NotApplicable => "NA, sets nothing:",
+                Outcome::CustomerOwned => "CSC-owned, sets nothing:",
+                Outcome::NoValue => "gives no value to",
+                Outcome::Conflict => "conflicts with another answer on",
+            };
+            let _ = writeln!(
+                o,
+                "  {:<10} {:<4} {what} {}",
+                m.id,
+                clip(&m.answer, 4),
+                m.facts.join(", ")
+            );
+            // The mapping's words beside the sheet's own question, so a reader sees a
+            // question the mapping has misnumbered.
+            let _ = writeln!(
+                o,
+                "             {}",
+                wrap(&format!("mapping: {}", m.about), WIDTH, 13)
+            );
+            if let Some(q) = &m.question {
+                let _ = writeln!(
+                    o,
+                    "             {}",
+                    wrap(&format!("the sheet asks: {q}"), WIDTH, 13)
+                );
+            }
+        }
+    }
 }
 
 /// What `labfit weights` prints: each set of weights, largest first, with its consistency when

@@ -3,11 +3,14 @@
 //! provider's current answer, the topics of the guide's questions, the method. Renderers put
 //! them in their own markup; none writes them itself, so the formats say the same thing.
 
+use crate::evidence::vocabulary::FactType;
+use crate::evidence::FactValue;
+use crate::render::toolkit::lowercase_first;
 use crate::render::view::{
     ComparisonView, Counts, DecisionView, Named, RobustnessView, Safest, Settling, StabilityRow,
 };
 use crate::report::comparison::DecisionState;
-use crate::report::{AskReason, Question, Report};
+use crate::report::{AnswerKind, AskReason, HeldHow, Question, Report};
 use crate::score::Verdict;
 
 /// The provider's current answer to a question, in words, when it has one worth showing: a
@@ -263,4 +266,182 @@ pub fn stability_sentence(first: &str, row: &StabilityRow<'_>) -> String {
         (None, None) => {}
     }
     s
+}
+
+/// Why a favourable answer moves less than the checks it bears on, one phrase per requirement
+/// that does not follow it: "cjis.encryption needs ctl.fips_crypto as well".
+pub fn held_reasons(q: &Question) -> Vec<String> {
+    q.held
+        .iter()
+        .map(|h| {
+            let by: Vec<&str> = h.by.iter().map(String::as_str).collect();
+            match h.how {
+                HeldHow::All => format!("{} needs {} as well", h.id, and_list(&by)),
+                HeldHow::Any => format!("{} already gets as much from {}", h.id, and_list(&by)),
+            }
+        })
+        .collect()
+}
+
+/// Why a question whose answer alone adds no fit (its swing shows as 0.0) is asked at all,
+/// or `None` when it adds some.
+pub fn idle_reason(q: &Question) -> Option<String> {
+    if q.swing >= 0.05 {
+        return None;
+    }
+    if q.settled {
+        return Some(
+            "every check that reads it is already decided on other facts; it is asked to confirm the record, last"
+                .to_owned(),
+        );
+    }
+    let held = held_reasons(q);
+    let alone = if q.gate {
+        "alone it adds no fit, but it decides a must-have together with the other answers it needs"
+    } else {
+        "alone it adds no fit"
+    };
+    Some(if held.is_empty() {
+        format!("{alone} (less than 0.05 points)")
+    } else {
+        format!("{alone}: {}", held.join("; "))
+    })
+}
+
+/// What an answer may be, for a provider: "Yes or No", "one of: low, moderate, high", "a whole
+/// number (days)".
+pub fn answer_hint(a: &AnswerKind) -> String {
+    let unit = a
+        .unit
+        .as_ref()
+        .map(|u| format!(" ({u})"))
+        .unwrap_or_default();
+    match a.ty {
+        FactType::Bool => "Yes or No".to_owned(),
+        FactType::Enum if is_country_codes(&a.values) => {
+            "a two-letter ISO 3166 country code, such as US, DE or CN".to_owned()
+        }
+        FactType::Enum => format!("one of: {}", a.values.join(", ")),
+        FactType::Integer => format!("a whole number{unit}"),
+        FactType::Number => format!("a number{unit}"),
+        FactType::Percent => "a percentage from 0 to 100".to_owned(),
+        FactType::Date => "a date (YYYY-MM-DD)".to_owned(),
+        FactType::List if is_country_codes(&a.values) => {
+            "two-letter ISO 3166 country codes, separated by commas (such as US, SG), or none"
+                .to_owned()
+        }
+        FactType::List if !a.values.is_empty() => format!(
+            "a list, separated by commas, of: {} (or none)",
+            a.values.join(", ")
+        ),
+        FactType::List => "a list: separate the items with commas, or write none".to_owned(),
+        FactType::Text => "text".to_owned(),
+    }
+}
+
+/// Whether an enum's values are the ISO 3166 country codes: many, and each two capital
+/// letters. A letter that spelled out all 249 would bury its question; the form's `Allowed
+/// values` column and the import still hold the provider to the list.
+fn is_country_codes(values: &[String]) -> bool {
+    values.len() > 100
+        && values
+            .iter()
+            .all(|v| v.len() == 2 && v.bytes().all(|b| b.is_ascii_uppercase()))
+}
+
+/// A fact's value as a provider would say it: yes / no for a bool.
+pub fn value_words(v: &FactValue) -> String {
+    match v {
+        FactValue::Bool(true) => "yes".to_owned(),
+        FactValue::Bool(false) => "no".to_owned(),
+        FactValue::List(items) if items.is_empty() => "none".to_owned(),
+        FactValue::List(items) => items.join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// What we hold now, said to the provider (no status words): "we read that the answer is
+/// yes, but have no document that shows it".
+pub fn found_for_provider(q: &Question) -> Option<String> {
+    let v = value_words(q.current.as_ref()?);
+    Some(match q.reason {
+        AskReason::Unknown => return None,
+        AskReason::WeakAssurance => {
+            format!("we read that the answer is {v}, but hold no document that shows it")
+        }
+        AskReason::Stale | AskReason::Expired => {
+            format!("what we hold says {v}, but it is out of date")
+        }
+        AskReason::OutOfScope => format!("what we hold says {v}, for other services"),
+    })
+}
+
+/// The questions of a letter to the provider, numbered from 1 and grouped by the guide's
+/// topics: the topics in the order of their most important question, the questions in the
+/// report's order within a topic. Questions already decided on other facts are left out: the
+/// provider is asked only what the profile's frameworks still need.
+pub fn letter_groups(r: &Report) -> Vec<(String, Vec<(usize, &Question)>)> {
+    let mut groups: Vec<(String, Vec<&Question>)> = Vec::new();
+    for q in r.questions.iter().filter(|q| !q.settled) {
+        let topic = guide_topic(&q.question)
+            .map(str::to_owned)
+            .unwrap_or_else(|| "Other questions".to_owned());
+        match groups.iter_mut().find(|(t, _)| *t == topic) {
+            Some((_, list)) => list.push(q),
+            None => groups.push((topic, vec![q])),
+        }
+    }
+    let mut n = 0;
+    groups
+        .into_iter()
+        .map(|(t, list)| {
+            let numbered = list
+                .into_iter()
+                .map(|q| {
+                    n += 1;
+                    (n, q)
+                })
+                .collect();
+            (t, numbered)
+        })
+        .collect()
+}
+
+/// The opening paragraphs of the letter to the provider, after the greeting.
+pub fn letter_intro(r: &Report, groups: &[(String, Vec<(usize, &Question)>)]) -> Vec<String> {
+    let count: usize = groups.iter().map(|(_, l)| l.len()).sum();
+    let essential = groups
+        .iter()
+        .flat_map(|(_, l)| l.iter())
+        .filter(|(_, q)| q.gate)
+        .count();
+    let mut out = vec![format!(
+        "We are assessing cloud providers for our laboratory: {}.",
+        lowercase_first(&r.profile.title)
+    )];
+    if count == 0 {
+        out.push("The information we hold answers everything our assessment needs, so we have no questions at this time. Thank you.".to_owned());
+        return out;
+    }
+    out.push(format!(
+        "The information we could find about your services leaves {} open. Please answer each in the space provided, by its number, in the form it asks for (Yes or No, a number, one of the listed values); add any explanation after the answer. Where we ask for a document, please attach it or tell us how we may obtain it: an answer we can check counts for more than one we cannot.",
+        if count == 1 { "the question below".to_owned() } else { format!("the {count} questions below") }
+    ));
+    if essential > 0 {
+        out.push(format!(
+            "{} marked * concern{} requirements we must see met before any regulated data can be placed with a provider.",
+            if essential == 1 { "The question" } else { "The questions" },
+            if essential == 1 { "s" } else { "" }
+        ));
+    }
+    out
+}
+
+/// `s` with its first letter in uppercase, to start a sentence.
+pub fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }

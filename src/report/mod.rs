@@ -8,7 +8,8 @@ pub mod robustness;
 pub mod weighting;
 
 pub use crate::score::{
-    AskReason, GateResult, GateState, Impact, Move, NodeStatus, Question, Verdict,
+    AnswerKind, AskReason, GateResult, GateState, Held, HeldHow, Impact, Move, NodeStatus,
+    Question, Verdict,
 };
 
 use std::collections::BTreeMap;

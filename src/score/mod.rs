@@ -27,7 +27,8 @@ use crate::rules::{Outcome, Params};
 pub use bind::bind;
 pub use interval::{reach, Val};
 pub use model::{
-    AskReason, GateResult, GateState, Impact, Move, NodeStatus, Question, Summary, Verdict,
+    AnswerKind, AskReason, GateResult, GateState, Held, HeldHow, Impact, Move, NodeStatus,
+    Question, Summary, Verdict,
 };
 pub use weights::{Shares, Weights};
 

@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::evidence::vocabulary::FactType;
 use crate::evidence::{FactValue, Status};
 use crate::rules::OutcomeStatus;
 
@@ -167,8 +168,60 @@ pub struct Question {
     pub current: Option<FactValue>,
     /// Its status.
     pub status: Status,
+    /// What kind of answer it takes (the fact's type and allowed values).
+    pub answer: AnswerKind,
+    /// The document to ask for with the answer, when the fact needs more assurance than a
+    /// provider's word gives it (an attestation, a must-have that asks for `attested` or
+    /// `verified`, a weakly assured, expired or out-of-scope fact): "the current SOC 2 Type II
+    /// report".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+    /// True when every check that reads the fact is already decided on other facts (an
+    /// alternative passes): the answer can only confirm, so the question comes last.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub settled: bool,
+    /// Requirements above the fact's checks that a favourable answer cannot raise alone,
+    /// and what holds each down: why a framework, or the fit, moves less than the checks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<Held>,
     /// By how much a favourable answer moves each requirement and framework it bears on.
     pub impact: Impact,
+}
+
+/// What kind of answer a question takes.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct AnswerKind {
+    /// The fact's type.
+    #[serde(rename = "type")]
+    pub ty: FactType,
+    /// The allowed values of an enum.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    /// The unit of a number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+/// A requirement a favourable answer cannot raise alone.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Held {
+    /// The requirement.
+    pub id: String,
+    /// `all`: it needs every child, and these others are below what the answer would give;
+    /// `any`: one child suffices, and these others already give as much.
+    pub how: HeldHow,
+    /// Its other children that decide it.
+    pub by: Vec<String>,
+}
+
+/// Why a requirement does not follow an answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum HeldHow {
+    /// All children must hold, and others are open or failing.
+    All,
+    /// One child suffices, and another already holds as well.
+    Any,
 }
 
 /// What a favourable answer to one question would move.

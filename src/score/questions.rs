@@ -7,14 +7,17 @@
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::evidence::vocabulary::Vocabulary;
+use crate::evidence::vocabulary::{FactSpec, FactType, Vocabulary};
 use crate::evidence::{FactValue, Status};
+use crate::graph::catalog::Aggregate;
 use crate::graph::{Graph, NodeKind};
 use crate::rules::{Lapse, Outcome, OutcomeStatus};
 use crate::score::interval::{combine, edge_weight, leaves_under, root_val, Val};
-use crate::score::model::{AskReason, GateState, Impact, Move, Question};
+use crate::score::model::{
+    AnswerKind, AskReason, GateState, Held, HeldHow, Impact, Move, Question,
+};
 use crate::score::weights::root_shares;
-use crate::score::{round6, BoundProfile, Scored};
+use crate::score::{round6, BoundProfile, Scored, EPS};
 
 /// One scored pass, to lift leaves against.
 struct Lift<'a> {
@@ -243,13 +246,120 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
         .into_iter()
         .map(|(key, ask)| ctx.question(key, ask))
         .collect();
+    // A question whose checks are already decided on other facts can only confirm: it
+    // comes after every question an answer can still move.
     out.sort_by(|a, b| {
         b.gate
             .cmp(&a.gate)
+            .then_with(|| a.settled.cmp(&b.settled))
             .then_with(|| b.swing.total_cmp(&a.swing))
             .then_with(|| a.fact.cmp(&b.fact))
     });
     out
+}
+
+/// The nodes whose subtree holds one of `leaves` (the leaves included).
+fn above(graph: &Graph, leaves: &BTreeSet<usize>) -> Vec<bool> {
+    let mut on = vec![false; graph.len()];
+    for &i in graph.topo() {
+        let hit = leaves.contains(&i)
+            || matches!(graph.node(i).map(|n| &n.kind), Some(NodeKind::Composite { children, .. })
+                if children.iter().any(|&(c, _)| on.get(c).copied().unwrap_or(false)));
+        if let Some(slot) = on.get_mut(i) {
+            *slot = hit;
+        }
+    }
+    on
+}
+
+/// The `all` and `any` requirements above `leaves` that a favourable answer does not carry:
+/// an `all` whose other children stay below what the answer gives, an `any` whose other
+/// children already give as much.
+fn held(graph: &Graph, vals: &[Val], lifted: &[Val], leaves: &BTreeSet<usize>) -> Vec<Held> {
+    let on = above(graph, leaves);
+    let mut out = Vec::new();
+    for (i, node) in graph.nodes().iter().enumerate() {
+        let NodeKind::Composite {
+            aggregate,
+            children,
+        } = &node.kind
+        else {
+            continue;
+        };
+        if !on.get(i).copied().unwrap_or(false) || vals.get(i).and_then(|v| v.bounds()).is_none() {
+            continue;
+        }
+        let applies = |c: usize| lifted.get(c).and_then(|v| v.bounds()).map(|b| b.0);
+        let ours: Vec<f64> = children
+            .iter()
+            .filter(|&&(c, _)| on.get(c).copied().unwrap_or(false))
+            .filter_map(|&(c, _)| applies(c))
+            .collect();
+        if ours.is_empty() {
+            continue;
+        }
+        let others: Vec<(usize, f64)> = children
+            .iter()
+            .filter(|&&(c, _)| !on.get(c).copied().unwrap_or(false))
+            .filter_map(|&(c, _)| applies(c).map(|v| (c, v)))
+            .collect();
+        let (how, by): (HeldHow, Vec<usize>) = match aggregate {
+            Aggregate::All => {
+                let best = ours.iter().copied().fold(f64::INFINITY, f64::min);
+                let low = others.iter().map(|o| o.1).fold(f64::INFINITY, f64::min);
+                let by = others
+                    .iter()
+                    .filter(|o| o.1 + EPS < best && o.1 <= low + EPS)
+                    .map(|o| o.0)
+                    .collect();
+                (HeldHow::All, by)
+            }
+            Aggregate::Any => {
+                let best = ours.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let by = others
+                    .iter()
+                    .filter(|o| o.1 + EPS >= best)
+                    .map(|o| o.0)
+                    .collect();
+                (HeldHow::Any, by)
+            }
+            Aggregate::Weighted => continue,
+        };
+        if !by.is_empty() {
+            out.push(Held {
+                id: node.req.id.clone(),
+                how,
+                by: by
+                    .into_iter()
+                    .filter_map(|c| graph.node(c).map(|n| n.req.id.clone()))
+                    .collect(),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+/// The document to ask for with an answer, when the fact needs more assurance than the
+/// provider's word gives it: a document establishes it (the vocabulary names one: a signed
+/// agreement, an audit report, a certificate), what we have lapsed (asked again: the current
+/// one), or a must-have it bears on needs more than `claimed`. A fact a third party reported,
+/// under must-haves that accept the provider's word, is only to be confirmed.
+fn document(spec: Option<&FactSpec>, reason: AskReason, needs: Option<Status>) -> Option<String> {
+    if let Some(d) = spec.and_then(|s| s.document.clone()) {
+        return Some(d);
+    }
+    let stronger = needs.is_some_and(|n| n.rank() > Status::Claimed.rank());
+    match reason {
+        AskReason::Stale | AskReason::Expired | AskReason::OutOfScope => {
+            Some("the current version of the document it rests on".to_owned())
+        }
+        _ if stronger => Some(
+            "a document we can check: the contract clause, audit report or certificate that states it"
+                .to_owned(),
+        ),
+        _ => None,
+    }
 }
 
 /// What building each question needs, and the lifts already done.
@@ -305,12 +415,19 @@ impl QuestionCtx<'_> {
                 }
             })
             .collect();
-        let gate_ids: Vec<String> = self
+        let open_gates: Vec<&GateLeaves> = self
             .gate_leaves
             .iter()
             .filter(|(_, state, _, gl)| *state == GateState::Open && !gl.is_disjoint(&movable))
-            .map(|(id, ..)| id.clone())
             .collect();
+        let gate_ids: Vec<String> = open_gates.iter().map(|(id, ..)| id.clone()).collect();
+        let needs = open_gates
+            .iter()
+            .filter_map(|(_, _, min, _)| *min)
+            .max_by_key(|s| s.rank());
+        // Nothing the answer can change: every check reading the fact is decided on others.
+        let settled = movable.is_empty();
+        let held = held(graph, vals, &lifted_vals, &movable);
         let spec = self.vocab.get(&key);
         let mut text = spec
             .map(|s| s.ask.clone())
@@ -337,6 +454,12 @@ impl QuestionCtx<'_> {
             ),
             (AskReason::Unknown, _) => {}
         }
+        let answer = AnswerKind {
+            ty: spec.map_or(FactType::Text, |s| s.ty),
+            values: spec.map(|s| s.values.clone()).unwrap_or_default(),
+            unit: spec.and_then(|s| s.unit.clone()),
+        };
+        let document = document(spec, reason, needs);
         Question {
             fact: key,
             ask: text,
@@ -357,6 +480,10 @@ impl QuestionCtx<'_> {
             reason,
             current,
             status,
+            answer,
+            document,
+            settled,
+            held,
             impact: Impact {
                 requirements: requirement_moves,
                 frameworks: framework_moves,

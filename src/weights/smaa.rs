@@ -510,7 +510,7 @@ pub fn check_weights(criteria: usize, weights: &[f64]) -> Result<usize, SmaaErro
     if weights.is_empty() {
         return Err(SmaaError::NoSamples);
     }
-    if weights.len() % criteria != 0 {
+    if !weights.len().is_multiple_of(criteria) {
         return Err(SmaaError::RaggedWeights {
             len: weights.len(),
             criteria,

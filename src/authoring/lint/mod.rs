@@ -1,8 +1,8 @@
-//! `labfit check`: every problem in a set of rule packs, profiles, evidence and test files,
-//! found without scoring anything. Scoring stops at the first batch of errors; checking does
-//! not: the packs go through the engine's loader in its lenient mode (every error a finding,
-//! the graph repaired so that the cross-file checks still run), then each profile, evidence
-//! and test file is checked on its own, and the lint-level findings (unused functions,
+//! `labfit check`: every problem in a set of rule packs, profiles, evidence, questionnaire
+//! mappings and test files, found without scoring anything. Scoring stops at the first batch
+//! of errors; checking does not: the packs go through the engine's loader in its lenient mode
+//! (every error a finding, the graph repaired so that the cross-file checks still run), then
+//! each profile, evidence, mapping and test file is checked on its own, and the lint-level findings (unused functions,
 //! unreached requirements, missing parameters, expired waivers, unknown fact keys read by
 //! rules) are added as warnings or errors. The result is a list of [`Diagnostic`]s; printing
 //! is the caller's business.
@@ -14,6 +14,7 @@ mod scan;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use crate::answers::mapping::Mapping;
 use crate::authoring::testing;
 use crate::engine::error::Error;
 use crate::engine::load::{self, Pack};
@@ -175,6 +176,17 @@ pub fn check_files(user: Vec<SourceFile>, as_of: Date) -> Checked {
         .filter(|f| scope.covers(f.name()))
     {
         if let Err(e) = Evidence::parse(f, engine.vocabulary()) {
+            c.error(&e.into());
+        }
+    }
+    // A mapping's targets are facts and values: it needs only the vocabulary too.
+    for f in loaded
+        .files
+        .mappings
+        .iter()
+        .filter(|f| scope.covers(f.name()))
+    {
+        if let Err(e) = Mapping::parse(f, engine.vocabulary()) {
             c.error(&e.into());
         }
     }
