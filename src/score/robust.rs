@@ -1,10 +1,10 @@
-//! The requirement graph as SMAA-2 samples it (docs/weights.md, "Robustness"): each provider's
-//! scored pass becomes a small point model — its open nodes in topological order, everything
-//! the evidence settles folded into constants — so that one sample of the evidence not yet
-//! known (each open leaf uniform within its [lo, hi]) costs one pass over the open nodes, and
-//! the frameworks' values in that sample are the criteria the SMAA core weighs. The weights
-//! are drawn uniformly on the simplex over the profile's frameworks, or from a Dirichlet around
-//! the profile's own weights.
+//! The requirement graph as SMAA-2 samples it (docs/weights.md, "How the figures are
+//! computed"): each provider's scored pass becomes a small point model — its open nodes in
+//! topological order, everything the evidence settles folded into constants — so that one
+//! sample of the evidence not yet known (each open leaf uniform within its [lo, hi]) costs one
+//! pass over the open nodes, and the frameworks' values in that sample are the criteria the
+//! SMAA core weighs. The weights are drawn uniformly on the simplex over the profile's
+//! frameworks, or from a Dirichlet around the profile's own weights.
 //!
 //! Sample s draws from `sample_stream(seed, s)` alone: the weights first, then each provider's
 //! open leaves in the order given, so the samples — and every figure the core derives from
