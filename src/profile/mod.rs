@@ -827,13 +827,12 @@ fn merge_params(into: &mut BTreeMap<String, Param>, params: ParamMap, who: &str)
             set_by: who.to_owned(),
             origin: ParamOrigin::Profile,
         };
-        let strict = |old: &Param| match (&old.value, &new.value) {
-            (ParamValue::Number(_), ParamValue::Number(_))
-                if k.starts_with("min_") || k.starts_with("max_") =>
-            {
-                true
-            }
-            _ => false,
+        let strict = |old: &Param| {
+            matches!(
+                (&old.value, &new.value),
+                (ParamValue::Number(_), ParamValue::Number(_))
+                    if k.starts_with("min_") || k.starts_with("max_")
+            )
         };
         let keep_old = match (into.get(&k), &new.value) {
             (Some(old), ParamValue::Number(n)) => match &old.value {
