@@ -710,6 +710,14 @@ pub trait ProfileSource {
     fn find(&self, name: &str, from: Option<&SourceFile>) -> Result<SourceFile, ProfileError>;
 }
 
+/// The title a profile file states itself (none when it leaves it to the profile it extends,
+/// or does not parse), read without resolving `extends`.
+pub fn own_title(file: &SourceFile) -> Option<String> {
+    yaml::parse::<ProfileFile>(file, KIND, None)
+        .ok()
+        .and_then(|raw| raw.title)
+}
+
 /// Loads a profile file and resolves its `extends` chain.
 pub fn load(
     file: SourceFile,
