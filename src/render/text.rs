@@ -23,14 +23,20 @@ fn scored_from(r: &Report) -> String {
     )
 }
 
+/// A title in bold, wrapped at word boundaries to the width (never cut).
+fn title(o: &mut String, text: &str, style: Style) {
+    for line in wrap(text, WIDTH, 0).lines() {
+        let _ = writeln!(o, "{}", style.bold(line));
+    }
+}
+
 /// Renders the summary of one score.
 pub fn report(r: &Report, style: Style) -> String {
     let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "{} × {}",
-        style.bold(&r.provider.name),
-        style.bold(&clip(&r.profile.title, 70))
+    title(
+        &mut o,
+        &format!("{} × {}", r.provider.name, r.profile.title),
+        style,
     );
     let _ = writeln!(o, "{}", style.dim(&scored_from(r)));
     o.push('\n');
@@ -139,7 +145,7 @@ pub fn report(r: &Report, style: Style) -> String {
 pub fn comparison(c: &Comparison, style: Style) -> String {
     let v = ComparisonView::new(c);
     let mut o = String::new();
-    let _ = writeln!(o, "{}", style.bold(&clip(&c.title, WIDTH)));
+    title(&mut o, &c.title, style);
     let _ = writeln!(
         o,
         "{}",
