@@ -28,12 +28,16 @@ pub enum InputError {
     /// The file is not UTF-8 text.
     #[error("{location}: the file is not UTF-8 text")]
     InvalidUtf8 { location: Location },
-    /// The YAML is malformed or a value has the wrong shape or is not allowed.
+    /// The YAML is malformed or a value has the wrong shape or is not allowed. `syntax` is
+    /// true when the file's structure breaks here (YAML syntax, the header, nesting), so that
+    /// nothing after it can be read; false for a problem inside one entry, after which the
+    /// rest of the file can still be checked (see `input::yaml::recover`).
     #[error("{location}: {message}")]
     Invalid {
         location: Location,
         message: String,
         hint: Option<String>,
+        syntax: bool,
     },
 }
 
@@ -80,6 +84,21 @@ impl InputError {
             location,
             message: message.into(),
             hint,
+            syntax: false,
+        }
+    }
+
+    /// An error that breaks the file's structure: nothing after it can be read.
+    pub(crate) fn syntax(
+        location: Location,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) -> Self {
+        InputError::Invalid {
+            location,
+            message: message.into(),
+            hint,
+            syntax: true,
         }
     }
 
@@ -112,6 +131,7 @@ impl InputError {
                 location,
                 message,
                 hint,
+                ..
             } => Diagnostic::error(message.clone(), Some(location.clone()), hint.clone()),
         }
     }

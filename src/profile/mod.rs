@@ -223,24 +223,14 @@ impl<'de> Deserialize<'de> for ParamMap {
                 let vocab = ctx
                     .as_deref()
                     .and_then(|c| c.as_any().downcast_ref::<ParamVocabulary>());
+                // Names are checked against the vocabulary as they are read (`Name<ParamK>`).
                 let mut out = BTreeMap::new();
                 while let Some(name) = m.next_key::<Name<ParamK>>()? {
                     let name = name.into_string();
                     if out.contains_key(&name) {
                         return Err(yaml::err(format!("duplicate key `{name}`")));
                     }
-                    let spec = match vocab {
-                        // A pack that declares no parameters (used without the built-in rules)
-                        // leaves its profiles' parameters unchecked.
-                        Some(v) if !yaml::locating() && !v.is_empty() => match v.get(&name) {
-                            Some(s) => Some(s),
-                            None => {
-                                let (message, hint) = v.unknown(&name);
-                                return Err(err_hint(message, hint));
-                            }
-                        },
-                        _ => None,
-                    };
+                    let spec = vocab.and_then(|v| v.get(&name));
                     let entry: ParamEntry = m.next_value_seed(TypedParam { name: &name, spec })?;
                     out.insert(name, entry);
                 }
@@ -790,6 +780,7 @@ fn param_at_top_level(e: InputError, params: &ParamVocabulary) -> InputError {
         location,
         message,
         hint,
+        syntax,
     } = e
     else {
         return e;
@@ -813,6 +804,7 @@ fn param_at_top_level(e: InputError, params: &ParamVocabulary) -> InputError {
         location,
         message,
         hint,
+        syntax,
     }
 }
 
