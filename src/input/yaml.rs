@@ -479,12 +479,7 @@ pub(crate) fn itself(e: &InputError) -> Option<&InputError> {
 pub(crate) fn without_entry(file: &SourceFile, line: usize) -> Option<(SourceFile, String)> {
     let lines: Vec<&str> = file.text().split('\n').collect();
     let first = *lines.get(line.checked_sub(1)?)?;
-    // A list item is not cut: the items after it would be numbered one less in the messages
-    // (`notes[0]`), pointing at the wrong item.
-    if first.trim().is_empty()
-        || first.trim_start().starts_with('-')
-        || header(file.text()).map(|(_, l)| l) == Some(line)
-    {
+    if first.trim().is_empty() || header(file.text()).map(|(_, l)| l) == Some(line) {
         return None;
     }
     let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
@@ -496,6 +491,12 @@ pub(crate) fn without_entry(file: &SourceFile, line: usize) -> Option<(SourceFil
             break;
         }
         end += 1;
+    }
+    // A list item is cut only when it is the last of its list: the items after it would be
+    // numbered one less in the messages (`notes[0]`), pointing at the wrong item.
+    let item = |l: &str| l.trim_start().starts_with("- ") || l.trim() == "-";
+    if item(first) && lines.get(end).is_some_and(|l| indent(l) == own && item(l)) {
+        return None;
     }
     let cut: Vec<&str> = lines.get(line - 1..end)?.to_vec();
     if !balanced(&cut) {
