@@ -274,3 +274,61 @@ fn check_reports_every_independent_error_of_a_file_in_one_run() {
     // Each error once: blanking a broken entry adds no error of its own.
     assert!(text.contains(": 9 errors, 1 warning\n"), "{text}");
 }
+
+#[test]
+fn a_new_profile_takes_the_frameworks_the_lab_needs_and_scores_as_written() {
+    let d = scratch("new-profile-frameworks");
+    let o = labfit_in(
+        &d,
+        &["new", "profile", "our-lab", "--frameworks", "hipaa:5,clia"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let text = std::fs::read_to_string(d.join("our-lab.yaml")).unwrap();
+    assert!(
+        text.contains("\nframeworks: {hipaa: 5, clia: 1}\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("#   labfit new profile our-lab --frameworks hipaa:5,clia\n"),
+        "{text}"
+    );
+    let o = labfit_in(&d, &["check", "our-lab.yaml", "--deny-warnings"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(
+        out(&o).contains("1 file checked, no problems found"),
+        "{}",
+        out(&o)
+    );
+    let o = labfit_in(
+        &d,
+        &[
+            "score",
+            "-p",
+            "our-lab.yaml",
+            "-e",
+            "aws",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ids: Vec<&str> = v["profile"]["frameworks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["clia", "hipaa", "lab-baseline"], "{ids:?}");
+    // A framework must exist; one of a rule pack needs the pack.
+    let o = labfit_in(&d, &["new", "profile", "typo", "--frameworks", "hipa"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        out(&o).contains("error: unknown framework `hipa`\n  = help: did you mean `hipaa`?"),
+        "{}",
+        out(&o)
+    );
+    assert!(!d.join("typo.yaml").exists());
+    let o = labfit_in(&d, &["new", "rule", "pack", "--frameworks", "hipaa"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+}
