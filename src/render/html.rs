@@ -13,7 +13,7 @@ use crate::input::source::InputHash;
 use crate::render::toolkit::{self, clip, is_web_address, list_or_dash, num1, of100, pct_spaced};
 use crate::render::view::{ComparisonView, FrameworkMatrix, GateMatrix, Safest};
 use crate::render::words::{
-    comparison_summary, current_answer, guide_topic, verdict_meaning, what_if, METHOD,
+    comparison_summary, current_answer, guide_topic, verdict_meaning, what_if, Answers, METHOD,
     RANKING_ORDER, UNVERIFIED_LEGEND,
 };
 use crate::report::comparison::Comparison;
@@ -947,7 +947,7 @@ fn comparison_summary_section(o: &mut String, v: &ComparisonView<'_>) {
         v.counts.providers, v.counts.eligible, v.counts.conditional, v.counts.ineligible
     );
     let _ = writeln!(o, "</div><ul class=\"summary\">");
-    for s in comparison_summary(v) {
+    for s in comparison_summary(v, Answers::Inline) {
         let _ = writeln!(o, "<li>{}</li>", h(&s));
     }
     let _ = writeln!(o, "</ul></section>");

@@ -11,7 +11,7 @@ use crate::render::toolkit::{
 use crate::render::view::{ComparisonView, FrameworkMatrix, GateMatrix};
 use crate::render::words::{
     comparison_summary, current_answer, guide_topic, unverified_mark, verdict_meaning, what_if,
-    METHOD, RANKING_ORDER, UNVERIFIED_LEGEND,
+    Answers, METHOD, RANKING_ORDER, UNVERIFIED_LEGEND,
 };
 use crate::report::comparison::Comparison;
 use crate::report::{GateState, Question, Report};
@@ -313,7 +313,7 @@ pub fn comparison(c: &Comparison) -> String {
         v.engine.1
     );
     let _ = writeln!(o, "## Summary\n");
-    for s in comparison_summary(&v) {
+    for s in comparison_summary(&v, Answers::Inline) {
         let _ = writeln!(o, "- {}", esc(&s));
     }
     ranking(&mut o, &v);

@@ -6,7 +6,7 @@
 use crate::input::source::InputHash;
 use crate::profile::Bands;
 use crate::report::comparison::{Comparison, DecisionState};
-use crate::report::{GateResult, Report, Verdict, WarningKind};
+use crate::report::{GateResult, Report, Verdict};
 
 /// A provider named in a comparison: its id, and its name when it is ranked.
 #[derive(Clone, Copy, Debug)]
@@ -165,6 +165,8 @@ pub struct Counts {
     pub gate_questions: usize,
     /// Providers whose evidence includes expired documents (counted as unknown).
     pub expired: usize,
+    /// Providers with questions still open (potential above fit).
+    pub open: usize,
 }
 
 /// A comparison as every format shows it.
@@ -172,6 +174,10 @@ pub struct Counts {
 pub struct ComparisonView<'a> {
     /// The engine's name and version (of the first report, else this build).
     pub engine: (&'a str, &'a str),
+    /// The profile's id.
+    pub profile: &'a str,
+    /// The providers whose evidence includes expired documents, in ranking order.
+    pub expired: Vec<Named<'a>>,
     /// The profile's bands (of the first report, else the defaults).
     pub bands: Bands,
     /// How many providers stand where.
@@ -255,6 +261,13 @@ impl<'a> ComparisonView<'a> {
             engine: first.map_or((env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")), |r| {
                 (r.engine.name.as_str(), r.engine.version.as_str())
             }),
+            profile: &c.profile,
+            expired: c
+                .ranking
+                .iter()
+                .filter(|r| r.expired_evidence)
+                .map(|r| named(&r.id))
+                .collect(),
             bands: first.map(|r| r.profile.bands).unwrap_or_default(),
             counts: counts(c),
             rows: rows(c),
@@ -283,15 +296,9 @@ fn counts(c: &Comparison) -> Counts {
             .iter()
             .map(|r| r.questions.iter().filter(|q| q.gate).count())
             .sum(),
-        expired: c
-            .reports
-            .iter()
-            .filter(|r| {
-                r.warnings
-                    .iter()
-                    .any(|w| w.kind == WarningKind::ExpiredEvidence)
-            })
-            .count(),
+        // From the ranking, which holds it with or without the reports.
+        expired: c.ranking.iter().filter(|r| r.expired_evidence).count(),
+        open: c.ranking.iter().filter(|r| r.potential > r.fit).count(),
     }
 }
 

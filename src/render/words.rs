@@ -49,9 +49,20 @@ pub fn verdict_meaning(v: Verdict) -> &'static str {
     }
 }
 
+/// Whether a summary says which answers would settle the decision in its decision sentence,
+/// or leaves them to a list of its own (the renderer's, from `v.decision.pending`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answers {
+    /// In the decision sentence.
+    Inline,
+    /// Apart: the decision sentence is the headline alone.
+    Apart,
+}
+
 /// What a committee should take from a comparison, as plain sentences (no markup): where the
-/// decision stands, what the intervals settle, the safest choice, and what to do next.
-pub fn comparison_summary(v: &ComparisonView<'_>) -> Vec<String> {
+/// decision stands, what the intervals settle, the safest choice, whose evidence has expired,
+/// and what to do next. Every format's summary of a comparison is these sentences.
+pub fn comparison_summary(v: &ComparisonView<'_>, answers: Answers) -> Vec<String> {
     let Counts {
         providers: n,
         eligible,
@@ -60,6 +71,7 @@ pub fn comparison_summary(v: &ComparisonView<'_>) -> Vec<String> {
         questions,
         gate_questions,
         expired,
+        open,
     } = v.counts;
     let mut out = vec![format!(
         "Of {n} provider{} compared, {eligible} {} every must-have, {conditional} {} must-haves still open (conditional) and {ineligible} {} at least one (ineligible).",
@@ -69,7 +81,10 @@ pub fn comparison_summary(v: &ComparisonView<'_>) -> Vec<String> {
         if ineligible == 1 { "fails" } else { "fail" },
     )];
     out.extend(v.notes.iter().map(|n| format!("Note: {n}.")));
-    out.push(decision_sentence(&v.decision));
+    out.push(match answers {
+        Answers::Inline => decision_sentence(&v.decision),
+        Answers::Apart => decision_headline(&v.decision),
+    });
     if v.beats.is_empty() && n > 1 {
         out.push("The open questions could still reorder any two providers: none is necessarily better than another.".into());
     }
@@ -91,15 +106,24 @@ pub fn comparison_summary(v: &ComparisonView<'_>) -> Vec<String> {
         )),
         Safest::None => {}
     }
+    if expired > 0 {
+        let names: Vec<&str> = v.expired.iter().map(Named::name).collect();
+        out.push(format!(
+            "The evidence for {} ({expired} of {n} provider{}) includes expired documents, counted as unknown: ask for the current ones before deciding.",
+            and_list(&names),
+            if n == 1 { "" } else { "s" }
+        ));
+    }
     if questions > 0 {
         out.push(format!(
             "Next step: send each provider its questions ({questions} in all, {gate_questions} of them on must-haves, which come first in each list)."
         ));
-    }
-    if expired > 0 {
+    } else if open > 0 {
+        // A ranking without reports does not count the questions; it knows who has some.
         out.push(format!(
-            "The evidence for {expired} of {n} provider{} includes expired documents, counted as unknown: ask for the current ones before deciding.",
-            if n == 1 { "" } else { "s" }
+            "Next step: send each of the {open} provider{} with open questions its questionnaire (`labfit questions -p {} -e PROVIDER`, must-haves first).",
+            if open == 1 { "" } else { "s" },
+            v.profile
         ));
     }
     out

@@ -34,6 +34,9 @@ pub struct Ranked {
     pub errors: usize,
     /// How much of the score the evidence already settles: 1 − (potential − fit) / 100.
     pub settled: f64,
+    /// The evidence states facts that have expired (past their `expires` date or their
+    /// document's validity), so they count as unknown: ask for the current documents.
+    pub expired_evidence: bool,
 }
 
 /// "p necessarily beats q": p's fit is at least q's potential.
