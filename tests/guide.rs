@@ -1,7 +1,8 @@
 //! docs/writing-rules.md cannot go stale: every file it shows must equal the file in the
 //! repository, and every `console` block is run (in a scratch copy of the example, after the
 //! `diff` block before it is applied) and its shown lines must appear in the output, in order
-//! (`…` stands for lines left out). Commands after a planted mistake must exit 2, the others 0.
+//! (`…` stands for lines left out). Commands after a planted error must exit 2, after a planted
+//! warning 1 with `--deny-warnings` (else 0), the others 0.
 #![allow(
     clippy::expect_used,
     clippy::unwrap_used,
@@ -128,7 +129,16 @@ fn run(dir: &Path, block: &Block, after_mistake: bool) -> usize {
             String::from_utf8_lossy(&o.stdout),
             String::from_utf8_lossy(&o.stderr)
         );
-        let want_code = if after_mistake { 2 } else { 0 };
+        // A planted error exits 2; a planted warning exits 0, or 1 when warnings are denied.
+        let want_code = if !after_mistake {
+            0
+        } else if expected.iter().any(|l| l.starts_with("error:")) {
+            2
+        } else if cmd.contains("--deny-warnings") {
+            1
+        } else {
+            0
+        };
         assert_eq!(
             o.status.code(),
             Some(want_code),
