@@ -403,3 +403,65 @@ fn diff_of_a_missing_file_is_an_input_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no/such/file.yaml"), "{}", stderr(&o));
 }
+
+/// The HTML report's summary items, as text.
+fn html_summary(html: &str) -> Vec<String> {
+    let start = html.find("<ul class=\"summary\">").expect("a summary list");
+    let list = &html[start..start + html[start..].find("</ul>").unwrap()];
+    list.split("<li>")
+        .skip(1)
+        .map(|li| {
+            let text = li.split("</li>").next().unwrap();
+            let mut plain = String::new();
+            let mut in_tag = false;
+            for c in text.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => plain.push(c),
+                    _ => {}
+                }
+            }
+            plain
+                .replace("&amp;", "&")
+                .replace("&#39;", "'")
+                .replace("&quot;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+        })
+        .collect()
+}
+
+#[test]
+fn the_text_compare_says_what_the_html_summary_says() {
+    for profile in ["us-clinical-diagnostics", "gxp-qc-lab", "base-lab"] {
+        let html = stdout(&labfit(&[
+            "compare", "-p", profile, AS_OF[0], AS_OF[1], "--format", "html",
+        ]));
+        let text = stdout(&labfit(&["compare", "-p", profile, AS_OF[0], AS_OF[1]]));
+        let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = flat(&text);
+        let items = html_summary(&html);
+        assert!(items.len() >= 3, "{profile}: {items:?}");
+        for item in &items {
+            // The HTML counts the questions (it has every report); the ranking alone cannot.
+            if item.starts_with("Next step:") {
+                assert!(text.contains("Next step: send each"), "{profile}: {text}");
+                continue;
+            }
+            assert!(
+                text.contains(&flat(item)),
+                "{profile}: the text compare lacks\n{item}\n--- it says:\n{text}"
+            );
+        }
+    }
+    let text = stdout(&labfit(&[
+        "compare",
+        "-p",
+        "us-clinical-diagnostics",
+        AS_OF[0],
+        AS_OF[1],
+    ]));
+    assert!(text.contains("No provider can be chosen yet"), "{text}");
+    assert!(text.contains("includes expired documents"), "{text}");
+}

@@ -198,6 +198,25 @@ pub struct ComparisonView<'a> {
     pub gates: Option<GateMatrix<'a>>,
     /// Every input of every report, sorted, each once.
     pub inputs: Vec<&'a InputHash>,
+    /// One SHA-256 over the inputs, as listed (see [`inputs_digest`]): what a decision record
+    /// cites to say which inputs it was made on.
+    pub inputs_digest: String,
+}
+
+/// The SHA-256 of a list of inputs: of the lines `SHA256  NAME` (the output of `sha256sum`),
+/// one per input in the order given, each ending in a newline. Anyone can recompute it from
+/// the list a report prints, or from the files with `sha256sum FILE… | sha256sum`.
+pub fn inputs_digest(inputs: &[&InputHash]) -> String {
+    use sha2::{Digest as _, Sha256};
+    let mut hasher = Sha256::new();
+    for i in inputs {
+        hasher.update(format!("{}  {}\n", i.sha256, i.name).as_bytes());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl<'a> ComparisonView<'a> {
@@ -275,6 +294,7 @@ impl<'a> ComparisonView<'a> {
             safest,
             frameworks: first.and_then(|f| framework_matrix(f, &c.reports)),
             gates: first.and_then(|f| gate_matrix(f, &c.reports)),
+            inputs_digest: inputs_digest(&inputs),
             inputs,
         }
     }

@@ -184,6 +184,43 @@ pub fn decision_headline(d: &DecisionView<'_>) -> String {
     }
 }
 
+/// What a committee should do on this evidence, in one sentence, after the decision headline:
+/// choose, wait for which answers, or look further. Like the headline, it never recommends a
+/// provider with open must-haves.
+pub fn recommendation(v: &ComparisonView<'_>) -> String {
+    let d = &v.decision;
+    let expired = if v.expired.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<&str> = v.expired.iter().map(Named::name).collect();
+        format!(
+            " Ask {} for current documents: some of the evidence has expired.",
+            and_list(&names)
+        )
+    };
+    let body = match d.state {
+        DecisionState::Chosen => format!(
+            "Recommendation: choose {}, after the committee has read the open points below.",
+            d.choice.map_or("", |c| c.name())
+        ),
+        DecisionState::Contested => match v.safest {
+            Safest::Behind { choice, by, against } => format!(
+                "Recommendation: do not choose yet; ask the providers below first. Should a choice be needed before the answers are in, {} is the one with the least to regret (at most {by:.1} fit points behind {}).",
+                choice.name(),
+                against.name()
+            ),
+            _ => format!(
+                "Recommendation: do not choose yet; ask the providers below first ({} is the one to beat).",
+                d.leader.map_or("", |c| c.name())
+            ),
+        },
+        DecisionState::NoneEligible => "Recommendation: do not choose yet; send each provider the questions on its open must-haves first (they come first in each questionnaire).".to_owned(),
+        DecisionState::AllIneligible => "Recommendation: none of these providers; look at others, or review whether each must-have is truly required.".to_owned(),
+        DecisionState::Empty => "Recommendation: compare at least one provider.".to_owned(),
+    };
+    format!("{body}{expired}")
+}
+
 /// Where the decision stands and, when it is open, which answers from which providers would
 /// settle it.
 pub fn decision_sentence(d: &DecisionView<'_>) -> String {
