@@ -1,8 +1,11 @@
 //! One self-contained HTML file for a committee: no external assets, no JavaScript, charts in
-//! inline SVG, a print style sheet (A4, one provider per page). It carries the summary, verdict
-//! badges, a fit/potential chart per provider and a per-framework chart, the must-haves, the
-//! questions, the explain tree (collapsible `<details>`, built here from the report's nodes),
-//! the sources with links, how the score is computed, and the inputs' hashes.
+//! inline SVG, and a print style sheet (A4: headings kept with what they introduce, tables
+//! whole where they fit, every page numbered). It carries the summary, verdict badges, the
+//! ranking and a fit/potential chart, a recommendation (what the evidence supports, what is
+//! still open) and a decision record to sign, the frameworks and must-haves per provider,
+//! each provider's questions, explain tree (collapsible `<details>`, built here from the
+//! report's nodes) and sources with links, how the score is computed, and the inputs' hashes.
+//! Requirements appear by title, their ids small beside them.
 //!
 //! Everything that comes from an input file is escaped; only http(s) addresses become links.
 
