@@ -347,13 +347,16 @@ fn html_in_chromium(dir: &Path) -> Outcome {
 }
 
 /// The most pages the built-in comparison (10 providers) may print to. The report flows
-/// without forced breaks but for the decision record, so it takes: the summary and the
-/// ranking (page 1); the fit chart, what the intervals settle and the recommendation (1);
-/// the decision record, to be signed on a page of its own (1); the frameworks and the
-/// must-haves (at most 2); each provider's head, must-haves, first six questions and sources
-/// (at most 2 each, about 1.7 measured); the method, the profile's parameters and the input
-/// hashes (at most 3). 5 + 2 × 10 + 3 = 28; it printed to 44 pages before these rules, and
-/// to 25 when they were written.
+/// without forced breaks, so it takes: the summary and the ranking (page 1); the fit chart,
+/// what the intervals settle and the recommendation (1); what is still open and the decision
+/// record, kept whole to be signed on one sheet (1); the frameworks and the must-haves (at most
+/// 2); each provider's head, must-haves, first six questions and sources (at most 2 each; 1.95
+/// measured with five must-haves each); the method, the profile's parameters and the input
+/// hashes (at most 3). 5 + 2 × 10 + 3 = 28. It printed to 44 pages before these rules, to 25
+/// when they were written, and to 30 once the evidence semantics added a must-have, longer
+/// evidence text and 11 parameters, until the decision record stopped forcing a page of its
+/// own and the reference tables were set tighter: 28, every part at its most, so content that
+/// grows any part fails here and is looked at on paper.
 const MAX_PAGES: usize = 28;
 
 /// The committee's report as a committee reads it: printed to PDF (A4) in headless Chromium,

@@ -175,10 +175,10 @@ table.record td.fill { height: 34px; }
   .summary { padding: 4px 12px 4px 24px; margin: 6px 0; }
   .summary li { margin: 2px 0; }
   nav.toc { display: none; }
-  /* The parts follow one another without forced page breaks, but for the decision record,
-     which starts a page to be signed: each heading is kept with what it introduces, and
-     tables that fit on a page are kept whole. */
-  section#decision { break-before: page; }
+  /* The parts follow one another without forced page breaks: each heading is kept with what
+     it introduces, tables that fit on a page are kept whole, and the decision record is
+     kept whole (.keep) so its fields and signatures are signed on one sheet. Forcing it
+     onto a page of its own left two pages half empty. */
   article.provider { border-top: 1px solid var(--line); margin-top: 14px; }
   details.print-open::details-content { content-visibility: visible; display: block; }
   details.print-open > summary { list-style: none; break-after: avoid; }
@@ -197,6 +197,12 @@ table.record td.fill { height: 34px; }
   .screen-only { display: none; }
   ul.sources a::after { content: " <" attr(href) ">"; font-size: 7pt; color: #57606a; }
   td.hash code { font-size: 6.5pt; overflow-wrap: normal; white-space: nowrap; }
+  /* Reference tables, read by looking a row up: smaller type, and an id on one line (a
+     profile id broken at its hyphens made every row three lines high). */
+  table.params { font-size: 7.5pt; } table.params code { font-size: 7pt; }
+  table.params td:nth-child(4) code { white-space: nowrap; font-size: 6.5pt; }
+  /* A file and its "(built in)" on one line: wrapped, they doubled the table's height. */
+  td.file { white-space: nowrap; } td.file .note { font-size: 7pt; }
   footer { margin-top: 14px; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
@@ -902,7 +908,7 @@ fn method(o: &mut String, r: &Report) {
     }
     let _ = writeln!(o, "</tbody></table>");
     if !r.profile.params.is_empty() {
-        let _ = writeln!(o, "<details class=\"section print-open\"><summary>The profile's parameters ({})</summary><table><thead><tr><th>parameter</th><th>value</th><th>from</th><th>set by</th><th>basis</th></tr></thead><tbody>", r.profile.params.len());
+        let _ = writeln!(o, "<details class=\"section print-open\"><summary>The profile's parameters ({})</summary><table class=\"params\"><thead><tr><th>parameter</th><th>value</th><th>from</th><th>set by</th><th>basis</th></tr></thead><tbody>", r.profile.params.len());
         for (k, p) in &r.profile.params {
             let _ = writeln!(
                 o,
@@ -929,7 +935,7 @@ fn inputs(o: &mut String, list: &[&InputHash]) {
         let _ =
             writeln!(
             o,
-            "<tr><td>{}</td><td><code>{}</code>{}</td><td class=\"hash\"><code>{}</code></td></tr>",
+            "<tr><td>{}</td><td class=\"file\"><code>{}</code>{}</td><td class=\"hash\"><code>{}</code></td></tr>",
             h(&i.kind),
             h(&i.name),
             if i.builtin { " <span class=\"note\">(built in)</span>" } else { "" },
