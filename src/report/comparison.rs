@@ -48,7 +48,8 @@ pub struct Dominance {
     pub loser: String,
 }
 
-/// The minimax-regret choice among the providers that are not ineligible.
+/// The minimax-regret choice among the providers that meet every must-have (a provider with
+/// must-haves open cannot be chosen on the evidence).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Regret {
     /// Provider id.
