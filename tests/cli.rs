@@ -460,3 +460,60 @@ fn list_columns_never_run_together_and_titles_are_not_cut() {
         ]
     );
 }
+
+/// A question that adds no fit says why it is listed and comes after every question that
+/// adds some: no "50 → 50 (+0.0)" line left to puzzle over (issue: the first hour).
+#[test]
+fn questions_that_move_nothing_say_why_and_come_last() {
+    let args = [
+        "questions",
+        "-p",
+        "us-clinical-diagnostics",
+        "-e",
+        "tencent-cloud",
+        "--as-of",
+        "2026-01-01",
+    ];
+    let o = labfit(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    // Tencent Cloud's dedicated-hosts answer cannot move tenant isolation, already decided on
+    // its other facts.
+    let item = text
+        .split("\n\n")
+        .find(|b| b.contains("[q08] +0.0 fit"))
+        .unwrap_or_else(|| panic!("no zero-swing q08 item:\n{text}"));
+    let item = item.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        item.contains(
+            "why: no answer moves the score: every check that reads it is decided on other facts"
+        ) && item.contains("ctl.tenant_isolation stays 50"),
+        "{item}"
+    );
+    for block in text.split("\n\n") {
+        let flat = block.split_whitespace().collect::<Vec<_>>().join(" ");
+        for w in flat.split([',', ';']) {
+            let w: Vec<&str> = w.split_whitespace().collect();
+            if let [.., from, "→", to, _] = w.as_slice() {
+                assert_ne!(from, to, "a move that does not move: {flat}");
+            }
+        }
+    }
+
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let o = labfit(&json_args);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let plain: Vec<f64> = v["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| q["gate"] == false)
+        .map(|q| q["swing"].as_f64().unwrap())
+        .collect();
+    let first_zero = plain.iter().position(|&s| s < 0.05).unwrap();
+    assert!(
+        plain[first_zero..].iter().all(|&s| s < 0.05),
+        "a question adding fit comes after one adding none: {plain:?}"
+    );
+}

@@ -11,6 +11,7 @@ use crate::render::words::{unverified_mark, UNVERIFIED_LEGEND};
 use crate::report::comparison::Comparison;
 use crate::report::diff::EvidenceDiff;
 use crate::report::Report;
+use crate::score::Move;
 
 pub use crate::render::toolkit::Style;
 
@@ -292,11 +293,32 @@ pub fn questions(r: &Report, style: Style) -> String {
         if !q.gates.is_empty() {
             why.push(format!("must-haves: {}", q.gates.join(", ")));
         }
+        // A line of zero moves reads as noise: say why a question that adds no fit is still
+        // listed (it sorts after those that add fit). A requirement that does not move at all is
+        // decided on other facts, as the question's lift leaves it.
+        let decided = |m: &Move| m.to <= m.from;
+        if q.gates.is_empty() && q.swing < 0.05 {
+            why.push(if q.impact.requirements.iter().all(decided) {
+                "no answer moves the score: every check that reads it is decided on other facts; \
+                 worth asking only to complete the record"
+                    .to_owned()
+            } else {
+                "a favourable answer alone adds no fit: what it feeds is held by other \
+                 requirements, so it counts only with their answers"
+                    .to_owned()
+            });
+        }
         let reqs: Vec<String> = q
             .impact
             .requirements
             .iter()
-            .map(|m| format!("{} {:.0} → {:.0} (+{:.1})", m.id, m.from, m.to, m.swing))
+            .map(|m| {
+                if decided(m) {
+                    format!("{} stays {:.0}", m.id, m.from)
+                } else {
+                    format!("{} {:.0} → {:.0} (+{:.1})", m.id, m.from, m.to, m.swing)
+                }
+            })
             .collect();
         if !reqs.is_empty() {
             why.push(format!("requirements: {}", reqs.join(", ")));
@@ -305,7 +327,13 @@ pub fn questions(r: &Report, style: Style) -> String {
             .impact
             .frameworks
             .iter()
-            .map(|m| format!("{} {:.1} → {:.1} (+{:.1})", m.id, m.from, m.to, m.swing))
+            .map(|m| {
+                if decided(m) {
+                    format!("{} stays {:.1}", m.id, m.from)
+                } else {
+                    format!("{} {:.1} → {:.1} (+{:.1})", m.id, m.from, m.to, m.swing)
+                }
+            })
             .collect();
         if !fws.is_empty() {
             why.push(format!("frameworks: {}", fws.join(", ")));
