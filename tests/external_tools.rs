@@ -3,9 +3,9 @@
 //! `chromium`), whose DOM must carry the page title and whose screenshot must not be blank;
 //! and the HTML report printed to PDF there and read back with poppler (Debian
 //! `poppler-utils`) as a committee reads it: within a page bound, the summary and the ranking
-//! on page 1, no heading at the foot of a page. Without a tool, a check says plainly that it
-//! was skipped; when `CI` is set it fails instead, so CI never passes without running them
-//! (`bash .ci/run` installs them).
+//! on page 1, no heading at the foot of a page, the parameters, hashes and decision record
+//! printed. Without a tool, a check says plainly that it was skipped; when `CI` is set it
+//! fails instead, so CI never passes without running them (`bash .ci/run` installs them).
 //!
 //! A plain `main` (`harness = false` in Cargo.toml), so a skip is printed where `cargo test`
 //! shows it. `LABFIT_UPDATE_SCREENSHOT=1 cargo test --test external_tools` also refreshes
@@ -361,8 +361,9 @@ const MAX_PAGES: usize = 28;
 
 /// The committee's report as a committee reads it: printed to PDF (A4) in headless Chromium,
 /// then read back page by page with poppler's `pdfinfo` and `pdftotext`. It must stay within
-/// [`MAX_PAGES`], hold the summary and the whole ranking on page 1, and never end a page with
-/// a heading. `LABFIT_UPDATE_SCREENSHOT=1` writes page 1 to docs/compare.png.
+/// [`MAX_PAGES`], hold the summary and the whole ranking on page 1, never end a page with a
+/// heading, and print what the screen folds (the profile's parameters, the input hashes) and
+/// the decision record. `LABFIT_UPDATE_SCREENSHOT=1` writes page 1 to docs/compare.png.
 fn html_in_print(dir: &Path) -> Outcome {
     let Some(browser) = find_tool("LABFIT_CHROMIUM", &["chromium", "chromium-browser"]) else {
         return Outcome::Skip("Chromium not found (Debian package chromium)".into());
@@ -450,8 +451,10 @@ fn html_in_print(dir: &Path) -> Outcome {
         return Outcome::Fail(e);
     }
     let headings = headings(&html);
+    let mut printed = String::new();
     for n in 1..=pages {
         let text = page_text(n);
+        printed.push_str(&text);
         if !text.contains(&format!("page {n} of {pages}")) {
             return Outcome::Fail(format!("page {n} lacks its footer `page {n} of {pages}`"));
         }
@@ -465,6 +468,27 @@ fn html_in_print(dir: &Path) -> Outcome {
             .find(|h| **h == last || (last.len() > 6 && h.starts_with(&last)))
         {
             return Outcome::Fail(format!("page {n} of {pages} ends with the heading `{h}`"));
+        }
+    }
+    // The paper record holds what the screen folds away: the lab's thresholds, every input's
+    // hash, and the decision record's fields and signature lines.
+    let printed = printed.split_whitespace().collect::<Vec<_>>().join(" ");
+    let first_hash = html
+        .split("<td class=\"hash\"><code>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap_or_default();
+    for want in [
+        "What the evidence supports.",
+        "What is still open",
+        "Decided by (names and roles)",
+        "Signature, name and role",
+        "min_multi_zone_sla_pct 99.95",
+        "min_retention_years 2",
+        first_hash,
+    ] {
+        if want.is_empty() || !printed.contains(want) {
+            return Outcome::Fail(format!("the printed report lacks `{want}`"));
         }
     }
     // Page 1 as an image: what docs/compare.png shows.
