@@ -388,14 +388,14 @@ fn thresholds_say_why_they_failed_and_refuse_impossible_values() {
     let o = run(&["--require-eligible"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("threshold not met: --require-eligible: the verdict is conditional, 4 must-haves are still open (clia.confidentiality, clia.retention_general, hipaa.baa, hipaa.return_or_destroy)"),
+        stderr(&o).contains("threshold not met: --require-eligible: the verdict is conditional, 5 must-haves are still open (clia.confidentiality, clia.retention_general, dsp.covered_person_access, hipaa.baa, hipaa.return_or_destroy)"),
         "{}",
         stderr(&o)
     );
     let o = run(&["--fail-under", "60"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("threshold not met: --fail-under 60: the fit is 18.3, below 60"),
+        stderr(&o).contains("threshold not met: --fail-under 60: the fit is 16.0, below 60"),
         "{}",
         stderr(&o)
     );
