@@ -184,9 +184,10 @@ fn requirements(engine: &Engine, json_out: bool) -> String {
     if json_out {
         json::value(&items)
     } else {
+        let w = width(items.iter().map(|r| r.id.as_str()));
         items
             .iter()
-            .map(|r| format!("{:<40} {:<9} {}\n", r.id, r.kind, r.title))
+            .map(|r| format!("{:<w$}  {:<9} {}\n", r.id, r.kind, r.title))
             .collect()
     }
 }
@@ -209,9 +210,10 @@ fn profiles(engine: &Engine, json_out: bool) -> Result<String, Exit> {
     Ok(if json_out {
         json::value(&items)
     } else {
+        let w = width(items.iter().map(|p| p.id.as_str()));
         items
             .iter()
-            .map(|p| format!("{:<30} {}\n", p.id, p.title))
+            .map(|p| format!("{:<w$}  {}\n", p.id, p.title))
             .collect()
     })
 }
@@ -231,19 +233,20 @@ fn providers(engine: &Engine, json_out: bool) -> Result<String, Exit> {
             Err(e) => return Err(report_error(&e)),
         }
     }
-    Ok(if json_out {
-        json::value(&items)
-    } else {
-        items
-            .iter()
-            .map(|p| {
-                format!(
-                    "{:<18} {:<20} as of {}  {} facts ({} known)\n",
-                    p.id, p.provider, p.as_of, p.facts, p.known
-                )
-            })
-            .collect()
-    })
+    if json_out {
+        return Ok(json::value(&items));
+    }
+    let id_w = width(items.iter().map(|p| p.id.as_str()));
+    let name_w = width(items.iter().map(|p| p.provider.as_str()));
+    Ok(items
+        .iter()
+        .map(|p| {
+            format!(
+                "{:<id_w$}  {:<name_w$}  as of {}  {} facts ({} known)\n",
+                p.id, p.provider, p.as_of, p.facts, p.known
+            )
+        })
+        .collect())
 }
 
 /// The fact vocabulary.
@@ -253,11 +256,12 @@ fn facts(engine: &Engine, json_out: bool) -> String {
     if json_out {
         json::value(&items)
     } else {
+        let w = width(items.iter().map(|f| f.key));
         items
             .iter()
             .map(|f| {
                 format!(
-                    "{:<36} {:<8} {:<4} {}\n",
+                    "{:<w$}  {:<8} {:<4} {}\n",
                     f.key,
                     f.spec.ty.to_string(),
                     f.spec.question,
@@ -328,4 +332,10 @@ fn services(engine: &Engine, json_out: bool) -> String {
             )
         })
         .collect()
+}
+
+/// The width of a text column: its longest entry, so that no entry runs into the next column
+/// (the columns are then separated by two spaces).
+fn width<'a>(entries: impl Iterator<Item = &'a str>) -> usize {
+    entries.map(|e| e.chars().count()).max().unwrap_or(0)
 }

@@ -19,7 +19,7 @@ use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 use labfit::{Date, Engine, Error};
 
@@ -131,16 +131,6 @@ impl EvalArgs {
 
 pub(crate) fn parse_date(s: &str) -> Result<Date, String> {
     s.parse::<Date>().map_err(|e| e.to_string())
-}
-
-/// Output formats.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Format {
-    /// A readable summary
-    #[default]
-    Text,
-    /// The full report as JSON (report/v1)
-    Json,
 }
 
 /// Whether stderr gets colour.

@@ -12,7 +12,7 @@ use crate::input::date::Date;
 use crate::report::comparison::{
     Comparison, Decision, DecisionState, Dominance, Pending, Ranked, Regret,
 };
-use crate::report::Report;
+use crate::report::{Report, WarningKind};
 use crate::score::rank::{self, Standing};
 use crate::score::{round6, BoundProfile, GateState, Summary};
 
@@ -165,6 +165,7 @@ fn summary_row(prep: &Prepared<'_>, s: Summary) -> Ranked {
         weakest: s.weakest,
         errors: s.errors,
         settled: settled(s.fit, s.potential),
+        expired_evidence: s.expired_evidence,
     }
 }
 
@@ -197,6 +198,10 @@ fn row(r: &Report) -> Ranked {
         weakest: r.weakest_framework().map(|f| f.id.clone()),
         errors: r.errors.len(),
         settled: settled(r.fit, r.potential),
+        expired_evidence: r
+            .warnings
+            .iter()
+            .any(|w| w.kind == WarningKind::ExpiredEvidence),
     }
 }
 

@@ -8,7 +8,7 @@ use crate::engine::error::Error;
 use crate::engine::Engine;
 use crate::evidence::error::EvidenceError;
 use crate::evidence::Evidence;
-use crate::input::error::{did_you_mean, UsageError};
+use crate::input::error::{did_you_mean, suggest_id, UsageError};
 use crate::input::source::SourceFile;
 use crate::profile::error::ProfileError;
 use crate::profile::{self, ProfileSource};
@@ -54,7 +54,15 @@ impl Engine {
             let f = SourceFile::read(path)?;
             return Ok(Evidence::parse(&f, &self.vocab)?);
         }
-        let hint = did_you_mean(name, self.builtin_providers())
+        let names: Vec<(&str, String)> = self
+            .builtin_evidence
+            .iter()
+            .map(|(id, f)| {
+                let provider = Evidence::parse(f, &self.vocab).map(|e| e.provider);
+                (id.as_str(), provider.unwrap_or_default())
+            })
+            .collect();
+        let hint = suggest_id(name, names.iter().map(|(id, n)| (*id, n.as_str())))
             .map(|h| format!("{h} (or give a path to an evidence file)"))
             .unwrap_or_else(|| {
                 format!(
@@ -178,7 +186,12 @@ impl ProfileSource for Engine {
         if path.exists() || looks_like_path {
             return Ok(SourceFile::read(&path)?);
         }
-        let hint = did_you_mean(name, self.builtin_profiles())
+        let titles: Vec<(&str, String)> = self
+            .builtin_profiles
+            .iter()
+            .map(|(id, f)| (id.as_str(), profile::own_title(f).unwrap_or_default()))
+            .collect();
+        let hint = suggest_id(name, titles.iter().map(|(id, t)| (*id, t.as_str())))
             .map(|h| format!("{h} (or give a path to a profile file)"))
             .unwrap_or_else(|| {
                 format!(

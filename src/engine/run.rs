@@ -145,12 +145,17 @@ impl Engine {
     /// [`Engine::compare_profiles`] keeps of each provider × profile. Rule outcomes come from
     /// the same cache as `score_prepared`'s.
     pub fn summary(&self, profile: &BoundProfile, prep: &Prepared<'_>) -> score::Summary {
-        let (_, outcomes) = self.outcomes(profile, prep);
-        score::pass(&self.graph, profile, &outcomes, prep.as_of).summary(
+        let (table, outcomes) = self.outcomes(profile, prep);
+        let mut s = score::pass(&self.graph, profile, &outcomes, prep.as_of).summary(
             &self.graph,
             profile,
             &outcomes,
-        )
+        );
+        // The same facts the report's expired-evidence warning lists (`evidence_warnings`).
+        s.expired_evidence = table
+            .reads()
+            .any(|f| matches!(f.lapse, Some(Lapse::Expired { .. })));
+        s
     }
 
     /// The outcome of every leaf the profile reaches and does not waive, from the cache or by

@@ -69,6 +69,10 @@ impl NameKind {
 pub(crate) trait ParseContext: Any + Send + Sync {
     /// `Err((message, hint))` when `key` is not a known fact key.
     fn check_fact_key(&self, key: &str) -> Result<(), (String, String)>;
+    /// `Err((message, hint))` when `name` is not a known parameter (by default every name is).
+    fn check_param_name(&self, _name: &str) -> Result<(), (String, String)> {
+        Ok(())
+    }
     /// Itself, to downcast.
     fn as_any(&self) -> &dyn Any;
 }
@@ -149,11 +153,15 @@ fn trap_check(kind: NameKind, value: &str) -> Result<(), String> {
             }
             return Ok(());
         }
-        if kind == NameKind::Fact {
-            if let Some(vocab) = &ctx.vocab {
-                if let Err((message, hint)) = vocab.check_fact_key(value) {
-                    return Err(format!("{message}{HINT_SEP}{hint}"));
-                }
+        // Checked while the name is read, so that an unknown one is reported where it is.
+        if let Some(vocab) = &ctx.vocab {
+            let known = match kind {
+                NameKind::Fact => vocab.check_fact_key(value),
+                NameKind::Param => vocab.check_param_name(value),
+                _ => Ok(()),
+            };
+            if let Err((message, hint)) = known {
+                return Err(format!("{message}{HINT_SEP}{hint}"));
             }
         }
         Ok(())
@@ -398,10 +406,150 @@ pub(crate) fn locate<T: DeserializeOwned>(
     }
 }
 
+/// Every independent error of one file, where parsing (and whatever `attempt` does after it)
+/// stops at the first: while `attempt` fails with an error inside an entry of this file, the
+/// error is kept, that entry is blanked (see [`without_entry`]) and `attempt` runs again on
+/// the rest. It stops at an error it cannot step over: one in the file's structure (YAML
+/// syntax, the header), one in another file, one without a position, a missing field. An
+/// error that only follows from a blanked entry (a missing field, a reference to the blanked
+/// name, a syntax error the cut made) is dropped, so each error shown is one to fix.
+///
+/// Returns the errors in the order found and, when `attempt` finally succeeds on the
+/// blanked text, that text and the result (line numbers unchanged).
+pub(crate) fn recover<T, E>(
+    file: &SourceFile,
+    mut attempt: impl FnMut(&SourceFile) -> Result<T, E>,
+    input: impl Fn(&E) -> Option<&InputError>,
+) -> (Vec<E>, Option<(SourceFile, T)>) {
+    let mut errors = Vec::new();
+    let mut blanked: Vec<String> = Vec::new();
+    let mut current = file.clone();
+    // Each round blanks at least one more line, so this many rounds always suffice.
+    for _ in 0..=file.text().lines().count() {
+        let e = match attempt(&current) {
+            Ok(t) => return (errors, Some((current, t))),
+            Err(e) => e,
+        };
+        let Some(InputError::Invalid {
+            location,
+            message,
+            syntax,
+            ..
+        }) = input(&e)
+        else {
+            errors.push(e);
+            break;
+        };
+        // Only the subject counts: "unknown field `x`, expected one of `a`, `b`" is about `x`.
+        let subject = message.split(", expected").next().unwrap_or_default();
+        let follows = blanked.iter().any(|k| subject.contains(&format!("`{k}`")));
+        let missing = subject.contains("missing field");
+        if *syntax || missing || location.file() != file.name() {
+            // After a cut, a structural error or a missing field is the cut's doing (a
+            // misspelt field was blanked); before any, it is the file's own.
+            if !(follows || ((*syntax || missing) && !blanked.is_empty())) {
+                errors.push(e);
+            }
+            break;
+        }
+        let Some((next, key)) = without_entry(&current, location.line()) else {
+            if !follows {
+                errors.push(e);
+            }
+            break;
+        };
+        if !follows {
+            errors.push(e);
+        }
+        blanked.push(key);
+        current = next;
+    }
+    (errors, None)
+}
+
+/// For [`recover`] over a plain parse: the error is the input error.
+pub(crate) fn itself(e: &InputError) -> Option<&InputError> {
+    Some(e)
+}
+
+/// `file` with the entry on `line` blanked: that line and the lines below it indented deeper
+/// (its value), each left empty so that every other position stays where it was; and the
+/// entry's key. `None` for the header or a line outside the file, and for an entry whose
+/// brackets or quotes do not close within it (cutting it would break the YAML around it).
+pub(crate) fn without_entry(file: &SourceFile, line: usize) -> Option<(SourceFile, String)> {
+    let lines: Vec<&str> = file.text().split('\n').collect();
+    let first = *lines.get(line.checked_sub(1)?)?;
+    if first.trim().is_empty() || header(file.text()).map(|(_, l)| l) == Some(line) {
+        return None;
+    }
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let own = indent(first);
+    let mut end = line; // exclusive, 0-based index of the first line kept
+    while let Some(l) = lines.get(end) {
+        let t = l.trim();
+        if !t.is_empty() && !t.starts_with('#') && indent(l) <= own {
+            break;
+        }
+        end += 1;
+    }
+    // A list item is cut only when it is the last of its list: the items after it would be
+    // numbered one less in the messages (`notes[0]`), pointing at the wrong item.
+    let item = |l: &str| l.trim_start().starts_with("- ") || l.trim() == "-";
+    if item(first) && lines.get(end).is_some_and(|l| indent(l) == own && item(l)) {
+        return None;
+    }
+    let cut: Vec<&str> = lines.get(line - 1..end)?.to_vec();
+    if !balanced(&cut) {
+        return None;
+    }
+    let key = first
+        .trim_start()
+        .trim_start_matches("- ")
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'' || c == '{')
+        .to_owned();
+    let text: Vec<&str> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| if i + 1 >= line && i < end { "" } else { *l })
+        .collect();
+    Some((SourceFile::from_text(file.name(), text.join("\n")), key))
+}
+
+/// True when the flow brackets and quotes of these lines close within them.
+fn balanced(lines: &[&str]) -> bool {
+    let mut depth = 0i64;
+    let mut quote: Option<char> = None;
+    for line in lines {
+        let before = |i: usize| line.get(..i).unwrap_or_default();
+        for (i, c) in line.char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                // A quote opens a scalar only where a value starts (`it's` is plain text).
+                (None, '"' | '\'') if !before(i).ends_with(char::is_alphanumeric) => {
+                    quote = Some(c);
+                }
+                (None, '#') if i == 0 || before(i).ends_with([' ', '\t']) => break,
+                (None, '[' | '{') => depth += 1,
+                (None, ']' | '}') => depth -= 1,
+                _ => {}
+            }
+            if depth < 0 {
+                return false;
+            }
+        }
+    }
+    depth == 0 && quote.is_none()
+}
+
 fn precheck(file: &SourceFile, kind: &str) -> Result<(), InputError> {
     let text = file.text();
     if text.trim().is_empty() {
-        return Err(InputError::invalid(
+        return Err(InputError::syntax(
             file.location(1, 1),
             "the file is empty",
             Some(format!("start the file with `labfit: {kind}`")),
@@ -416,7 +564,7 @@ fn precheck(file: &SourceFile, kind: &str) -> Result<(), InputError> {
                 .and_then(|l| l.find("labfit:"))
                 .unwrap_or(0)
                 + 1;
-            return Err(InputError::invalid(
+            return Err(InputError::syntax(
                 file.location(line, col),
                 format!("expected a `{kind}` file, found `{k}`"),
                 Some(format!("the first key must be `labfit: {kind}`")),
@@ -430,7 +578,7 @@ fn precheck(file: &SourceFile, kind: &str) -> Result<(), InputError> {
                     !(t.is_empty() || t.starts_with('#') || t == "---" || t.starts_with('%'))
                 })
                 .map_or(1, |p| p + 1);
-            return Err(InputError::invalid(
+            return Err(InputError::syntax(
                 file.location(line, 1),
                 format!("missing the `labfit: {kind}` header"),
                 Some(format!("the first key must be `labfit: {kind}`")),
@@ -438,7 +586,7 @@ fn precheck(file: &SourceFile, kind: &str) -> Result<(), InputError> {
         }
     }
     if let Some(offset) = too_deep(text) {
-        return Err(InputError::invalid(
+        return Err(InputError::syntax(
             file.location_at(offset),
             format!("nesting deeper than {MAX_NESTING} levels"),
             Some(
@@ -503,6 +651,21 @@ fn convert(file: &SourceFile, e: &yaml_serde::Error) -> InputError {
         None => (raw.clone(), None),
     };
     let text = strip_marks(&text);
+    // A problem inside one entry (labfit's own checks, serde's types and fields) leaves the
+    // rest of the file readable; anything else the parser raised is the file's structure.
+    let entry_level = text.contains(OWN)
+        || [
+            "unknown field",
+            "unknown variant",
+            "invalid type",
+            "invalid value",
+            "invalid length",
+            "missing field",
+            "duplicate entry",
+            "duplicate field",
+        ]
+        .iter()
+        .any(|p| text.contains(p));
     // Drop the serde path before labfit's own messages (they name their subject).
     let text = match text.split_once(OWN) {
         Some((_, own)) => own.to_owned(),
@@ -520,7 +683,11 @@ fn convert(file: &SourceFile, e: &yaml_serde::Error) -> InputError {
         .or(syntax_hint)
         .or_else(|| generic_hint(&message))
         .unwrap_or_else(|| "see docs/formats.md for the format of this kind of file".to_owned());
-    InputError::invalid(location, tidy(&message), Some(hint))
+    if entry_level {
+        InputError::invalid(location, tidy(&message), Some(hint))
+    } else {
+        InputError::syntax(location, tidy(&message), Some(hint))
+    }
 }
 
 /// Removes every ` at line L column C` and ` at position N` from a parser message.
@@ -818,6 +985,7 @@ mod tests {
                 location,
                 message,
                 hint,
+                ..
             }) => (location.to_string(), message, hint),
             other => panic!("expected an error, got {other:?}"),
         }
@@ -866,6 +1034,49 @@ mod tests {
         );
         let deep = format!("labfit: test/v1\nweights: {}", "[".repeat(10_000));
         assert_eq!(err(&deep).1, "nesting deeper than 64 levels");
+    }
+
+    fn every_error(text: &str) -> Vec<String> {
+        let f = SourceFile::from_text("t.yaml", text);
+        let (errors, _) = recover(&f, |f| parse::<Doc>(f, "test/v1", None), itself);
+        errors
+            .iter()
+            .map(|e| match e {
+                InputError::Invalid {
+                    location, message, ..
+                } => format!("{location} {message}"),
+                other => other.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn recovery_reports_each_broken_entry_once() {
+        assert_eq!(
+            every_error("labfit: test/v1\nweights:\n  A: 1\n  b: 2\n  C: {x: 1}\nwhen: 2023-02-30\n"),
+            [
+                "t.yaml:3:3 `A` is not a requirement id",
+                "t.yaml:5:3 `C` is not a requirement id",
+                "t.yaml:6:7 `2023-02-30` is not a date: expected YYYY-MM-DD, for example 2026-06-30",
+            ]
+        );
+        // A flow map over two lines cannot be cut without breaking the YAML around it.
+        assert_eq!(
+            every_error("labfit: test/v1\nweights: {A: 1,\n  C: 2}\n").len(),
+            1
+        );
+        // A syntax error stops the file: nothing after it is read.
+        assert_eq!(
+            every_error("labfit: test/v1\nweights: {a: 1\nwhen: 2023-02-30\n").len(),
+            1
+        );
+        // Blanking a required field is not a second error.
+        let f = SourceFile::from_text("t.yaml", "labfit: test/v1\nweights: {B: 1}\n");
+        assert_eq!(
+            without_entry(&f, 2).map(|(f, k)| (f.text().to_owned(), k)),
+            Some(("labfit: test/v1\n\n".to_owned(), "weights".to_owned()))
+        );
+        assert!(without_entry(&f, 1).is_none(), "the header is not an entry");
     }
 
     #[test]

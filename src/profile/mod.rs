@@ -223,24 +223,14 @@ impl<'de> Deserialize<'de> for ParamMap {
                 let vocab = ctx
                     .as_deref()
                     .and_then(|c| c.as_any().downcast_ref::<ParamVocabulary>());
+                // Names are checked against the vocabulary as they are read (`Name<ParamK>`).
                 let mut out = BTreeMap::new();
                 while let Some(name) = m.next_key::<Name<ParamK>>()? {
                     let name = name.into_string();
                     if out.contains_key(&name) {
                         return Err(yaml::err(format!("duplicate key `{name}`")));
                     }
-                    let spec = match vocab {
-                        // A pack that declares no parameters (used without the built-in rules)
-                        // leaves its profiles' parameters unchecked.
-                        Some(v) if !yaml::locating() && !v.is_empty() => match v.get(&name) {
-                            Some(s) => Some(s),
-                            None => {
-                                let (message, hint) = v.unknown(&name);
-                                return Err(err_hint(message, hint));
-                            }
-                        },
-                        _ => None,
-                    };
+                    let spec = vocab.and_then(|v| v.get(&name));
                     let entry: ParamEntry = m.next_value_seed(TypedParam { name: &name, spec })?;
                     out.insert(name, entry);
                 }
@@ -733,6 +723,14 @@ pub trait ProfileSource {
     fn find(&self, name: &str, from: Option<&SourceFile>) -> Result<SourceFile, ProfileError>;
 }
 
+/// The title a profile file states itself (none when it leaves it to the profile it extends,
+/// or does not parse), read without resolving `extends`.
+pub fn own_title(file: &SourceFile) -> Option<String> {
+    yaml::parse::<ProfileFile>(file, KIND, None)
+        .ok()
+        .and_then(|raw| raw.title)
+}
+
 /// Loads a profile file and resolves its `extends` chain.
 pub fn load(
     file: SourceFile,
@@ -805,6 +803,7 @@ fn param_at_top_level(e: InputError, params: &ParamVocabulary) -> InputError {
         location,
         message,
         hint,
+        syntax,
     } = e
     else {
         return e;
@@ -828,6 +827,7 @@ fn param_at_top_level(e: InputError, params: &ParamVocabulary) -> InputError {
         location,
         message,
         hint,
+        syntax,
     }
 }
 

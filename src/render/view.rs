@@ -6,7 +6,7 @@
 use crate::input::source::InputHash;
 use crate::profile::Bands;
 use crate::report::comparison::{Comparison, DecisionState};
-use crate::report::{GateResult, Report, Verdict, WarningKind};
+use crate::report::{GateResult, Report, Verdict};
 
 /// A provider named in a comparison: its id, and its name when it is ranked.
 #[derive(Clone, Copy, Debug)]
@@ -163,6 +163,8 @@ pub struct Counts {
     pub gate_questions: usize,
     /// Providers whose evidence includes expired documents (counted as unknown).
     pub expired: usize,
+    /// Providers with questions still open (potential above fit).
+    pub open: usize,
 }
 
 /// A comparison as every format shows it.
@@ -170,6 +172,10 @@ pub struct Counts {
 pub struct ComparisonView<'a> {
     /// The engine's name and version (of the first report, else this build).
     pub engine: (&'a str, &'a str),
+    /// The profile's id.
+    pub profile: &'a str,
+    /// The providers whose evidence includes expired documents, in ranking order.
+    pub expired: Vec<Named<'a>>,
     /// The profile's bands (of the first report, else the defaults).
     pub bands: Bands,
     /// How many providers stand where.
@@ -192,6 +198,25 @@ pub struct ComparisonView<'a> {
     pub gates: Option<GateMatrix<'a>>,
     /// Every input of every report, sorted, each once.
     pub inputs: Vec<&'a InputHash>,
+    /// One SHA-256 over the inputs, as listed (see [`inputs_digest`]): what a decision record
+    /// cites to say which inputs it was made on.
+    pub inputs_digest: String,
+}
+
+/// The SHA-256 of a list of inputs: of the lines `SHA256  NAME` (the output of `sha256sum`),
+/// one per input in the order given, each ending in a newline. Anyone can recompute it from
+/// the list a report prints, or from the files with `sha256sum FILE… | sha256sum`.
+pub fn inputs_digest(inputs: &[&InputHash]) -> String {
+    use sha2::{Digest as _, Sha256};
+    let mut hasher = Sha256::new();
+    for i in inputs {
+        hasher.update(format!("{}  {}\n", i.sha256, i.name).as_bytes());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl<'a> ComparisonView<'a> {
@@ -252,6 +277,13 @@ impl<'a> ComparisonView<'a> {
             engine: first.map_or((env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")), |r| {
                 (r.engine.name.as_str(), r.engine.version.as_str())
             }),
+            profile: &c.profile,
+            expired: c
+                .ranking
+                .iter()
+                .filter(|r| r.expired_evidence)
+                .map(|r| named(&r.id))
+                .collect(),
             bands: first.map(|r| r.profile.bands).unwrap_or_default(),
             counts: counts(c),
             rows: rows(c),
@@ -262,6 +294,7 @@ impl<'a> ComparisonView<'a> {
             safest,
             frameworks: first.and_then(|f| framework_matrix(f, &c.reports)),
             gates: first.and_then(|f| gate_matrix(f, &c.reports)),
+            inputs_digest: inputs_digest(&inputs),
             inputs,
         }
     }
@@ -280,15 +313,9 @@ fn counts(c: &Comparison) -> Counts {
             .iter()
             .map(|r| r.questions.iter().filter(|q| q.gate).count())
             .sum(),
-        expired: c
-            .reports
-            .iter()
-            .filter(|r| {
-                r.warnings
-                    .iter()
-                    .any(|w| w.kind == WarningKind::ExpiredEvidence)
-            })
-            .count(),
+        // From the ranking, which holds it with or without the reports.
+        expired: c.ranking.iter().filter(|r| r.expired_evidence).count(),
+        open: c.ranking.iter().filter(|r| r.potential > r.fit).count(),
     }
 }
 

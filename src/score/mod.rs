@@ -203,6 +203,7 @@ impl Scored {
             gates: self.gates.clone(),
             weakest,
             errors,
+            expired_evidence: false,
         }
     }
 }
