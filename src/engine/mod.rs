@@ -9,6 +9,7 @@ mod assemble;
 pub mod compare;
 pub mod diff;
 pub mod error;
+pub mod listing;
 pub(crate) mod load;
 mod lookup;
 mod run;
