@@ -24,7 +24,8 @@
 #![warn(missing_docs)]
 
 // The flow, one stage per folder (src/README.md): input → evidence and profile → rules →
-// graph → score → report → render; engine/ drives it, authoring/ serves rule authors.
+// graph → score → report → render; engine/ drives it, authoring/ serves rule authors, serve/
+// puts it behind HTTP.
 pub mod authoring;
 pub mod engine;
 pub mod evidence;
@@ -38,6 +39,8 @@ pub mod report;
 pub mod rules;
 #[doc(hidden)]
 pub mod score;
+#[cfg(feature = "serve")]
+pub mod serve;
 
 pub use engine::error::Error;
 pub use engine::{Engine, EngineBuilder, Options, Prepared};

@@ -10,6 +10,8 @@ mod cmd_new;
 mod cmd_questions;
 mod cmd_schema;
 mod cmd_score;
+#[cfg(feature = "serve")]
+mod cmd_serve;
 mod cmd_test;
 mod output;
 
@@ -76,6 +78,9 @@ enum Command {
     New(cmd_new::NewArgs),
     /// Lint rule packs, profiles, evidence and tests without scoring (default: the built-in content)
     Check(cmd_check::CheckArgs),
+    /// Serve scores over HTTP (JSON in and out; see README and GET /openapi.json)
+    #[cfg(feature = "serve")]
+    Serve(cmd_serve::ServeArgs),
 }
 
 /// Options shared by every command that loads rules.
@@ -213,6 +218,8 @@ pub fn main() -> ExitCode {
         Command::New(a) => cmd_new::run(&a),
         Command::Schema(a) => cmd_schema::run(&a),
         Command::Explain(a) => cmd_explain::run(&a),
+        #[cfg(feature = "serve")]
+        Command::Serve(a) => cmd_serve::run(&a),
     };
     exit.into()
 }

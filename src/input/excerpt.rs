@@ -85,7 +85,7 @@ pub fn yaml(name: &str, body: &SourceFile, path: &[Step<'_>]) -> Result<SourceFi
     let at = body.location(line, col);
     let start = offset_of(text, line, col);
     let (doc, origin) = match text.get(start..).and_then(|t| t.chars().next()) {
-        Some('{') => {
+        Some(OPEN_MAP) => {
             let end = flow_end(text, start).ok_or_else(|| refuse(at.clone(), "an unclosed `{`"))?;
             let doc = text.get(start..end).unwrap_or_default().to_owned();
             (doc, Origin::new(body.text_arc(), line, col, 0))
@@ -110,6 +110,9 @@ pub fn yaml(name: &str, body: &SourceFile, path: &[Step<'_>]) -> Result<SourceFi
     }
     Ok(SourceFile::excerpt(name, doc, origin))
 }
+
+/// How a flow map starts (named, so that no brace stands alone in a function).
+const OPEN_MAP: char = '{';
 
 /// The value at `path` of a parsed YAML value.
 fn walk<'v>(v: &'v yaml_serde::Value, path: &[Step<'_>]) -> Option<&'v yaml_serde::Value> {
@@ -212,9 +215,10 @@ fn flow_end(text: &str, start: usize) -> Option<usize> {
 /// Marks the error raised on purpose at the value sought.
 const FOUND: &str = "\u{1e}labfit-found";
 
-/// The 1-based line and column where the value at `path` starts, found by reading the body
-/// and failing on purpose when the reader reaches it (the error carries the position).
-fn value_start(text: &str, path: &[Step<'_>]) -> Option<(usize, usize)> {
+/// The 1-based line and column where the value at `path` starts in a YAML text, found by
+/// reading it and failing on purpose when the reader reaches the value (the error carries the
+/// position).
+pub fn value_start(text: &str, path: &[Step<'_>]) -> Option<(usize, usize)> {
     let de = yaml_serde::Deserializer::from_str(text);
     match (Seek { path }).deserialize(de) {
         Err(e) if e.to_string().contains(FOUND) => e.location().map(|l| (l.line(), l.column())),

@@ -393,6 +393,23 @@ pub(crate) fn parse<T: DeserializeOwned>(
     yaml_serde::from_str::<T>(file.text()).map_err(|e| convert(file, &e))
 }
 
+/// Parses YAML text that is not a labfit file (a request body) into `T`, with the same
+/// checks before parsing (nesting) and the same diagnostics as a file.
+#[cfg_attr(
+    not(feature = "serve"),
+    expect(dead_code, reason = "only the service reads YAML that is not a labfit file")
+)]
+pub(crate) fn parse_plain<T: DeserializeOwned>(file: &SourceFile) -> Result<T, InputError> {
+    if let Some(offset) = too_deep(file.text()) {
+        return Err(InputError::invalid(
+            file.location_at(offset),
+            format!("nesting deeper than {MAX_NESTING} levels"),
+            None,
+        ));
+    }
+    yaml_serde::from_str::<T>(file.text()).map_err(|e| convert(file, &e))
+}
+
 /// Where the `nth` (1-based) occurrence of a name of `kind` is in `file`, found by re-parsing
 /// with a trap on it; the file start when it cannot be found.
 pub(crate) fn locate<T: DeserializeOwned>(
