@@ -9,7 +9,7 @@ export RUSTC_BOOTSTRAP=1
 seconds="${SECONDS_PER_TARGET:-600}"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(vocabulary catalog evidence profile rule_tests rules)
+    targets=(vocabulary parameters catalog evidence profile rule_tests rules)
 fi
 mkdir -p logs
 for t in "${targets[@]}"; do

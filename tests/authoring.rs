@@ -118,7 +118,10 @@ fn check_reports_every_mistake_with_its_position() {
         "error: `b` reads fact `contract.bba`, which is not in the vocabulary\n --> pack/p.rhai:2:18",
         "help: did you mean `contract.baa`?",
         "warning: function `spare` is not used by any requirement\n --> pack/p.rhai:6:4",
-        "error: profile `lab` sets no parameter `min_b`, which the check of `p.b` (under `p`) reads\n --> lab.yaml:4:14",
+        // The built-in rules declare their parameters, so one that is neither declared nor
+        // set is a profile error at the framework that reaches the check.
+        "error: the check of `p.b` (under `p`) reads parameter `min_b`, which is not declared and profile `lab` does not set\n --> lab.yaml:4:14",
+        "help: declare `min_b` in a `labfit: parameters/v1` file (type, meaning, default, source), or set it under `params:` (the rule reads it at pack/p.rhai:3:19)",
         "warning: the waiver for `p.b` expired on 2020-01-01",
         "4 | frameworks: {p: 1, hipa: 1}",
     ] {

@@ -188,8 +188,9 @@ fn a_rule_error_exits_three_and_the_run_goes_on() {
         "tests/data/packs/erroring/rules.rhai:3:5"
     );
     assert_eq!(errors[0]["message"], "deliberate failure");
-    // The other rule still ran: BAA passes, the broken one is [0, 1], so fit 50 and potential 100.
-    assert_eq!(v["fit"], 50.0);
+    // The other rule still ran: BAA passes on a `claimed` fact, so [0.75, 1] (credibility
+    // 0.75); the broken one is [0, 1]. Fit (0.75 + 0) / 2 = 37.5, potential (1 + 1) / 2 = 100.
+    assert_eq!(v["fit"], 37.5);
     assert_eq!(v["potential"], 100.0);
 }
 

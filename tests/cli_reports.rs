@@ -186,6 +186,43 @@ fn flipping_a_fact_moves_the_verdict_in_diff() {
     assert!(new["fit"].as_f64() <= old["fit"].as_f64());
 }
 
+#[test]
+fn a_change_of_scope_alone_shows_in_diff() {
+    // Tencent Cloud's ISO/IEC 27001 certificate covers TRTC only. Were it to cover every
+    // service, only its `covers` would change: the diff must still list it, with its effect.
+    let original = "examples/providers/tencent-cloud.yaml";
+    let text =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(original)).unwrap();
+    let widened = replace_fact(
+        &text,
+        "cert.iso27001",
+        "{value: true, status: claimed, source: trtc-certs,\n                  note: \"ISO/IEC 27001:2013, stated for Tencent Real-Time Communication (TRTC) only; no certificate for the rest of the platform was found\"}",
+    );
+    let copy = tmp("tencent-cloud-iso-everywhere.yaml");
+    std::fs::write(&copy, widened).unwrap();
+    let o = labfit(&[
+        "diff",
+        original,
+        copy.to_str().unwrap(),
+        "-p",
+        "us-clinical-diagnostics",
+        "--format",
+        "json",
+        AS_OF[0],
+        AS_OF[1],
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let changes = v["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0]["key"], "cert.iso27001");
+    assert_eq!(changes[0]["fields"], serde_json::json!(["covers"]));
+    // The certificate now counts, so the fit rises.
+    let (old, new) = (&v["old"]["standing"], &v["new"]["standing"]);
+    assert!(new["fit"].as_f64() > old["fit"].as_f64(), "{old} {new}");
+    assert_eq!(changes[0]["effect"]["fit"], new["fit"]);
+}
+
 /// Replaces a fact's entry (one line, or a flow map over several lines) with `value`.
 fn replace_fact(text: &str, key: &str, value: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();

@@ -7,6 +7,7 @@
     clippy::unwrap_used,
     clippy::indexing_slicing,
     clippy::panic,
+    clippy::float_cmp,
     reason = "test code fails loudly"
 )]
 
@@ -60,7 +61,7 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// 1. A provider's "no" is recordable and fails; free text is no answer at all.
+/// Observation 1: A provider's "no" is recordable and fails; free text is no answer at all.
 #[test]
 fn a_no_fails_and_free_text_is_refused() {
     let p = ["-p", "us-clinical-diagnostics", "-e", "aws"];
@@ -117,7 +118,7 @@ fn a_no_fails_and_free_text_is_refused() {
     assert_ne!(gate["state"], "met");
 }
 
-/// 2. Assurance counts: verifying a fact raises the fit, and a 2017 whitepaper's SOC 2 claim
+/// Observation 2: Assurance counts: verifying a fact raises the fit, and a 2017 whitepaper's SOC 2 claim
 /// has expired.
 #[test]
 fn verifying_a_fact_raises_the_fit_and_old_attestations_expire() {
@@ -164,7 +165,7 @@ fn verifying_a_fact_raises_the_fit_and_old_attestations_expire() {
     assert_eq!(gate["state"], "open");
 }
 
-/// 3. Scope counts: Tencent's ISO certificates cover one communication product, not the
+/// Observation 3: Scope counts: Tencent's ISO certificates cover one communication product, not the
 /// services a lab runs on, so they neither pass the check nor meet the GxP must-have.
 #[test]
 fn a_certificate_for_another_product_does_not_count() {
@@ -203,7 +204,7 @@ fn a_certificate_for_another_product_does_not_count() {
     );
 }
 
-/// 4. Parameters are declared: a misspelt one is an error at its position with the nearest
+/// Observation 4: Parameters are declared: a misspelt one is an error at its position with the nearest
 /// name, a profile setting under `params:` says where it belongs, and a profile without
 /// `extends` scores on the defaults.
 #[test]
@@ -255,7 +256,7 @@ fn parameters_are_declared() {
     );
 }
 
-/// 5. A comparison names a choice only when the evidence settles it; no card, sentence or
+/// Observation 5: A comparison names a choice only when the evidence settles it; no card, sentence or
 /// regret figure names a provider whose must-haves are open.
 #[test]
 fn no_pick_without_evidence() {
@@ -293,7 +294,7 @@ fn no_pick_without_evidence() {
     assert!(text.contains("No provider can be chosen yet"), "{text}");
 }
 
-/// 6. The same provider twice: a file replaces its built-in and says so; two files for one
+/// Observation 6: The same provider twice: a file replaces its built-in and says so; two files for one
 /// provider are an error naming both; `--builtin` ranks a new file against every built-in.
 #[test]
 fn a_provider_is_compared_once() {
@@ -340,7 +341,7 @@ fn a_provider_is_compared_once() {
     assert_eq!(all["ranking"].as_array().unwrap().len(), 10);
 }
 
-/// 7. An unverified citation is flagged wherever its requirement is shown, with a legend.
+/// Observation 7: An unverified citation is flagged wherever its requirement is shown, with a legend.
 #[test]
 fn unverified_citations_are_flagged_everywhere() {
     let args = [

@@ -40,6 +40,11 @@ fn vocabulary() {
 }
 
 #[test]
+fn parameters() {
+    replay("parameters", harness::parameters);
+}
+
+#[test]
 fn catalog() {
     replay("catalog", harness::catalog);
 }

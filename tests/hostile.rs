@@ -82,7 +82,7 @@ const HOSTILE: &[(&str, &str, &[&str])] = &[
     (
         "hostile.missing_param",
         "rules.rhai:98:13",
-        &["the profile sets no parameter `min_hostile_pct`; add it to the profile's `params`"],
+        &["parameter `min_hostile_pct` is not declared and the profile does not set it; declare it in a `labfit: parameters/v1` file, or set it in the profile's `params`"],
     ),
     ("hostile.deep_nesting", "deep.rhai:3:27", &[TOO_DEEP]),
     ("hostile.deep_blocks", "deep_blocks.rhai:3:35", &[TOO_DEEP]),

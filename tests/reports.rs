@@ -138,29 +138,46 @@ fn the_fixture_ranks_as_designed() {
             ("gamma", Verdict::Ineligible)
         ]
     );
-    // beta by hand: privacy = (3·1 + 2·20/30 + 1·[0,1]) / 6, operations = (2·1 + [0,1] + [0,1]) / 4
-    // (support waived, legacy not applicable); root = (2·privacy + operations) / 3.
+    // A determinate outcome x on facts of credibility c counts as [c·x, c·x + 1 − c]. beta by
+    // hand: the agreement passes on a `reported` fact, [0.5, 1]; exit 20/30 days on a `claimed`
+    // one, [0.75·2/3, 0.75·2/3 + 0.25] = [0.5, 0.75]; the audit report expired, [0, 1]; the SLA
+    // passes on a claim, [0.75, 1]; the operating mode is unknown, [0, 1]. privacy =
+    // (3·[0.5, 1] + 2·[0.5, 0.75] + [0, 1]) / 6 = [5/12, 11/12], operations = (2·[0.75, 1] + [0, 1]
+    // + [0, 1]) / 4 = [3/8, 1] (support waived, legacy not applicable); root = (2·privacy +
+    // operations) / 3 = [29/72, 17/18].
     let beta = &c.ranking[1];
+    assert!(close(beta.fit, 100.0 * 29.0 / 72.0), "{}", beta.fit);
     assert!(
-        close(beta.fit, 100.0 * (2.0 * (13.0 / 18.0) + 0.5) / 3.0),
+        close(beta.potential, 100.0 * 17.0 / 18.0),
         "{}",
-        beta.fit
+        beta.potential
     );
-    assert!(close(
-        beta.potential,
-        100.0 * (2.0 * (16.0 / 18.0) + 1.0) / 3.0
-    ));
     assert_eq!(beta.open_gates, ["ctl.agreement"]);
     assert_eq!(c.ranking[2].failed_gates, ["ctl.agreement"]);
+    // alpha by hand: agreement, exit (60 ≥ 30 days) and SLA pass on verified facts, [1, 1]; the
+    // audit report is attested, [0.9, 1]; the operating mode claimed, [0.75, 1]. privacy =
+    // (3 + 2 + 0.9) / 6 = 59/60, operations = (2 + 0.9 + 0.75) / 4 = 73/80, fit = 100·(2·59/60 +
+    // 73/80) / 3 = 100·691/720 = 95.97: above beta's potential (94.44), so alpha necessarily beats
+    // beta. gamma's own "no" to the agreement is a claim, [0, 0.25], and its SLA of 99.5 % is
+    // ramp 5/9 on a claim, [5/12, 2/3]; with its unknowns and the rule error its potential is
+    // 100·(2·(3·0.25 + 2 + 1)/6 + (2·2/3 + 1 + 1)/4) / 3 = 69.44, above beta's fit (40.28): beta
+    // no longer necessarily beats gamma, though gamma's failed must-have ranks it last.
+    let alpha = &c.ranking[0];
+    assert!(close(alpha.fit, 100.0 * 691.0 / 720.0), "{}", alpha.fit);
+    assert!(close(alpha.potential, 100.0), "{}", alpha.potential);
+    let gamma = &c.ranking[2];
+    assert!(close(gamma.fit, 100.0 * 5.0 / 72.0), "{}", gamma.fit);
+    assert!(
+        close(gamma.potential, 100.0 * 25.0 / 36.0),
+        "{}",
+        gamma.potential
+    );
     let pairs: Vec<(&str, &str)> = c
         .dominance
         .iter()
         .map(|d| (d.winner.as_str(), d.loser.as_str()))
         .collect();
-    assert_eq!(
-        pairs,
-        [("alpha", "beta"), ("alpha", "gamma"), ("beta", "gamma")]
-    );
+    assert_eq!(pairs, [("alpha", "beta"), ("alpha", "gamma")]);
     let m = c.minimax_regret.as_ref().unwrap();
     assert_eq!((m.id.as_str(), m.max_regret), ("alpha", 0.0));
 }
@@ -174,13 +191,13 @@ fn questions_are_ordered_by_impact_and_say_by_how_much() {
         .map(|q| (q.fact.as_str(), q.gate, q.reason))
         .collect();
     // The agreement is known but only `reported`, under a gate that needs `claimed`: it comes
-    // first though a confirmation adds no fit. Then by swing: the expired audit report (read by
-    // both frameworks), then the operating mode.
+    // first. Then by swing: the expired audit report (read by both frameworks), then the
+    // operating mode.
     assert_eq!(
         keys,
         [
             ("contract.agreement", true, AskReason::WeakAssurance),
-            ("cert.audit", false, AskReason::Stale),
+            ("cert.audit", false, AskReason::Expired),
             ("ops.mode", false, AskReason::Unknown),
         ]
     );
@@ -191,10 +208,13 @@ fn questions_are_ordered_by_impact_and_say_by_how_much() {
         labfit::render::words::current_answer(&r, agreement).as_deref(),
         Some("true (reported only; a must-have needs claimed or better)")
     );
+    // Its pass counts [0.5, 1] on a third party's word; confirmed, [1, 1]: privacy gains
+    // 3·0.5/6 = 1/4, the fit (2/3)·(1/4) = 16.667 points.
+    assert!(close(agreement.swing, 100.0 / 6.0), "{}", agreement.swing);
 
-    // Lifting ctl.audit: privacy 13/18 → 16/18, operations 1/2 → 3/4; the root gains
-    // (2·(3/18) + 1/4) / 3 = 7/36 = 19.444 fit points, 11.111 through privacy (share 2/3) and
-    // 8.333 through operations (share 1/3).
+    // Lifting ctl.audit from [0, 1] to 1: privacy 5/12 → 7/12, operations 3/8 → 5/8; the root
+    // gains (2·(1/6) + 1/4) / 3 = 7/36 = 19.444 fit points, 11.111 through privacy (share 2/3)
+    // and 8.333 through operations (share 1/3).
     let audit = &r.questions[1];
     assert!(close(audit.swing, 700.0 / 36.0), "{}", audit.swing);
     let fw: Vec<(&str, f64, f64, f64)> = audit
@@ -205,8 +225,8 @@ fn questions_are_ordered_by_impact_and_say_by_how_much() {
         .collect();
     assert_eq!(fw.len(), 2);
     assert_eq!((fw[0].0, fw[1].0), ("fw.operations", "fw.privacy"));
-    assert!(close(fw[0].1, 50.0) && close(fw[0].2, 75.0) && close(fw[0].3, 25.0 / 3.0));
-    assert!(close(fw[1].1, 1300.0 / 18.0) && close(fw[1].2, 1600.0 / 18.0));
+    assert!(close(fw[0].1, 37.5) && close(fw[0].2, 62.5) && close(fw[0].3, 25.0 / 3.0));
+    assert!(close(fw[1].1, 500.0 / 12.0) && close(fw[1].2, 700.0 / 12.0));
     assert!(close(fw[1].3, 100.0 / 9.0));
     assert!(close(fw[0].3 + fw[1].3, audit.swing));
     let req = &audit.impact.requirements;
@@ -215,16 +235,16 @@ fn questions_are_ordered_by_impact_and_say_by_how_much() {
     assert!(close(req[0].from, 0.0) && close(req[0].to, 100.0) && close(req[0].swing, audit.swing));
     assert_eq!(
         labfit::render::words::current_answer(&r, audit).as_deref(),
-        Some("true (attested, out of date)")
+        Some("true (attested, expired)")
     );
     assert!(close(r.questions[2].swing, 25.0 / 3.0));
 }
 
 #[test]
 fn only_questions_that_can_move_a_gate_claim_it() {
-    // The must-have `fw` is open (ctl.other is unknown). ctl.either already passes on A, so B,
-    // though unknown and read, cannot move it: B is still asked, with swing 0, but does not
-    // claim the gate; C does.
+    // The must-have `fw` is open (ctl.other is unknown). ctl.either already passes on A, which
+    // the lab verified (so the pass is [1, 1]), so B, though unknown and read, cannot move it:
+    // B is still asked, with swing 0, but does not claim the gate; C does.
     let pack = "tests/data/packs/settled";
     let e = Engine::builder()
         .without_builtin_rules()
@@ -261,8 +281,8 @@ fn an_assumption_answers_its_question() {
     let q = r.questions.iter().find(|q| q.fact == "b.y").unwrap();
     assert!(q.gate);
     assert_eq!(q.gates, ["ctl.b"]);
-    // fw1 = (3·1 + 1·[0,1]) / 4, fw2 = min(1, 0.5): lifting b moves only fw1, by 25 points, and
-    // the fit by 12.5 (fw1's share is 1/2).
+    // fw1 = (3·[0.75, 1] + 1·[0, 1]) / 4 (A is claimed), fw2 = min(A, C): lifting b moves only
+    // fw1, by 25 points, and the fit by 12.5 (fw1's share is 1/2).
     assert!(close(q.swing, 12.5));
     assert_eq!(q.impact.frameworks.len(), 1);
     assert!(close(q.impact.frameworks[0].swing, 12.5));
@@ -364,7 +384,15 @@ fn junit_counts_failures_errors_and_skips() {
 fn diff_scores_each_change_alone() {
     let d = diff(&engine());
     assert_eq!(d.old.standing.verdict, Verdict::Conditional);
-    assert_eq!(d.new.standing.verdict, Verdict::Strong);
+    // Beta's answers are its own claims, believed at 0.75: every must-have met, and the fit
+    // (2·(3·0.75 + 2·0.75 + [0, 1]) / 6 + (2·0.75 + [0, 1] + 0.75) / 4) / 3 = 60.42 is moderate,
+    // not strong (the audit report is still expired).
+    assert!(
+        close(d.new.standing.fit, 100.0 * 1.8125 / 3.0),
+        "{}",
+        d.new.standing.fit
+    );
+    assert_eq!(d.new.standing.verdict, Verdict::Moderate);
     let keys: Vec<(&str, &str, Vec<&str>)> = d
         .changes
         .iter()
@@ -394,8 +422,10 @@ fn diff_scores_each_change_alone() {
             ),
         ]
     );
+    // Alone, it meets the gate and lifts the agreement from [0.5, 1] to [0.75, 1]: privacy
+    // +3·0.25/6, the fit +(2/3)·(1/8)·100 = 8.333, to 48.61, in the weak band.
     let first = &d.changes[0].effect;
-    assert_eq!(first.verdict, Verdict::Moderate);
+    assert_eq!(first.verdict, Verdict::Weak);
     assert_eq!(first.gates.len(), 1);
     assert_eq!(
         (
@@ -405,14 +435,20 @@ fn diff_scores_each_change_alone() {
         ),
         ("ctl.agreement", GateState::Open, GateState::Met)
     );
-    assert!(close(first.fit, d.old.standing.fit));
-    // exit.days 20 → 45: ctl.exit 2/3 → 1, privacy +2·(1/3)/6, fit +(2/3)·(1/9)·100.
+    assert!(
+        close(first.fit - d.old.standing.fit, 25.0 / 3.0),
+        "{}",
+        first.fit
+    );
+    // exit.days 20 → 45 (claimed): ctl.exit [0.5, 0.75] → [0.75, 1], privacy +2·0.25/6, fit
+    // +(2/3)·(1/12)·100 = 5.556, and the potential as much.
     let exit = &d.changes[1].effect;
     assert!(
-        close(exit.fit - d.old.standing.fit, 200.0 / 27.0),
+        close(exit.fit - d.old.standing.fit, 50.0 / 9.0),
         "{}",
         exit.fit
     );
+    assert!(close(exit.potential - d.old.standing.potential, 50.0 / 9.0));
     assert!(d.notes.iter().any(|n| n == "source `answers` added"));
     assert!(d
         .notes

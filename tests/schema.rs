@@ -36,6 +36,7 @@ fn kind_of(text: &str) -> Option<SchemaKind> {
         "catalog/v1" => SchemaKind::Catalog,
         "vocabulary/v1" => SchemaKind::Vocabulary,
         "rule-tests/v1" => SchemaKind::RuleTests,
+        "parameters/v1" => SchemaKind::Parameters,
         _ => return None,
     })
 }
@@ -107,18 +108,26 @@ fn what_the_loaders_refuse_the_schemas_refuse() {
         (SchemaKind::Vocabulary, "labfit: vocabulary/v1\nfacts:\n  a.b: {type: bool, meaning: m, question: q14, ask: a?, extra: 1}\n"),
         (SchemaKind::Vocabulary, "labfit: vocabulary/v1\nfacts:\n  a.b: {type: enum, meaning: m, question: q14, ask: a?}\n"),
         (SchemaKind::Vocabulary, "labfit: vocabulary/v1\nfacts:\n  a.b: {type: bool, values: [x], meaning: m, question: q14, ask: a?}\n"),
+        (SchemaKind::Vocabulary, "labfit: vocabulary/v1\nfacts:\n  a.b: {type: bool, meaning: m, question: q14, ask: a?, valid_months: -1}\n"),
+        (SchemaKind::Vocabulary, "labfit: vocabulary/v1\nfacts:\n  a.b: {type: bool, meaning: m, question: q14, ask: a?}\nservices:\n  compute: {meaning: m, defualt: true}\n"),
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nframwork: {hipaa: 1}\n"),
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nparams: {min_x: {value: 1, sauce: s}}\n"),
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nmust_have: [{id: hipaa.baa, min: 2}]\n"),
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nmust_have: [{id: hipaa.baa, min_assurance: unknown}]\n"),
+        (SchemaKind::Profile, "labfit: profile/v1\nid: p\nmust_have: [{id: hipaa.baa, min_assurance: reported}]\n"),
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nwaivers: [{id: a, reason: r, approved_by: q}]\n"),
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nbands: {strong: 80, moderat: 60}\n"),
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nweights: {hipaa: 2}\n"),
+        (SchemaKind::Profile, "labfit: profile/v1\nid: p\nframeworks: {hipaa: 1}\nservices: [teleportation]\n"),
+        (SchemaKind::Profile, "labfit: profile/v1\nid: p\nframeworks: {hipaa: 1}\nassurance: {claimed: 1.5}\n"),
+        (SchemaKind::Profile, "labfit: profile/v1\nid: p\nframeworks: {hipaa: 1}\nassurance: {claim: 0.7}\n"),
         (SchemaKind::Evidence, "labfit: evidence/v1\nid: e\nprovider: E\nas_of: 2025-01-01\nfacts:\n  contract.bba: true\n"),
         (SchemaKind::Evidence, "labfit: evidence/v1\nid: e\nprovider: E\nas_of: 2025-01-01\nfacts:\n  contract.baa: \"yes\"\n"),
         (SchemaKind::Evidence, "labfit: evidence/v1\nid: e\nprovider: E\nas_of: 2025-01-01\nfacts:\n  contract.baa: {value: true, sauce: x}\n"),
         (SchemaKind::Evidence, "labfit: evidence/v1\nid: e\nprovider: E\nas_of: 2025-01-01\nfacts:\n  contract.baa: {value: true, status: unknown}\n"),
         (SchemaKind::Evidence, "labfit: evidence/v1\nid: e\nprovider: E\nas_of: 2025-01-01\nfacts:\n  contract.baa: {status: claimed}\n"),
+        (SchemaKind::Evidence, "labfit: evidence/v1\nid: e\nprovider: E\nas_of: 2025-01-01\nfacts:\n  cert.iso27001: {value: true, covers: [teleportation]}\n"),
+        (SchemaKind::Evidence, "labfit: evidence/v1\nid: e\nprovider: E\nas_of: 2025-01-01\nfacts:\n  cert.iso27001: {value: true, covers: []}\n"),
         (SchemaKind::Evidence, "labfit: evidence/v1\nid: e\nprovider: E\nas_of: 2025-01-01\nfacts:\n  contract.baa: {value: true, status: assumed}\n"),
         (SchemaKind::Evidence, "labfit: evidence/v1\nid: e\nprovider: E\nas_of: 2025-01-01\nfacts:\n  sla.compute_multi_zone_pct: 120\n"),
         (SchemaKind::Evidence, "labfit: evidence/v1\nid: e\nprovider: E\nas_of: 2025-01-01\nfacts:\n  auth.fedramp: hgh\n"),
@@ -128,6 +137,9 @@ fn what_the_loaders_refuse_the_schemas_refuse() {
         (SchemaKind::RuleTests, "labfit: rule-tests/v1\ncases:\n  - {name: n, requirement: ctl.baa, expect: {status: passed}}\n"),
         (SchemaKind::RuleTests, "labfit: rule-tests/v1\ncases:\n  - {name: n, requirement: ctl.baa, expect: {stat: pass}}\n"),
         (SchemaKind::RuleTests, "labfit: rule-tests/v1\ncases:\n  - {name: n, requirement: ctl.baa, facts: {contract.bba: true}, expect: {status: pass}}\n"),
+        (SchemaKind::Parameters, "labfit: parameters/v1\nparams:\n  min_x: {type: number, meaning: m, default: 1}\n"),
+        (SchemaKind::Parameters, "labfit: parameters/v1\nparams:\n  min_x: {type: decimal, meaning: m, default: 1, source: s}\n"),
+        (SchemaKind::Parameters, "labfit: parameters/v1\nparams:\n  Min-X: {type: number, meaning: m, default: 1, source: s}\n"),
     ];
     for (kind, text) in cases {
         // The loader refuses it…
@@ -148,6 +160,9 @@ fn what_the_loaders_refuse_the_schemas_refuse() {
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
             SchemaKind::RuleTests => labfit::authoring::testing::run_file(&engine, &f)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            SchemaKind::Parameters => labfit::profile::params::ParamVocabulary::parse(&f)
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
             SchemaKind::Report => unreachable!(),

@@ -1,10 +1,11 @@
-//! The native floor: the eight built-in checks under the `cap` framework (CAP accreditation
+//! The native floor: the ten built-in checks under the `cap` framework (CAP accreditation
 //! checklist, 2 of every US clinical profile's frameworks) written by hand in Rust, over the same
 //! `FactTable` and parameters the Rhai versions read, producing the same `Outcome` — status,
-//! credit, note (to the byte, Rhai's float formatting included), facts and parameters read in the
-//! same order. tests/scale.rs asserts they agree with `rules/controls.rhai` and
-//! `rules/retention.rhai` on every built-in and generated provider, so the ratio the bench reports
-//! compares like with like: what the interpreter costs over the work a rule must do anyway.
+//! credit, note (to the byte, Rhai's float formatting and the reasons a stated fact lapsed
+//! included), facts and parameters read in the same order. tests/scale.rs asserts they agree with
+//! `rules/controls.rhai` and `rules/retention.rhai` on every built-in and generated provider, so
+//! the ratio the bench reports compares like with like: what the interpreter costs over the work
+//! a rule must do anyway.
 
 use labfit::profile::ParamValue;
 use labfit::rules::{FactRead, FactTable, Outcome, OutcomeStatus, ParamRead, Params};
@@ -14,16 +15,14 @@ use labfit::FactValue;
 pub type NativeCheck = fn(&FactTable, &Params) -> Outcome;
 
 /// The `cap` framework's checks: (rule file, function, native version).
-pub const CAP: [(&str, &str, NativeCheck); 8] = [
+pub const CAP: [(&str, &str, NativeCheck); 10] = [
     ("rules/controls.rhai", "access_control", access_control),
     ("rules/controls.rhai", "audit_logs", audit_logs),
     ("rules/controls.rhai", "data_export", data_export),
-    (
-        "rules/controls.rhai",
-        "disaster_recovery",
-        disaster_recovery,
-    ),
     ("rules/controls.rhai", "downtime_support", downtime_support),
+    ("rules/controls.rhai", "recovery_point", recovery_point),
+    ("rules/controls.rhai", "recovery_time", recovery_time),
+    ("rules/controls.rhai", "region_loss", region_loss),
     ("rules/controls.rhai", "sla_multi_zone", sla_multi_zone),
     (
         "rules/controls.rhai",
@@ -74,6 +73,11 @@ impl<'a> Run<'a> {
     }
 
     fn done(self, status: OutcomeStatus, value: Option<f64>, note: String) -> Outcome {
+        let note = if status == OutcomeStatus::Unknown {
+            lapsed_note(note, &self.facts)
+        } else {
+            note
+        };
         Outcome {
             status,
             value,
@@ -89,6 +93,10 @@ impl<'a> Run<'a> {
         self.done(OutcomeStatus::Pass, Some(1.0), note)
     }
 
+    fn fail(self, note: String) -> Outcome {
+        self.done(OutcomeStatus::Fail, Some(0.0), note)
+    }
+
     fn partial(self, x: f64, note: String) -> Outcome {
         self.done(OutcomeStatus::Partial, Some(x), note)
     }
@@ -101,6 +109,26 @@ impl<'a> Run<'a> {
     /// would error too; the floor never meets it on well-formed input.
     fn broken(self, what: &str) -> Outcome {
         self.done(OutcomeStatus::Error, None, format!("rule error: {what}"))
+    }
+}
+
+/// The engine's note for an unknown outcome: the rule's note, then why each stated fact it read
+/// counts as unknown (out of scope, expired, too old).
+fn lapsed_note(note: String, facts: &[FactRead]) -> String {
+    let why: Vec<String> = facts
+        .iter()
+        .filter_map(|f| {
+            f.lapse
+                .as_ref()
+                .map(|l| format!("`{}` {}", f.key, l.reason()))
+        })
+        .collect();
+    if why.is_empty() {
+        note
+    } else if note.is_empty() {
+        why.join("; ")
+    } else {
+        format!("{note} ({})", why.join("; "))
     }
 }
 
@@ -143,49 +171,111 @@ fn nines(p: f64) -> f64 {
     }
 }
 
-fn documented(table: &FactTable, params: &Params, key: &str, lead: &str, missing: &str) -> Outcome {
-    let mut run = Run::new(table, params);
+/// The rules' `yes_no`: a yes/no fact, with the notes for yes, no and not known.
+fn yes_no(t: &FactTable, p: &Params, key: &str, yes: &str, no: &str, missing: &str) -> Outcome {
+    let mut run = Run::new(t, p);
     let Some(f) = run.fact(key) else {
         return run.broken(key);
     };
-    match (&f.value, f.known) {
-        (Some(FactValue::Text(s)), true) if !s.is_empty() => run.pass(format!("{lead}: \"{s}\"")),
-        _ => run.unknown(missing.to_owned()),
+    if !f.known {
+        return run.unknown(missing.to_owned());
+    }
+    match f.value {
+        Some(FactValue::Bool(true)) => run.pass(yes.to_owned()),
+        Some(FactValue::Bool(false)) => run.fail(no.to_owned()),
+        _ => run.broken(key),
     }
 }
 
 fn access_control(t: &FactTable, p: &Params) -> Outcome {
-    documented(t, p, "personnel.access_controls", "the provider documents how it limits its staff's access to customer data",
-        "the provider has not described who among its staff or subcontractors can reach customer data, or how that access is limited")
+    yes_no(t, p, "personnel.access_restricted",
+        "the provider's staff and subcontractors reach customer data only when a task needs it, under an approval or a stated exception",
+        "the provider does not limit its staff's and subcontractors' access to customer data to what a task needs",
+        "it is not known whether the provider limits its staff's and subcontractors' access to customer data to what a task needs")
 }
 
 fn audit_logs(t: &FactTable, p: &Params) -> Outcome {
-    documented(t, p, "logging.customer_audit_logs", "the customer can read and export audit logs",
-        "the provider has not described which audit logs the customer can read and export on demand")
+    yes_no(t, p, "logging.customer_audit_access",
+        "the customer can read, on demand, audit logs of activity on its account and data",
+        "the customer cannot read audit logs of activity on its account and data on demand",
+        "it is not known whether the customer can read audit logs of activity on its account and data on demand")
 }
 
 fn data_export(t: &FactTable, p: &Params) -> Outcome {
-    documented(
-        t,
-        p,
-        "export.mechanism",
-        "the provider documents how customers extract their data",
-        "the provider has not described how the lab would extract all its data whenever it wants",
-    )
-}
-
-fn disaster_recovery(t: &FactTable, p: &Params) -> Outcome {
-    documented(t, p, "resilience.dr", "the provider describes its protection against site or region loss",
-        "the provider has not described how customer data survive the loss of a data center or region")
+    yes_no(t, p, "export.bulk_all_data",
+        "the customer can extract all of its data in bulk whenever it wants, with the provider's interfaces or tools",
+        "the customer cannot extract all of its data in bulk whenever it wants",
+        "it is not known whether the lab could extract all of its data in bulk whenever it wants")
 }
 
 fn downtime_support(t: &FactTable, p: &Params) -> Outcome {
-    documented(
+    yes_no(t, p, "support.outage_support_24x7",
+        "during an outage the customer can reach support around the clock, with a committed response time for a service-down case",
+        "the provider offers no round-the-clock support with a committed response time during an outage",
+        "it is not known whether the customer can reach support around the clock, with a committed response time, during an outage")
+}
+
+fn region_loss(t: &FactTable, p: &Params) -> Outcome {
+    yes_no(t, p, "resilience.region_loss_survivable",
+        "customer data survive the loss of a whole region, because a copy is kept in another region",
+        "customer data would not survive the loss of a whole region: no copy is kept, or can be kept, in another region",
+        "it is not known whether customer data survive the loss of a whole region")
+}
+
+/// The rules' `hours_within`: an hours figure against a maximum; above it, credit max / hours.
+/// The fact is read before the parameter, as the Rhai call evaluates its arguments.
+fn hours_within(t: &FactTable, p: &Params, key: &str, param: &str, what: &str) -> Outcome {
+    let mut run = Run::new(t, p);
+    let Some(f) = run.fact(key) else {
+        return run.broken(key);
+    };
+    let Some(max) = run.param(param) else {
+        return run.broken(param);
+    };
+    if !f.known {
+        return run.unknown(format!(
+            "the provider has not stated its {what} after the loss of a region; the profile allows at most {} hours",
+            shown(max)
+        ));
+    }
+    let h = match f.value {
+        Some(FactValue::Number(h)) => h,
+        _ => return run.broken(key),
+    };
+    if h <= max {
+        return run.pass(format!(
+            "the provider states a {what} of {} hours after the loss of a region, within the {} hours the profile allows",
+            shown(h),
+            shown(max)
+        ));
+    }
+    run.partial(
+        max / h,
+        format!(
+            "the provider states a {what} of {} hours after the loss of a region, longer than the {} hours the profile allows",
+            shown(h),
+            shown(max)
+        ),
+    )
+}
+
+fn recovery_point(t: &FactTable, p: &Params) -> Outcome {
+    hours_within(
         t,
         p,
-        "support.downtime_support",
-        "the provider describes its support during downtime",
-        "the provider has not described what support customers get during an outage",
+        "resilience.rpo_hours",
+        "max_rpo_hours",
+        "recovery point objective",
+    )
+}
+
+fn recovery_time(t: &FactTable, p: &Params) -> Outcome {
+    hours_within(
+        t,
+        p,
+        "resilience.rto_hours",
+        "max_rto_hours",
+        "recovery time objective",
     )
 }
 

@@ -1,8 +1,10 @@
 //! Synthetic evidence over the built-in vocabulary, for benchmarks and load tests: a registry
 //! such as CSA STAR lists thousands of providers, and the ten researched ones cannot show how
 //! scoring cost grows. Each file is a plausible provider — a mix of statuses, about 30 % of the
-//! facts unknown, numbers spread around the values the built-in providers really have — and is
-//! fully determined by (seed, index), so provider 7 of seed 1 is the same file whatever N is.
+//! facts unknown, numbers spread around the values the built-in providers really have (or, for
+//! the facts none of them states yet, around answers providers typically give), now and then an
+//! attestation that covers only some kinds of service — and is fully determined by (seed,
+//! index), so provider 7 of seed 1 is the same file whatever N is.
 //!
 //! Shared by `examples/gen-corpus` (writes files), the benches and the tests (`#[path]`).
 
@@ -74,12 +76,90 @@ struct FactModel {
     ty: FactType,
     values: Vec<String>,
     real: Vec<FactValue>,
+    /// True when `real` holds [`TYPICAL`] answers rather than researched ones: every draw then
+    /// comes from them, never from the generic fallback.
+    typical: bool,
+    /// An attestation whose kind stays valid for a fixed time (a SOC report, a certificate):
+    /// it may cover only some kinds of service.
+    attestation: bool,
 }
 
 /// The vocabulary and the real values of the built-in providers, ready to draw from.
 #[derive(Clone, Debug)]
 pub struct Model {
     facts: Vec<FactModel>,
+    /// The kinds of service the vocabulary knows, for `covers`.
+    services: Vec<String>,
+}
+
+/// Answers providers typically give to facts that no built-in provider states yet (the typed
+/// facts most public documents leave open): a number or list item per entry, parsed as the
+/// vocabulary types the key. Without them a recovery point objective would be drawn like an
+/// availability percentage (99 hours) and a country list filled with prose.
+const TYPICAL: [(&str, &[&str]); 7] = [
+    // Breach notice: "within 24/48/72 hours", a week, 30 days, HIPAA's 60 days.
+    (
+        "contract.breach_notice_hours",
+        &["24", "36", "48", "72", "168", "720", "1440"],
+    ),
+    // Audit-log retention of the platform's own log service.
+    (
+        "logging.retention_days",
+        &["7", "30", "90", "180", "365", "400", "730"],
+    ),
+    // Object lock / WORM: none, a few years, the usual record periods, "up to 100 years".
+    (
+        "storage.retention_lock_years",
+        &["0", "1", "3", "7", "10", "30", "100"],
+    ),
+    // Recovery point and time objectives after a region loss.
+    (
+        "resilience.rpo_hours",
+        &["0", "0.25", "1", "4", "12", "24", "48"],
+    ),
+    (
+        "resilience.rto_hours",
+        &["0.5", "1", "4", "8", "24", "72", "168"],
+    ),
+    (
+        "export.formats",
+        &[
+            "CSV",
+            "JSON",
+            "XML",
+            "Parquet",
+            "SQL dump",
+            "VM image",
+            "proprietary backup archive",
+        ],
+    ),
+    (
+        "support.countries",
+        &[
+            "US", "CA", "GB", "IE", "DE", "NL", "FR", "IN", "PH", "SG", "JP", "AU", "CN", "BR",
+        ],
+    ),
+];
+
+/// The typical answers of `key` as values of type `ty` (a list keeps them as its item pool).
+fn typical(key: &str, ty: FactType) -> Vec<FactValue> {
+    let Some((_, items)) = TYPICAL.iter().find(|(k, _)| *k == key) else {
+        return Vec::new();
+    };
+    match ty {
+        FactType::Integer => items
+            .iter()
+            .filter_map(|s| s.parse().ok().map(FactValue::Integer))
+            .collect(),
+        FactType::Number | FactType::Percent => items
+            .iter()
+            .filter_map(|s| s.parse().ok().map(FactValue::Number))
+            .collect(),
+        FactType::List => vec![FactValue::List(
+            items.iter().map(|s| (*s).to_owned()).collect(),
+        )],
+        _ => Vec::new(),
+    }
 }
 
 const STATUSES: [(Status, f64); 4] = [
@@ -116,14 +196,26 @@ impl Model {
         let facts = engine
             .vocabulary()
             .iter()
-            .map(|(k, spec)| FactModel {
-                key: k.to_owned(),
-                ty: spec.ty,
-                values: spec.values.clone(),
-                real: real.remove(k).unwrap_or_default(),
+            .map(|(k, spec)| {
+                let researched = real.remove(k).unwrap_or_default();
+                let fallback = typical(k, spec.ty);
+                let typical = researched.is_empty() && !fallback.is_empty();
+                FactModel {
+                    key: k.to_owned(),
+                    ty: spec.ty,
+                    values: spec.values.clone(),
+                    real: if typical { fallback } else { researched },
+                    typical,
+                    attestation: spec.valid_months.is_some(),
+                }
             })
             .collect();
-        Model { facts }
+        let services = engine
+            .vocabulary()
+            .services()
+            .map(|(k, _)| k.to_owned())
+            .collect();
+        Model { facts, services }
     }
 
     /// The id of provider `i` (zero-padded so that file names sort in index order).
@@ -191,6 +283,15 @@ impl Model {
                 let d = Date::from_days(as_of.days() + rng.below(3 * 365) as i64);
                 let _ = write!(line, ", expires: {d}");
             }
+            if f.attestation && rng.chance(0.1) {
+                // Scoped to one to three kinds of service, as a certificate for one product is.
+                let mut kinds: Vec<&str> = (0..1 + rng.below(3))
+                    .filter_map(|_| rng.pick(&self.services).map(String::as_str))
+                    .collect();
+                kinds.sort_unstable();
+                kinds.dedup();
+                let _ = write!(line, ", covers: [{}]", kinds.join(", "));
+            }
             if rng.chance(0.3) {
                 let _ = write!(line, ", note: {}", quote(rng.pick(&FILLER).unwrap_or(&"")));
             }
@@ -219,9 +320,10 @@ fn draw_status(rng: &mut Rng) -> Status {
     Status::Claimed
 }
 
-/// A value for one fact: usually a real value, perturbed for numbers; sometimes a fresh one.
+/// A value for one fact: usually a real value, perturbed for numbers; sometimes a fresh one
+/// (never for a fact drawn from typical answers, whose generic fresh value would not be one).
 fn draw(f: &FactModel, rng: &mut Rng) -> FactValue {
-    let real = if rng.chance(0.8) {
+    let real = if f.typical || rng.chance(0.8) {
         rng.pick(&f.real).cloned()
     } else {
         None
@@ -244,10 +346,17 @@ fn draw(f: &FactModel, rng: &mut Rng) -> FactValue {
             }
         }
         FactType::Percent | FactType::Number => {
+            let availability = f
+                .real
+                .iter()
+                .any(|v| matches!(v, FactValue::Number(n) if (90.0..100.0).contains(n)));
             let base = match real {
                 Some(FactValue::Number(n)) => n,
                 Some(FactValue::Integer(i)) => i as f64,
-                _ => 99.0 + rng.unit(),
+                // A fresh availability between 99.5 and 99.99 %, as the real SLAs (downtime
+                // allowance log-uniform from 0.01 to 0.5 %).
+                _ if availability => 100.0 - 0.01 * 50f64.powf(rng.unit()),
+                _ => 10.0 + 90.0 * rng.unit(),
             };
             let v = if f.ty == FactType::Percent && (90.0..100.0).contains(&base) {
                 // Availability: spread the downtime allowance, not the percentage.
@@ -285,7 +394,7 @@ fn draw(f: &FactModel, rng: &mut Rng) -> FactValue {
             let k = rng.below(5);
             let mut items: Vec<String> = (0..k)
                 .map(|j| match rng.pick(&pool) {
-                    Some(s) if rng.chance(0.8) => (*s).to_owned(),
+                    Some(s) if f.typical || rng.chance(0.8) => (*s).to_owned(),
                     _ => format!("item {j}: {}", rng.pick(&FILLER).unwrap_or(&"")),
                 })
                 .collect();

@@ -74,6 +74,12 @@ pub fn vocabulary(data: &[u8]) {
     let _ = labfit::evidence::vocabulary::Vocabulary::parse(&SourceFile::from_text("fuzz.yaml", t));
 }
 
+/// A parameter vocabulary (`parameters/v1`): parsed, every default checked against its type.
+pub fn parameters(data: &[u8]) {
+    let Some(t) = text(data) else { return };
+    let _ = labfit::profile::params::ParamVocabulary::parse(&SourceFile::from_text("fuzz.yaml", t));
+}
+
 const PACK_VOCABULARY: &str = "labfit: vocabulary/v1\nfacts:\n  contract.baa: {type: bool, meaning: m, question: q14, ask: Will you sign a BAA?}\n  sla.pct: {type: percent, meaning: m, question: q03, ask: What SLA?}\n";
 const PACK_RULES: &str = "fn a() { pass() }\nfn b() { let f = fact(\"contract.baa\"); if f.known { if f.value { pass() } else { fail() } } else { unknown() } }\nfn c() { let f = fact(\"sla.pct\"); if f.known { partial(f.value / 100.0, \"sla\") } else { unknown() } }\nfn d() { not_applicable() }\n";
 const PACK_EVIDENCE: &str = "labfit: evidence/v1\nid: p\nprovider: P\nas_of: 2025-01-01\nfacts:\n  contract.baa: true\n  sla.pct: {status: unknown}\n";

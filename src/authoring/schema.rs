@@ -39,6 +39,8 @@ pub enum SchemaKind {
     Vocabulary,
     /// `rule-tests/v1`.
     RuleTests,
+    /// `parameters/v1`.
+    Parameters,
     /// The JSON report (`report/v1`), as `labfit score --format json` writes it.
     Report,
 }
@@ -61,6 +63,9 @@ pub fn schema(kind: SchemaKind, vocab: Option<&Vocabulary>) -> Value {
             .into_generator()
             .into_root_schema_for::<VocabularyFile>(),
         SchemaKind::RuleTests => settings.into_generator().into_root_schema_for::<TestFile>(),
+        SchemaKind::Parameters => settings
+            .into_generator()
+            .into_root_schema_for::<ParametersFile>(),
         SchemaKind::Report => settings
             .for_serialize()
             .into_generator()
@@ -70,8 +75,65 @@ pub fn schema(kind: SchemaKind, vocab: Option<&Vocabulary>) -> Value {
         if defs.contains_key("Facts") {
             defs.insert("Facts".into(), typed_facts(v));
         }
+        for (name, covers) in [("ServiceKinds", false), ("Covers", true)] {
+            if defs.contains_key(name) {
+                defs.insert(name.into(), service_kinds(Some(v), covers));
+            }
+        }
     }
     s.to_value()
+}
+
+/// A list of kinds of service (a profile's `services`, or a fact's `covers`, which the loader
+/// refuses empty): any id, or, with a vocabulary, one of the kinds it declares.
+fn service_kinds(vocab: Option<&Vocabulary>, covers: bool) -> Value {
+    let item = match vocab {
+        Some(v) => json!({"enum": v.services().map(|(k, _)| k).collect::<Vec<_>>()}),
+        None => json!({"type": "string", "pattern": ID, "maxLength": 120}),
+    };
+    let mut s = json!({
+        "type": "array",
+        "items": item,
+        "description": "Kinds of service from the vocabulary's `services` (`labfit list services`).",
+    });
+    if let (true, Some(o)) = (covers, s.as_object_mut()) {
+        o.insert("minItems".into(), json!(1));
+    }
+    s
+}
+
+/// The kinds of service a lab uses; [`schema`] lists the vocabulary's kinds when it has one.
+struct ServiceKinds;
+
+impl JsonSchema for ServiceKinds {
+    fn schema_name() -> Cow<'static, str> {
+        "ServiceKinds".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        Schema::from(
+            service_kinds(None, false)
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        )
+    }
+}
+
+/// The kinds of service a fact covers (at least one).
+struct Covers;
+
+impl JsonSchema for Covers {
+    fn schema_name() -> Cow<'static, str> {
+        "Covers".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        Schema::from(
+            service_kinds(None, true)
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        )
+    }
 }
 
 macro_rules! scalar {
@@ -96,6 +158,7 @@ const ID: &str = "^[a-z0-9][a-z0-9._-]*$";
 
 scalar!(CatalogKind, "The file kind.", {"const": "catalog/v1", "description": "The file kind: `catalog/v1`."});
 scalar!(VocabularyKind, "The file kind.", {"const": "vocabulary/v1", "description": "The file kind: `vocabulary/v1`."});
+scalar!(ParametersKind, "The file kind.", {"const": "parameters/v1", "description": "The file kind: `parameters/v1`."});
 scalar!(ProfileKind, "The file kind.", {"const": "profile/v1", "description": "The file kind: `profile/v1`."});
 scalar!(EvidenceKind, "The file kind.", {"const": "evidence/v1", "description": "The file kind: `evidence/v1`."});
 scalar!(TestsKind, "The file kind.", {"const": "rule-tests/v1", "description": "The file kind: `rule-tests/v1`."});
@@ -134,7 +197,7 @@ scalar!(GateEntry, "A must-have.", {
     {"type": "object", "additionalProperties": false, "required": ["id"], "properties": {
         "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$", "maxLength": 120},
         "min": {"type": "number", "minimum": 0, "maximum": 1, "description": "Minimum lower bound for `met` (default 1, a full pass)."},
-        "min_assurance": {"enum": ["verified", "attested", "claimed", "reported"], "description": "Minimum status of the facts read (default: any known status)."},
+        "min_assurance": {"enum": ["verified", "attested", "claimed"], "description": "Minimum status of the facts read (default claimed: a third party's report never meets a must-have alone)."},
         "reason": {"type": "string"}}}
 ]});
 scalar!(Scalar, "A what-if value.", {"type": ["boolean", "number", "string"]});
@@ -148,16 +211,17 @@ impl JsonSchema for Facts {
     fn schema_name() -> Cow<'static, str> {
         "Facts".into()
     }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let covers = generator.subschema_for::<Covers>().to_value();
         let any_value = json!({"anyOf": [
             {"type": ["boolean", "number", "string"]},
             {"type": "array", "items": {"type": "string"}}]});
         Schema::from(
             json!({
                 "type": "object",
-                "description": "Fact key → fact: the value alone (shorthand), or {value, status, source, note, as_of, expires}.",
+                "description": "Fact key → fact: the value alone (shorthand), or {value, status, source, note, as_of, expires, covers}.",
                 "propertyNames": {"pattern": ID, "maxLength": 120},
-                "additionalProperties": fact_schema(&any_value),
+                "additionalProperties": fact_schema(&any_value, &covers),
             })
             .as_object()
             .cloned()
@@ -166,8 +230,9 @@ impl JsonSchema for Facts {
     }
 }
 
-/// One fact: its value alone, or the full form with the loader's rules on status and value.
-fn fact_schema(value: &Value) -> Value {
+/// One fact: its value alone, or the full form with the loader's rules on status and value;
+/// `covers` is the schema of its list of service kinds.
+fn fact_schema(value: &Value, covers: &Value) -> Value {
     json!({"anyOf": [
         value,
         {"type": "object", "additionalProperties": false,
@@ -177,7 +242,8 @@ fn fact_schema(value: &Value) -> Value {
             "source": {"type": "string", "pattern": ID, "description": "A source id from `sources`."},
             "note": {"type": "string"},
             "as_of": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "The date the fact holds as of."},
-            "expires": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "After this date the fact counts as unknown."}},
+            "expires": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "After this date the fact counts as unknown."},
+            "covers": covers},
          "anyOf": [
             {"required": ["value"], "properties": {"status": {"enum": ["verified", "attested", "claimed", "reported"]}}},
             {"required": ["status"], "properties": {"status": {"const": "unknown"}}, "not": {"required": ["value"]}}]}
@@ -210,9 +276,10 @@ fn typed_value(spec: &FactSpec) -> Value {
 }
 
 fn typed_facts(vocab: &Vocabulary) -> Value {
+    let covers = service_kinds(Some(vocab), true);
     let mut props = Map::new();
     for (key, spec) in vocab.iter() {
-        let mut f = fact_schema(&typed_value(spec));
+        let mut f = fact_schema(&typed_value(spec), &covers);
         if let Some(o) = f.as_object_mut() {
             o.insert(
                 "description".into(),
@@ -223,7 +290,7 @@ fn typed_facts(vocab: &Vocabulary) -> Value {
     }
     json!({
         "type": "object",
-        "description": "Fact key → fact: the value alone (shorthand), or {value, status, source, note, as_of, expires}. Keys come from the vocabulary (`labfit list facts`).",
+        "description": "Fact key → fact: the value alone (shorthand), or {value, status, source, note, as_of, expires, covers}. Keys come from the vocabulary (`labfit list facts`).",
         "properties": props,
         "additionalProperties": false,
     })
@@ -234,10 +301,74 @@ fn typed_facts(vocab: &Vocabulary) -> Value {
 /// A fact vocabulary: every fact key rules may read.
 #[derive(JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = service_names)]
 struct VocabularyFile {
     labfit: VocabularyKind,
     /// Fact key → what it is.
     facts: BTreeMap<String, VocabFact>,
+    /// Kind of service → what it includes: the kinds a fact can cover and a lab can use.
+    #[serde(default)]
+    services: BTreeMap<String, VocabService>,
+}
+
+fn service_names(s: &mut Schema) {
+    if let Some(o) = s
+        .get_mut("properties")
+        .and_then(|p| p.get_mut("services"))
+        .and_then(Value::as_object_mut)
+    {
+        o.insert(
+            "propertyNames".into(),
+            json!({"pattern": ID, "maxLength": 120}),
+        );
+    }
+}
+
+/// A parameter vocabulary: every parameter rules may read, with its default.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ParametersFile {
+    labfit: ParametersKind,
+    /// Parameter name (snake_case) → its declaration.
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-z][a-z0-9_]*$", "maxLength": 120}))]
+    params: BTreeMap<String, ParamDecl>,
+}
+
+/// One declared parameter.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[expect(
+    dead_code,
+    reason = "a schema model: fields are read by schemars, never by code"
+)]
+struct ParamDecl {
+    /// The value's type.
+    #[serde(rename = "type")]
+    ty: crate::profile::params::ParamType,
+    /// Unit for numbers (`years`, `hours`, `%`).
+    #[serde(default)]
+    unit: Option<String>,
+    /// The allowed values of an enum (and of a list's items, when given).
+    #[serde(default)]
+    values: Vec<String>,
+    /// One line: what the parameter means.
+    meaning: String,
+    /// The value a profile that does not set it gets (of the declared type).
+    default: serde_json::Value,
+    /// Where the default comes from: a citation, or "labfit default" with the reasoning.
+    #[schemars(length(min = 1))]
+    source: String,
+}
+
+/// A kind of service.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct VocabService {
+    /// One line: what the kind includes.
+    meaning: String,
+    /// True for the kinds a profile uses when it names none.
+    #[serde(default)]
+    default: bool,
 }
 
 /// What one fact key means.
@@ -260,6 +391,13 @@ struct VocabFact {
     question: QuestionId,
     /// The question to send the provider when the fact is unknown.
     ask: String,
+    /// How long a fact of this kind stays valid after its date, in months (an attestation
+    /// expires even without `expires`).
+    #[serde(default)]
+    valid_months: Option<u32>,
+    /// Context for a reader, read by no rule.
+    #[serde(default)]
+    informational: bool,
 }
 
 fn enum_needs_values(s: &mut Schema) {
@@ -374,9 +512,33 @@ struct ProfileFile {
     /// Score bands (default strong 80, moderate 60).
     #[serde(default)]
     bands: Option<crate::profile::Bands>,
+    /// The kinds of service the lab will use (default: the vocabulary's defaults).
+    #[serde(default)]
+    services: Option<ServiceKinds>,
+    /// How far each status is believed (labfit's defaults: 1, 0.9, 0.75, 0.5).
+    #[serde(default)]
+    assurance: Option<AssuranceEntry>,
     /// Free text shown in reports.
     #[serde(default)]
     notes: Vec<String>,
+}
+
+/// The credibility of each known status, from 0 to 1, never higher for a weaker one.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct AssuranceEntry {
+    /// The lab checked a primary document (and `--assume` answers).
+    #[serde(default)]
+    verified: Option<UnitNum>,
+    /// An independent auditor or a regulator states it.
+    #[serde(default)]
+    attested: Option<UnitNum>,
+    /// The provider states it.
+    #[serde(default)]
+    claimed: Option<UnitNum>,
+    /// A third party states it.
+    #[serde(default)]
+    reported: Option<UnitNum>,
 }
 
 fn profile_names(s: &mut Schema) {

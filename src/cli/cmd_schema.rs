@@ -21,6 +21,8 @@ pub enum Kind {
     Vocabulary,
     /// Rule tests (rule-tests/v1), fact keys and types from the vocabulary
     RuleTests,
+    /// Parameter vocabularies (parameters/v1)
+    Parameters,
     /// The JSON report (report/v1)
     Report,
 }
@@ -44,6 +46,7 @@ pub fn run(a: &SchemaArgs) -> Exit {
         Kind::Catalog => SchemaKind::Catalog,
         Kind::Vocabulary => SchemaKind::Vocabulary,
         Kind::RuleTests => SchemaKind::RuleTests,
+        Kind::Parameters => SchemaKind::Parameters,
         Kind::Report => SchemaKind::Report,
     };
     let engine = match a.rules.engine() {

@@ -260,7 +260,7 @@ fn finish(
             loser: id(l),
         })
         .collect();
-    let decision = decision(&ranking, &reports);
+    let decision = decision(&ranking);
     let minimax_regret = rank::minimax_regret(&ranking).map(|(p, max_regret, q)| Regret {
         id: id(p),
         max_regret,
@@ -281,18 +281,16 @@ fn finish(
 }
 
 /// What the evidence decides (`rank::decide`), with the providers whose answers would settle
-/// it and, when their reports are at hand, the questions to ask each first.
-fn decision(ranking: &[Ranked], reports: &[Report]) -> Decision {
+/// it. The ranking summary and the full comparison give the same decision.
+fn decision(ranking: &[Ranked]) -> Decision {
     let id = |i: usize| ranking.get(i).map(|r| r.id.clone());
     let pending = |list: &[usize]| -> Vec<Pending> {
         list.iter()
             .filter_map(|&i| {
                 let row = ranking.get(i)?;
-                let report = reports.iter().find(|r| r.provider.id == row.id);
                 Some(Pending {
                     id: row.id.clone(),
                     must_haves: row.open_gates.clone(),
-                    questions: report.map(first_questions).unwrap_or_default(),
                 })
             })
             .collect()
@@ -323,24 +321,4 @@ fn decision(ranking: &[Ranked], reports: &[Report]) -> Decision {
         leader,
         pending,
     }
-}
-
-/// The facts to ask a provider first: its must-have questions, else its three questions with
-/// the largest swing (a report lists questions in that order already).
-fn first_questions(r: &Report) -> Vec<String> {
-    let gate: Vec<String> = r
-        .questions
-        .iter()
-        .filter(|q| q.gate)
-        .map(|q| q.fact.clone())
-        .collect();
-    if !gate.is_empty() {
-        return gate;
-    }
-    r.questions
-        .iter()
-        .filter(|q| q.swing > 0.0)
-        .take(3)
-        .map(|q| q.fact.clone())
-        .collect()
 }

@@ -1,5 +1,5 @@
 //! What changed between two evidence files of one provider, and what each change did: every
-//! fact added, removed or changed (value, status, source, dates, note) is applied alone on top
+//! fact added, removed or changed (value, status, source, dates, note, scope) is applied alone on top
 //! of the old file and scored, so a committee sees which answer moved the verdict; both files
 //! are also scored whole. Facts interact (an `all` control, a gate), so the single-change
 //! effects need not add up to the whole difference; the report shows both.
@@ -160,6 +160,7 @@ fn differing_fields(a: Option<&Fact>, b: Option<&Fact>) -> Vec<String> {
         ("as_of", a.as_of != b.as_of),
         ("expires", a.expires != b.expires),
         ("note", a.note != b.note),
+        ("covers", a.covers != b.covers),
     ] {
         if differs {
             out.push(name.to_owned());

@@ -265,7 +265,12 @@ impl<'de> de::DeserializeSeed<'de> for TypedParam<'_> {
             if let Err(m) = spec.check(&entry.value) {
                 return Err(err_hint(
                     format!("parameter `{}`: {m}", self.name),
-                    format!("`{}` is {}: {}", self.name, spec.describe(), spec.meaning),
+                    format!(
+                        "`{}` is declared as {}: {}",
+                        self.name,
+                        spec.describe(),
+                        spec.meaning
+                    ),
                 ));
             }
         }
@@ -496,7 +501,7 @@ pub(crate) const TOP_LEVEL_KEYS: &[&str] = &[
 impl AssuranceEntry {
     /// Overrides the credibilities this entry sets.
     fn apply(&self, a: &mut Assurance) {
-        let set = |slot: &mut f64, v: Option<Unit>| {
+        let set = |slot: &mut f64, v: Option<Credibility>| {
             if let Some(v) = v {
                 *slot = v.0;
             }
@@ -513,13 +518,31 @@ impl AssuranceEntry {
 #[serde(deny_unknown_fields)]
 pub(crate) struct AssuranceEntry {
     #[serde(default)]
-    verified: Option<Unit>,
+    verified: Option<Credibility>,
     #[serde(default)]
-    attested: Option<Unit>,
+    attested: Option<Credibility>,
     #[serde(default)]
-    claimed: Option<Unit>,
+    claimed: Option<Credibility>,
     #[serde(default)]
-    reported: Option<Unit>,
+    reported: Option<Credibility>,
+}
+
+/// A credibility in [0, 1].
+#[derive(Clone, Copy)]
+pub(crate) struct Credibility(f64);
+
+impl<'de> Deserialize<'de> for Credibility {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = f64::deserialize(d)?;
+        if (0.0..=1.0).contains(&v) {
+            Ok(Credibility(v))
+        } else {
+            Err(err_hint(
+                format!("`{v}` is outside 0..1"),
+                "a credibility is how far a status is believed, from 0 (not at all) to 1 (fully)",
+            ))
+        }
+    }
 }
 
 /// Where a parameter's value comes from.
@@ -834,13 +857,12 @@ fn merge_params(into: &mut BTreeMap<String, Param>, params: ParamMap, who: &str)
             set_by: who.to_owned(),
             origin: ParamOrigin::Profile,
         };
-        let strict = |old: &Param| match (&old.value, &new.value) {
-            (ParamValue::Number(_), ParamValue::Number(_))
-                if k.starts_with("min_") || k.starts_with("max_") =>
-            {
-                true
-            }
-            _ => false,
+        let strict = |old: &Param| {
+            matches!(
+                (&old.value, &new.value),
+                (ParamValue::Number(_), ParamValue::Number(_))
+                    if k.starts_with("min_") || k.starts_with("max_")
+            )
         };
         let keep_old = match (into.get(&k), &new.value) {
             (Some(old), ParamValue::Number(n)) => match &old.value {

@@ -165,7 +165,7 @@ pub fn comparison(c: &Comparison, style: Style) -> String {
 fn ranking(o: &mut String, v: &ComparisonView<'_>, style: Style) {
     let _ = writeln!(
         o,
-        "rank  provider               verdict       fit   pot. settled  fit █ pot. ░      o/f   weakest area"
+        "rank  provider               verdict       fit   pot. settled  fit █ pot. ░    o/f   weakest area"
     );
     for r in &v.rows {
         let pad = " ".repeat(11usize.saturating_sub(r.verdict.as_str().len()));
@@ -179,15 +179,15 @@ fn ranking(o: &mut String, v: &ComparisonView<'_>, style: Style) {
             r.fit,
             r.potential,
             100.0 * r.settled,
-            bar(r.fit, r.potential, 16),
+            bar(r.fit, r.potential, 14),
             gates,
-            clip(r.weakest.unwrap_or("-"), 12)
+            clip(r.weakest.unwrap_or("-"), 14)
         );
     }
     let _ = writeln!(
         o,
         "{}",
-        style.dim("settled: how much of the score the evidence already decides; o/f: must-haves open / failed; weakest area: the framework with the lowest fit")
+        style.dim(&wrap("settled: how much of the score the evidence already decides; o/f: must-haves open / failed; weakest area: the framework with the lowest fit", WIDTH, 0))
     );
 }
 
@@ -226,19 +226,14 @@ fn safest(o: &mut String, v: &ComparisonView<'_>) {
     if !d.pending.is_empty() {
         let _ = writeln!(
             o,
-            "The answers that would settle it (must-haves open, else first questions):"
+            "The answers that would settle it (the must-haves still open for each provider):"
         );
         for p in &d.pending {
-            let on: &[String] = if p.must_haves.is_empty() {
-                p.questions
-            } else {
-                p.must_haves
-            };
             let head = format!("  {:<22} ", clip(p.who.name(), 22));
-            let list = if on.is_empty() {
-                "its open questions".to_owned()
+            let list = if p.must_haves.is_empty() {
+                "its open questions (`labfit questions`)".to_owned()
             } else {
-                on.join(", ")
+                p.must_haves.join(", ")
             };
             let _ = writeln!(o, "{head}{}", wrap(&list, WIDTH, head.chars().count()));
         }

@@ -99,10 +99,8 @@ impl<'a> Safest<'a> {
 pub struct Settling<'a> {
     /// The provider.
     pub who: Named<'a>,
-    /// Its open must-haves.
+    /// Its open must-haves (empty: its other open questions decide).
     pub must_haves: &'a [String],
-    /// The facts to ask it first (empty when the comparison holds no reports).
-    pub questions: &'a [String],
 }
 
 /// What the evidence decides.
@@ -243,7 +241,6 @@ impl<'a> ComparisonView<'a> {
                 .map(|p| Settling {
                     who: named(&p.id),
                     must_haves: &p.must_haves,
-                    questions: &p.questions,
                 })
                 .collect(),
         };

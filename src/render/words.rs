@@ -120,12 +120,10 @@ pub fn settling_answers(pending: &[Settling<'_>]) -> String {
     let parts: Vec<String> = pending
         .iter()
         .map(|p| {
-            let on = if !p.must_haves.is_empty() {
-                format!("its must-haves {}", p.must_haves.join(", "))
-            } else if !p.questions.is_empty() {
-                p.questions.join(", ")
-            } else {
+            let on = if p.must_haves.is_empty() {
                 "its open questions".to_owned()
+            } else {
+                format!("its must-haves {}", p.must_haves.join(", "))
             };
             format!("{} on {on}", p.who.name())
         })

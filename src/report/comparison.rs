@@ -79,12 +79,9 @@ pub struct Pending {
     /// Provider id.
     pub id: String,
     /// Its must-haves still open: an unfavourable answer rules it out, favourable answers on
-    /// all of them make it eligible.
+    /// all of them make it eligible. Empty for a provider that meets them all: then its other
+    /// open questions decide (see `labfit questions`).
     pub must_haves: Vec<String>,
-    /// The facts to ask it about first (its must-have questions, else its questions with the
-    /// largest swing), when the comparison holds its report.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub questions: Vec<String>,
 }
 
 /// What the evidence decides, and what would decide it.

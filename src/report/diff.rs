@@ -79,7 +79,7 @@ pub struct FactChange {
     pub key: String,
     /// Added, removed or changed.
     pub kind: ChangeKind,
-    /// The fields that differ: value, status, source, as_of, expires, note.
+    /// The fields that differ: value, status, source, as_of, expires, note, covers.
     pub fields: Vec<String>,
     /// The fact in the old file.
     #[serde(skip_serializing_if = "Option::is_none")]

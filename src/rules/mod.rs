@@ -1091,7 +1091,7 @@ mod tests {
             (
                 "fn f() {\n  param(\"nope\")\n}",
                 "r.rhai:2:3",
-                "sets no parameter `nope`",
+                "parameter `nope` is not declared and the profile does not set it",
             ),
             ("fn f() {\n  throw \"boom\";\n}", "r.rhai:2:3", "boom"),
             ("fn f() {\n  eval(\"1\")\n}", "r.rhai:2:3", "eval"),

@@ -88,6 +88,15 @@ fn services(vocab: &Vocabulary, p: &Profile, errors: &mut Vec<ProfileError>) -> 
     let Some(s) = &p.services else {
         return vocab.default_services();
     };
+    if s.is_empty() {
+        // An empty list would switch scope off: every certificate would count for every lab.
+        errors.push(ProfileError::Invalid {
+            location: p.locate_key("services"),
+            message: "`services` names no kind of service".into(),
+            hint: Some("list the kinds the lab will use (see `labfit list services`), or leave `services` out for the defaults".into()),
+        });
+        return vocab.default_services();
+    }
     for kind in s.iter().filter(|k| !vocab.has_service(k)) {
         errors.push(ProfileError::Invalid {
             location: p.locate_key("services"),

@@ -10,11 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::evidence::vocabulary::Vocabulary;
 use crate::evidence::{FactValue, Status};
 use crate::graph::{Graph, NodeKind};
-use crate::rules::{Lapse, Outcome};
+use crate::rules::{Lapse, Outcome, OutcomeStatus};
 use crate::score::interval::{combine, edge_weight, leaves_under, root_val, Val};
 use crate::score::model::{AskReason, GateState, Impact, Move, Question};
 use crate::score::weights::root_shares;
-use crate::score::{round6, BoundProfile, Scored, EPS};
+use crate::score::{round6, BoundProfile, Scored};
 
 /// One scored pass, to lift leaves against.
 struct Lift<'a> {
@@ -105,6 +105,8 @@ struct Ask {
     status: Status,
     current: Option<FactValue>,
     lapse: Option<Lapse>,
+    /// For an assurance question: the strongest level an open gate above it asks for.
+    need: Option<Status>,
     leaves: BTreeSet<usize>,
 }
 
@@ -141,6 +143,7 @@ fn collect_asks<O: Borrow<Outcome>>(
                 status: f.status,
                 current: f.lapse.as_ref().and(f.value.clone()),
                 lapse: f.lapse.clone(),
+                need: None,
                 leaves: BTreeSet::new(),
             });
             e.leaves.insert(i);
@@ -162,8 +165,12 @@ fn collect_asks<O: Borrow<Outcome>>(
                         status: f.status,
                         current: f.value.clone(),
                         lapse: None,
+                        need: None,
                         leaves: BTreeSet::new(),
                     });
+                    if e.need.is_none_or(|n| n.rank() < min.rank()) {
+                        e.need = Some(*min);
+                    }
                     e.leaves.insert(*i);
                 }
             }
@@ -219,6 +226,16 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
         gate_leaves: &gate_leaves,
         root_leaves: &root_leaves,
         vocab,
+        open: (0..graph.len())
+            .map(|i| {
+                outcomes.get(&i).is_some_and(|o| {
+                    matches!(
+                        o.borrow().status,
+                        OutcomeStatus::Unknown | OutcomeStatus::Error
+                    )
+                })
+            })
+            .collect(),
         // A requirement read by several unknown facts is lifted alone once, not once per fact.
         alone_gains: vec![None; graph.len()],
     };
@@ -243,6 +260,8 @@ struct QuestionCtx<'a> {
     gate_leaves: &'a [GateLeaves],
     root_leaves: &'a [RootLeaves],
     vocab: &'a Vocabulary,
+    /// Per node: true for a leaf whose outcome is open (unknown or error).
+    open: Vec<bool>,
     alone_gains: Vec<Option<f64>>,
 }
 
@@ -254,11 +273,22 @@ impl QuestionCtx<'_> {
             status,
             current,
             lapse,
+            need,
             leaves,
         } = ask;
-        let lifted_vals = self.lift.lift(graph, bound, &leaves);
+        // An answer moves only a check it can still change: one whose outcome is open (its
+        // claim is unknown or errored) or, for an assurance question, one it would confirm. A
+        // check already decided on other facts keeps its interval whatever this fact says.
+        let movable: BTreeSet<usize> = leaves
+            .iter()
+            .copied()
+            .filter(|&i| {
+                reason == AskReason::WeakAssurance || self.open.get(i).copied().unwrap_or(false)
+            })
+            .collect();
+        let lifted_vals = self.lift.lift(graph, bound, &movable);
         let swing = self.lift.gain(bound, &lifted_vals);
-        let requirement_moves = self.requirement_moves(&leaves, swing);
+        let requirement_moves = self.requirement_moves(&leaves, &movable, swing);
         // Framework swings add up to the question's swing, because the root is the
         // share-weighted mean of the frameworks' lower bounds.
         let framework_moves = self
@@ -273,19 +303,6 @@ impl QuestionCtx<'_> {
                     to: round6(100.0 * to),
                     swing: round6((100.0 * share * (to - from)).max(0.0)),
                 }
-            })
-            .collect();
-        // An answer can only settle a gate through a check it can still move (an interval,
-        // not a point), or by bringing the assurance a gate asks for.
-        let movable: BTreeSet<usize> = leaves
-            .iter()
-            .copied()
-            .filter(|&i| {
-                reason == AskReason::WeakAssurance
-                    || vals
-                        .get(i)
-                        .and_then(|v| v.bounds())
-                        .is_some_and(|(lo, hi)| hi - lo > EPS)
             })
             .collect();
         let gate_ids: Vec<String> = self
@@ -312,6 +329,9 @@ impl QuestionCtx<'_> {
             (AskReason::Stale | AskReason::Expired | AskReason::OutOfScope, _) => {
                 text.push_str(" (our information is out of date)")
             }
+            (AskReason::WeakAssurance, _) if need == Some(Status::Claimed) => text.push_str(
+                " We have this only from a third party: please confirm it.",
+            ),
             (AskReason::WeakAssurance, _) => text.push_str(
                 " Please send independent evidence (an audit report, certificate or signed contract).",
             ),
@@ -344,17 +364,31 @@ impl QuestionCtx<'_> {
         }
     }
 
-    /// Each requirement that reads the fact, lifted on its own.
-    fn requirement_moves(&mut self, leaves: &BTreeSet<usize>, swing: f64) -> Vec<Move> {
+    /// Each requirement that reads the fact, lifted on its own (one the answer cannot move
+    /// stays where it is).
+    fn requirement_moves(
+        &mut self,
+        leaves: &BTreeSet<usize>,
+        movable: &BTreeSet<usize>,
+        swing: f64,
+    ) -> Vec<Move> {
         let (graph, bound, vals) = (self.graph, self.bound, &self.lift.scored.vals);
         leaves
             .iter()
             .filter_map(|&i| {
                 let (lo, hi) = vals.get(i).and_then(|v| v.bounds())?;
+                if !movable.contains(&i) {
+                    return Some(Move {
+                        id: graph.node(i)?.req.id.clone(),
+                        from: round6(100.0 * lo),
+                        to: round6(100.0 * lo),
+                        swing: 0.0,
+                    });
+                }
                 let gain = match self.alone_gains.get(i).copied().flatten() {
                     Some(g) => g,
-                    // Lifting the question's only leaf is the lift just done.
-                    None if leaves.len() == 1 => swing,
+                    // Lifting the question's only movable leaf is the lift just done.
+                    None if movable.len() == 1 => swing,
                     None => self
                         .lift
                         .gain(bound, &self.lift.lift(graph, bound, &BTreeSet::from([i]))),

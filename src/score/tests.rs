@@ -449,7 +449,62 @@ fn ranking_order_dominance_and_minimax_regret() {
         dom,
         [("a", "d"), ("b", "d"), ("c", "a"), ("c", "b"), ("c", "d")]
     );
-    // Among a, b, d: MR(a) = 80 − 60 = 20, MR(b) = 60 − 50 = 10, MR(d) = 80 − 40 = 40.
+    // Only a meets every must-have, so it is the only minimax-regret candidate: a provider
+    // with must-haves open is never named.
     let (p, mr, q) = rank::minimax_regret(&rows).unwrap();
-    assert_eq!((rows[p].0, mr, rows[q].0), ("b", 10.0, "a"));
+    assert_eq!((rows[p].0, mr, rows[q].0), ("a", 0.0, "a"));
+    // Among eligible a (60, 60) and e (55, 70): MR(a) = 70 − 60 = 10, MR(e) = 60 − 55 = 5.
+    let mut two = vec![
+        Row("a", Verdict::Strong, 60.0, 60.0),
+        Row("e", Verdict::Weak, 55.0, 70.0),
+    ];
+    two.sort_by(rank::order);
+    let (p, mr, q) = rank::minimax_regret(&two).unwrap();
+    assert_eq!((two[p].0, mr, two[q].0), ("e", 5.0, "a"));
+}
+
+#[test]
+fn a_choice_needs_every_must_have_and_no_one_able_to_overtake_it() {
+    let sorted = |mut rows: Vec<Row>| {
+        rows.sort_by(rank::order);
+        rows
+    };
+    let ids = |rows: &[Row], list: &[usize]| list.iter().map(|&i| rows[i].0).collect::<Vec<_>>();
+    // a meets every must-have, but b's potential (80) exceeds a's fit (60).
+    let rows = sorted(vec![
+        Row("a", Verdict::Strong, 60.0, 60.0),
+        Row("b", Verdict::Conditional, 50.0, 80.0),
+        Row("c", Verdict::Ineligible, 90.0, 95.0),
+    ]);
+    match rank::decide(&rows) {
+        rank::Settles::Contested {
+            leader,
+            challengers,
+        } => {
+            assert_eq!(rows[leader].0, "a");
+            assert_eq!(ids(&rows, &challengers), ["b"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    // b can no longer overtake a: the evidence settles it (c is out of the running).
+    let rows = sorted(vec![
+        Row("a", Verdict::Strong, 60.0, 60.0),
+        Row("b", Verdict::Conditional, 50.0, 60.0),
+        Row("c", Verdict::Ineligible, 90.0, 95.0),
+    ]);
+    assert_eq!(rank::decide(&rows), rank::Settles::Choice(0));
+    // Nobody meets every must-have: no choice, whatever the fits.
+    let rows = sorted(vec![
+        Row("b", Verdict::Conditional, 90.0, 95.0),
+        Row("c", Verdict::Ineligible, 10.0, 20.0),
+    ]);
+    match rank::decide(&rows) {
+        rank::Settles::NoneEligible { contenders } => assert_eq!(ids(&rows, &contenders), ["b"]),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        rank::decide(&sorted(vec![Row("c", Verdict::Ineligible, 1.0, 2.0)])),
+        rank::Settles::AllIneligible
+    );
+    assert_eq!(rank::decide::<Row>(&[]), rank::Settles::Empty);
 }
