@@ -397,7 +397,10 @@ pub(crate) fn parse<T: DeserializeOwned>(
 /// checks before parsing (nesting) and the same diagnostics as a file.
 #[cfg_attr(
     not(feature = "serve"),
-    expect(dead_code, reason = "only the service reads YAML that is not a labfit file")
+    expect(
+        dead_code,
+        reason = "only the service reads YAML that is not a labfit file"
+    )
 )]
 pub(crate) fn parse_plain<T: DeserializeOwned>(file: &SourceFile) -> Result<T, InputError> {
     if let Some(offset) = too_deep(file.text()) {
