@@ -157,7 +157,7 @@ fn d_startup(c: &mut Criterion) {
     g.finish();
 }
 
-/// (e) The `cap` framework's 10 checks in Rhai and hand-written in Rust, over the same fact
+/// (e) The `cap` framework's 11 checks in Rhai and hand-written in Rust, over the same fact
 /// tables (the 10 built-in providers and 190 generated ones) and the same parameters.
 fn e_native_floor(c: &mut Criterion) {
     let f = fixture();

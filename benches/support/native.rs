@@ -1,4 +1,4 @@
-//! The native floor: the ten built-in checks under the `cap` framework (CAP accreditation
+//! The native floor: the eleven built-in checks under the `cap` framework (CAP accreditation
 //! checklist, 2 of every US clinical profile's frameworks) written by hand in Rust, over the same
 //! `FactTable` and parameters the Rhai versions read, producing the same `Outcome` — status,
 //! credit, note (to the byte, Rhai's float formatting and the reasons a stated fact lapsed
@@ -15,7 +15,7 @@ use labfit::FactValue;
 pub type NativeCheck = fn(&FactTable, &Params) -> Outcome;
 
 /// The `cap` framework's checks: (rule file, function, native version).
-pub const CAP: [(&str, &str, NativeCheck); 10] = [
+pub const CAP: [(&str, &str, NativeCheck); 11] = [
     ("rules/controls.rhai", "access_control", access_control),
     ("rules/controls.rhai", "audit_logs", audit_logs),
     ("rules/controls.rhai", "data_export", data_export),
@@ -30,6 +30,7 @@ pub const CAP: [(&str, &str, NativeCheck); 10] = [
         sla_single_instance,
     ),
     ("rules/retention.rhai", "retention", retention),
+    ("rules/retention.rhai", "cap_record_types", cap_record_types),
 ];
 
 /// What a check read, in order of first read (as the Rhai API records it).
@@ -72,6 +73,20 @@ impl<'a> Run<'a> {
         }
     }
 
+    fn flag(&mut self, name: &str) -> Option<bool> {
+        let v = self.params.get(name).cloned();
+        if !self.read.iter().any(|p| p.name == name) {
+            self.read.push(ParamRead {
+                name: name.to_owned(),
+                value: v.clone(),
+            });
+        }
+        match v {
+            Some(ParamValue::Bool(b)) => Some(b),
+            _ => None,
+        }
+    }
+
     fn done(self, status: OutcomeStatus, value: Option<f64>, note: String) -> Outcome {
         let note = if status == OutcomeStatus::Unknown {
             lapsed_note(note, &self.facts)
@@ -103,6 +118,10 @@ impl<'a> Run<'a> {
 
     fn unknown(self, note: String) -> Outcome {
         self.done(OutcomeStatus::Unknown, None, note)
+    }
+
+    fn not_applicable(self, note: String) -> Outcome {
+        self.done(OutcomeStatus::NotApplicable, None, note)
     }
 
     /// A rule that could not run as written (a missing fact or parameter): the Rhai version
@@ -336,7 +355,36 @@ fn retention(t: &FactTable, p: &Params) -> Outcome {
     let Some(years) = run.param("min_retention_years") else {
         return run.broken("min_retention_years");
     };
-    let what = "the lab's records";
+    lock_covers(run, years, "the lab's records")
+}
+
+/// `retention.rhai::cap_record_types`: CAP's report periods by record type, the longer deciding.
+fn cap_record_types(t: &FactTable, p: &Params) -> Outcome {
+    let mut run = Run::new(t, p);
+    let Some(pathology) = run.flag("performs_anatomic_pathology") else {
+        return run.broken("performs_anatomic_pathology");
+    };
+    if !pathology {
+        return run.not_applicable("the profile says the lab does no anatomic pathology or cytology, so CAP's longer retention periods for their reports do not apply".into());
+    }
+    let Some(s) = run.param("cap_surgical_pathology_report_years") else {
+        return run.broken("cap_surgical_pathology_report_years");
+    };
+    let Some(c) = run.param("cap_cytology_report_years") else {
+        return run.broken("cap_cytology_report_years");
+    };
+    if s == c {
+        return lock_covers(run, s, "surgical pathology and cytology reports (CAP)");
+    }
+    if s > c {
+        lock_covers(run, s, "surgical pathology reports (CAP)")
+    } else {
+        lock_covers(run, c, "cytology reports (CAP)")
+    }
+}
+
+/// `retention.rhai::lock_covers`: the retention lock against `years` for `what`.
+fn lock_covers(mut run: Run<'_>, years: f64, what: &str) -> Outcome {
     let Some(f) = run.fact("storage.retention_lock_years") else {
         return run.broken("storage");
     };

@@ -103,6 +103,9 @@ fn draw(o: &mut String, n: &ExplainNode, lead: &str, rest: &str, style: Style) {
     if !n.title.is_empty() && n.kind != NodeKindName::Profile {
         detail(style.dim(&n.title));
     }
+    if let Some(citation) = &n.citation {
+        detail(style.dim(&format!("cites {citation}")));
+    }
     if let Some(check) = &n.check {
         let note = if n.note.is_empty() {
             String::new()

@@ -96,6 +96,9 @@ pub struct ExplainNode {
     pub lo: f64,
     /// Upper bound, 0–1.
     pub hi: f64,
+    /// The requirement's citation (the regulation's section), when the catalog gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub citation: Option<String>,
     /// How far the requirement's citation was checked, when the catalog records it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verification: Option<Verification>,
@@ -219,6 +222,7 @@ pub fn explain(report: &Report, requirement: Option<&str>) -> Result<Explanation
             status: ExplainStatus::Verdict(report.verdict),
             lo: round6(report.fit / 100.0),
             hi: round6(report.potential / 100.0),
+            citation: None,
             verification: None,
             edge_weight: None,
             share: None,
@@ -272,6 +276,7 @@ fn node(
             status: ExplainStatus::NotScored,
             lo: 0.0,
             hi: 0.0,
+            citation: None,
             verification: None,
             edge_weight: edge.map(|e| e.0),
             share: edge.map(|e| e.1),
@@ -293,6 +298,7 @@ fn node(
         status: ExplainStatus::Node(n.status),
         lo: n.lo,
         hi: n.hi,
+        citation: n.citation.clone(),
         verification: n.verification,
         edge_weight: edge.map(|e| e.0),
         share: edge.map(|e| e.1),
