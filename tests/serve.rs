@@ -798,6 +798,11 @@ fn the_command_prints_its_limits_and_stops_on_sigterm() {
         (Some("GET"), Some("/healthz"), Some(200))
     );
     assert!(log["ms"].is_number() && log["time"].is_string());
+    // The README's curl call, as a newcomer copies it, is answered with a report.
+    let (path, body) = readme_curl();
+    let a = post(addr, &path, &body);
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["labfit"], "report/v1");
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -807,6 +812,27 @@ fn the_command_prints_its_limits_and_stops_on_sigterm() {
     let mut rest = String::new();
     err.read_to_string(&mut rest).unwrap();
     assert!(rest.contains("stopped"), "{rest}");
+}
+
+/// The path and the body of the README's `curl … -d '…'` call of the service (the
+/// command and its continuation line joined).
+fn readme_curl() -> (String, String) {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let at = readme
+        .find("curl -s localhost:8080")
+        .expect("the README shows how to call the service with curl");
+    let call: String = readme[at..]
+        .splitn(3, '\n')
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let path = call["curl -s localhost:8080".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let body = call.split("-d '").nth(1).unwrap();
+    (path, body[..body.find('\'').unwrap()].to_owned())
 }
 
 /// The bounded load test: 1,000 score requests over 64 keep-alive connections, each sending
