@@ -1,10 +1,11 @@
 //! `labfit serve` from outside: a service on an ephemeral loopback port, called with a small
 //! HTTP/1.1 client written here (std only). Each endpoint answers what the CLI's JSON output
 //! is for the same inputs (byte for byte); every error status has its JSON body, with the
-//! position in the body for a document; the body limit holds; a hostile rule pack's errors are
-//! carried in the report and the next request is served normally; rules cannot be sent; the
-//! OpenAPI document lists exactly the routes; shutdown finishes the requests in flight; and a
-//! bounded load test (1,000 requests, 64 in flight) ends without an error.
+//! position in the body for a document, and no body gets a 500; the body limit holds; a
+//! hostile rule pack's errors are carried in the report and the next request is served
+//! normally; rules cannot be sent; the OpenAPI document lists exactly the routes; shutdown
+//! finishes the requests in flight; and a bounded load test (1,000 requests, 64 in flight)
+//! ends without an error.
 #![cfg(feature = "serve")]
 #![allow(
     clippy::expect_used,
@@ -590,6 +591,37 @@ fn every_error_has_its_status_and_body() {
         .as_str()
         .unwrap()
         .contains("no file is read"));
+    // Nothing a client sends causes a 500: odd shapes, nesting, bytes that are not UTF-8,
+    // a YAML alias bomb, each on each endpoint that reads a body.
+    let deep = format!("{}{}", "[".repeat(1500), "]".repeat(1500));
+    let bomb = "profile: base-lab\nevidence:\n  a: &a [x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n  c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\n  d: [*c, *c, *c, *c, *c, *c, *c, *c]\n";
+    let odd: [(&str, &[u8]); 12] = [
+        ("application/json", b""),
+        ("application/json", b"null"),
+        ("application/json", b"[]"),
+        ("application/json", b"{\"profile\": 1, \"evidence\": [2]}"),
+        ("application/json", b"{\"profile\": {}, \"evidence\": {}}"),
+        ("application/json", b"{\"profile\": \"base-lab\", \"evidence\": \"aws\", \"assume\": {\"contract.baa\": null}, \"requirement\": 7}"),
+        ("application/json", b"{\"profile\": \"base-lab\", \"evidence\": {\"labfit\": \"evidence/v1\"}}"),
+        ("application/json", deep.as_bytes()),
+        ("application/json", b"{\"profile\": \"\xff\xfe\"}"),
+        ("application/yaml", bomb.as_bytes()),
+        ("application/yaml", b"profile: !!binary AAAA\nevidence: [*x]\n"),
+        ("application/yaml", b"--- a\n--- b\n"),
+    ];
+    for path in ["/v1/score", "/v1/questions", "/v1/explain", "/v1/compare"] {
+        for (ctype, body) in odd {
+            let a = Conn::open(addr).send("POST", path, Some(ctype), body);
+            assert!(
+                (400..500).contains(&a.status),
+                "{path} {}: {} {}",
+                String::from_utf8_lossy(&body[..body.len().min(60)]),
+                a.status,
+                a.body
+            );
+            assert!(a.json()["code"].is_string(), "{}", a.body);
+        }
+    }
     let catalog = std::fs::read_to_string(root().join(HOSTILE).join("catalog.yaml")).unwrap();
     let catalog: String = catalog
         .lines()
