@@ -393,8 +393,33 @@ fn the_cli_writes_the_library_s_oscal() {
             ..Options::default()
         },
     );
-    assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
-        labfit::render::oscal::report(&report)
-    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text, labfit::render::oscal::report(&report));
+    // The UUIDs come from the inputs: one assumption more gives other UUIDs throughout.
+    let assumed = std::process::Command::new(env!("CARGO_BIN_EXE_labfit"))
+        .args([
+            "score",
+            "-p",
+            "base-lab",
+            "-e",
+            "aws",
+            "--as-of",
+            "2026-01-01",
+            "--assume",
+            "contract.baa=true",
+            "--format",
+            "oscal",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let a: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let b: serde_json::Value = serde_json::from_slice(&assumed.stdout).unwrap();
+    for uuid in [
+        "/assessment-results/uuid",
+        "/assessment-results/results/0/uuid",
+    ] {
+        assert_ne!(a.pointer(uuid), b.pointer(uuid), "{uuid}");
+        assert!(a.pointer(uuid).is_some_and(serde_json::Value::is_string));
+    }
 }
