@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use labfit::render::{html, json, junit, markdown, text};
+use labfit::render::{html, json, junit, markdown, oscal, text};
 
 use labfit::report::GateState;
 
@@ -24,6 +24,8 @@ pub enum ScoreFormat {
     Html,
     /// JUnit XML: one testcase per requirement
     Junit,
+    /// OSCAL 1.2.1 assessment results (JSON), for GRC tools (docs/oscal.md)
+    Oscal,
 }
 
 #[derive(Args, Debug)]
@@ -68,6 +70,7 @@ pub fn run(a: &ScoreArgs) -> Exit {
         ScoreFormat::Markdown => markdown::report(&report),
         ScoreFormat::Html => html::report(&report),
         ScoreFormat::Junit => junit::report(&report),
+        ScoreFormat::Oscal => oscal::report(&report),
     };
     let written = super::finish(a.output.as_deref(), &rendered, !report.errors.is_empty());
     if written != Exit::Ok {

@@ -12,6 +12,8 @@ mod cmd_new;
 mod cmd_questions;
 mod cmd_schema;
 mod cmd_score;
+#[cfg(feature = "serve")]
+mod cmd_serve;
 mod cmd_test;
 mod output;
 
@@ -81,6 +83,9 @@ enum Command {
     /// Bring a provider's answers into its evidence: labfit's form filled in, a CAIQ, a HECVAT
     #[cfg(feature = "sheets")]
     Import(cmd_import::ImportArgs),
+    /// Serve scores over HTTP (JSON in and out; see README and GET /openapi.json)
+    #[cfg(feature = "serve")]
+    Serve(cmd_serve::ServeArgs),
 }
 
 /// Options shared by every command that loads rules.
@@ -210,6 +215,8 @@ pub fn main() -> ExitCode {
         Command::Explain(a) => cmd_explain::run(&a),
         #[cfg(feature = "sheets")]
         Command::Import(a) => cmd_import::run(&a),
+        #[cfg(feature = "serve")]
+        Command::Serve(a) => cmd_serve::run(&a),
     };
     exit.into()
 }

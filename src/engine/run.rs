@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use crate::engine::assemble::{self, Context};
 use crate::engine::error::Error;
@@ -29,6 +30,8 @@ pub struct Prepared<'e> {
     /// One fact table per (staleness limit, services used), in order of first use.
     tables: Mutex<Vec<(TableKey, Arc<FactTable>)>>,
     cache: Mutex<OutcomeCache>,
+    /// The end of the time budget its rules share, if any ([`Prepared::with_deadline`]).
+    until: Option<Instant>,
 }
 
 /// What a fact table depends on besides the evidence and the date: the profile's staleness
@@ -47,6 +50,16 @@ impl Prepared<'_> {
     /// The evaluation date.
     pub fn as_of(&self) -> Date {
         self.as_of
+    }
+
+    /// Gives the rules run for this evidence a shared time budget ending at `until` (a
+    /// request to the service): the sandbox stops a rule still running then, and rules not
+    /// yet run end as `error` without running, so scoring ends soon after `until` however
+    /// many rules are slow.
+    #[must_use]
+    pub fn with_deadline(mut self, until: Instant) -> Self {
+        self.until = Some(until);
+        self
     }
 }
 
@@ -94,6 +107,7 @@ impl Engine {
             assumptions,
             tables: Mutex::new(Vec::new()),
             cache: Mutex::new(HashMap::new()),
+            until: None,
         }
     }
 
@@ -233,10 +247,13 @@ impl Engine {
         let Some(check) = self.graph.checks().get(rule) else {
             return Arc::new(self.rules.evaluate("", "", table, params));
         };
-        let o = Arc::new(
-            self.rules
-                .evaluate(&check.file, &check.function, table, params),
-        );
+        let o = Arc::new(self.rules.evaluate_until(
+            &check.file,
+            &check.function,
+            table,
+            params,
+            prep.until,
+        ));
         prep.cache
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use crate::input::date::Date;
 use crate::input::error::{did_you_mean, InputError};
-use crate::input::source::{Location, SourceFile};
+use crate::input::source::{position_at, Location, SourceFile};
 
 /// Deeper flow nesting than this is refused before parsing (no labfit input needs more than a
 /// handful of levels, and the parser is slow to reject deep nesting on its own).
@@ -351,18 +351,35 @@ where
     d.deserialize_map(Vis(PhantomData))
 }
 
-/// The `labfit: KIND/v1` header of a file, read from its first key without parsing it.
+/// The `labfit: KIND/v1` header of a file, read from its first key without parsing it. The
+/// first key may also open a flow map, as in a JSON document (`{"labfit": "evidence/v1", …`).
 pub(crate) fn header(text: &str) -> Option<(String, usize)> {
     // A byte-order mark (editors on Windows write one) is not part of the first key.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut flow = false;
     for (i, line) in text.lines().enumerate() {
-        let t = line.trim();
+        let mut t = line.trim();
+        if !flow {
+            if let Some(rest) = t.strip_prefix('{') {
+                flow = true;
+                t = rest.trim_start();
+            }
+        }
         if t.is_empty() || t.starts_with('#') || t == "---" || t.starts_with('%') {
             continue;
         }
-        let rest = t.strip_prefix("labfit:")?;
-        let rest = rest.split(" #").next().unwrap_or(rest).trim();
-        let v = rest.trim_matches(|c| c == '"' || c == '\'');
+        let rest = ["labfit", "\"labfit\"", "'labfit'"]
+            .iter()
+            .find_map(|k| t.strip_prefix(k))?
+            .trim_start()
+            .strip_prefix(':')?;
+        let rest = rest.split(" #").next().unwrap_or(rest);
+        let rest = if flow {
+            rest.split([',', '}']).next().unwrap_or(rest)
+        } else {
+            rest
+        };
+        let v = rest.trim().trim_matches(|c| c == '"' || c == '\'');
         return Some((v.to_owned(), i + 1));
     }
     None
@@ -381,6 +398,26 @@ pub(crate) fn parse<T: DeserializeOwned>(
         trap: None,
         seen: 0,
     });
+    yaml_serde::from_str::<T>(file.text()).map_err(|e| convert(file, &e))
+}
+
+/// Parses YAML text that is not a labfit file (a request body) into `T`, with the same
+/// checks before parsing (nesting) and the same diagnostics as a file.
+#[cfg_attr(
+    not(feature = "serve"),
+    expect(
+        dead_code,
+        reason = "only the service reads YAML that is not a labfit file"
+    )
+)]
+pub(crate) fn parse_plain<T: DeserializeOwned>(file: &SourceFile) -> Result<T, InputError> {
+    if let Some(offset) = too_deep(file.text()) {
+        return Err(InputError::invalid(
+            file.location_at(offset),
+            format!("nesting deeper than {MAX_NESTING} levels"),
+            None,
+        ));
+    }
     yaml_serde::from_str::<T>(file.text()).map_err(|e| convert(file, &e))
 }
 
@@ -561,7 +598,7 @@ fn precheck(file: &SourceFile, kind: &str) -> Result<(), InputError> {
             let col = text
                 .lines()
                 .nth(line - 1)
-                .and_then(|l| l.find("labfit:"))
+                .and_then(|l| l.find("labfit"))
                 .unwrap_or(0)
                 + 1;
             return Err(InputError::syntax(
@@ -632,12 +669,15 @@ fn too_deep(text: &str) -> Option<usize> {
 
 fn convert(file: &SourceFile, e: &yaml_serde::Error) -> InputError {
     let raw = e.to_string();
-    // Reader errors (bad characters) carry a byte offset instead of a line.
-    let mut location = match (offset_of(&raw), e.location()) {
-        (Some(o), _) => file.location_at(o),
-        (None, Some(l)) => file.location(l.line(), l.column()),
-        (None, None) => file.location(1, 1),
+    // Reader errors (bad characters) carry a byte offset instead of a line. The position in
+    // the file's own text is kept apart from the location shown (they differ for an excerpt
+    // of a request body), since the search for a duplicate key reads the file's text.
+    let (line, col) = match (offset_of(&raw), e.location()) {
+        (Some(o), _) => position_at(file.text(), o),
+        (None, Some(l)) => (l.line(), l.column()),
+        (None, None) => (1, 1),
     };
+    let mut location = file.location(line, col);
     // An alias bomb is refused as a whole: point at the first alias that expands.
     if raw.contains("repetition limit") || raw.contains("recursion limit") {
         if let Some(o) = first_alias(file.text()) {
@@ -676,7 +716,7 @@ fn convert(file: &SourceFile, e: &yaml_serde::Error) -> InputError {
         None => (text.clone(), None),
     };
     if let Some(key) = duplicate_key(&message) {
-        location = find_duplicate(file, location.line(), location.col(), &key).unwrap_or(location);
+        location = find_duplicate(file, line, col, &key).unwrap_or(location);
     }
     let (message, syntax_hint) = syntax_error(file, &message, context.as_deref(), &mut location);
     let hint = hint
@@ -746,9 +786,9 @@ fn syntax_error(
     context: Option<&str>,
     location: &mut Location,
 ) -> (String, Option<String>) {
-    let opened = context.and_then(mark_of);
-    let opened_at = |what: &str| match opened {
-        Some((l, c)) => format!("{what} opened at line {l} column {c}"),
+    let opened = context.and_then(mark_of).map(|(l, c)| file.location(l, c));
+    let opened_at = |what: &str| match &opened {
+        Some(at) => format!("{what} opened at line {} column {}", at.line(), at.col()),
         None => what.to_owned(),
     };
     let at_char = location

@@ -832,10 +832,17 @@ fn param_at_top_level(e: InputError, params: &ParamVocabulary) -> InputError {
 }
 
 fn locate_extends(file: &SourceFile) -> Location {
-    file.text()
-        .lines()
-        .position(|l| l.starts_with("extends:"))
-        .map_or_else(|| file.location(1, 1), |i| file.location(i + 1, 10))
+    for (i, l) in file.text().lines().enumerate() {
+        if l.starts_with("extends:") {
+            return file.location(i + 1, 10);
+        }
+        // A profile written as JSON (a document sent to the service): the quoted key.
+        if let Some(at) = l.find("\"extends\"") {
+            let col = l.get(..at).map_or(0, |p| p.chars().count()) + 1;
+            return file.location(i + 1, col);
+        }
+    }
+    file.location(1, 1)
 }
 
 /// Merges one file's parameters into those of the files above it in the chain: a child's value
