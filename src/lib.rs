@@ -25,7 +25,7 @@
 
 // The flow, one stage per folder (src/README.md): input → weights → evidence and profile →
 // rules → graph → score → report → render; answers/ brings a provider's answers back into
-// evidence; engine/ drives it, authoring/ serves rule authors.
+// evidence; engine/ drives it, authoring/ serves rule authors, serve/ puts it behind HTTP.
 pub mod answers;
 pub mod authoring;
 pub mod engine;
@@ -40,6 +40,8 @@ pub mod report;
 pub mod rules;
 #[doc(hidden)]
 pub mod score;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod weights;
 
 pub use engine::error::Error;

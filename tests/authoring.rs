@@ -225,3 +225,113 @@ fn check_warns_where_a_rule_reads_a_text_fact() {
         "{text}"
     );
 }
+
+#[test]
+fn check_reports_every_independent_error_of_a_file_in_one_run() {
+    let d = scratch("check-every-error");
+    std::fs::write(
+        d.join("acme.yaml"),
+        "labfit: evidence/v1\nid: acme\nprovider: Acme Cloud\nas_of: 2025-01-01\ndefault_status: claimed\nfacts:\n  contract.bbaa: true\n  cert.iso27001: true\n  exit.retreival_window_days: 30\n  sla.compute_multi_zone_pct: {value: 99.9, status: clamed}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("lab.yaml"),
+        "labfit: profile/v1\nid: lab\ntitle: A lab\nextends: base-lab\nframeworks: {hipa: 1, lab-baseline: 1}\nparams:\n  min_retension_years: 7\n  min_multi_zone_sla_pct: {value: 99.95, source: \"x\"}\n  min_retrieval_windw_days: 30\nmust_have:\n  - {id: hipaa.baa, min: 1.5}\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(d.join("pack")).unwrap();
+    std::fs::write(
+        d.join("pack/p.yaml"),
+        "labfit: catalog/v1\nrequirements:\n  - id: p\n    title: P\n    children: {p.a: 1}\n    severity: hgh\n  - id: p.a\n    title: A\n    check: p.rhai::a\n    wieght: 2\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("pack/p.rhai"), "fn a() { pass() }\n").unwrap();
+    let o = labfit_in(
+        &d,
+        &[
+            "check",
+            "acme.yaml",
+            "lab.yaml",
+            "pack",
+            "--as-of",
+            "2026-01-01",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    let text = out(&o);
+    for want in [
+        "error: unknown fact key `contract.bbaa`\n --> acme.yaml:7:3",
+        "help: did you mean `contract.baa`?",
+        "error: unknown fact key `exit.retreival_window_days`\n --> acme.yaml:9:3",
+        "help: did you mean `exit.retrieval_window_days`?",
+        "error: unknown status `clamed`\n  --> acme.yaml:10:53",
+        "error: unknown framework `hipa`\n --> lab.yaml:5:14",
+        "error: unknown parameter `min_retension_years`\n --> lab.yaml:7:3",
+        "error: unknown parameter `min_retrieval_windw_days`\n --> lab.yaml:9:3",
+        "error: `1.5` is outside 0..1\n  --> lab.yaml:11:26",
+        "pack/p.yaml:6:15",
+        "pack/p.yaml:10:5",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in:\n{text}");
+    }
+    // Each error once: blanking a broken entry adds no error of its own.
+    assert!(text.contains(": 9 errors, 1 warning\n"), "{text}");
+}
+
+#[test]
+fn a_new_profile_takes_the_frameworks_the_lab_needs_and_scores_as_written() {
+    let d = scratch("new-profile-frameworks");
+    let o = labfit_in(
+        &d,
+        &["new", "profile", "our-lab", "--frameworks", "hipaa:5,clia"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let text = std::fs::read_to_string(d.join("our-lab.yaml")).unwrap();
+    assert!(
+        text.contains("\nframeworks: {hipaa: 5, clia: 1}\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("#   labfit new profile our-lab --frameworks hipaa:5,clia\n"),
+        "{text}"
+    );
+    let o = labfit_in(&d, &["check", "our-lab.yaml", "--deny-warnings"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(
+        out(&o).contains("1 file checked, no problems found"),
+        "{}",
+        out(&o)
+    );
+    let o = labfit_in(
+        &d,
+        &[
+            "score",
+            "-p",
+            "our-lab.yaml",
+            "-e",
+            "aws",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ids: Vec<&str> = v["profile"]["frameworks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["clia", "hipaa", "lab-baseline"], "{ids:?}");
+    // A framework must exist; one of a rule pack needs the pack.
+    let o = labfit_in(&d, &["new", "profile", "typo", "--frameworks", "hipa"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        out(&o).contains("error: unknown framework `hipa`\n  = help: did you mean `hipaa`?"),
+        "{}",
+        out(&o)
+    );
+    assert!(!d.join("typo.yaml").exists());
+    let o = labfit_in(&d, &["new", "rule", "pack", "--frameworks", "hipaa"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+}

@@ -276,3 +276,243 @@ fn compare_exits_three_on_a_rule_error_in_either_format() {
         assert_eq!(o.status.code(), Some(3), "{format}: {}", stderr(&o));
     }
 }
+
+/// A scratch directory of this test binary, emptied.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let d = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}"));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn both(o: &Output) -> String {
+    format!("{}{}", stdout(o), stderr(o))
+}
+
+#[test]
+fn check_exits_zero_on_warnings_alone_unless_they_are_denied() {
+    let d = scratch("warnings");
+    let lab = d.join("lab.yaml");
+    std::fs::write(
+        &lab,
+        "labfit: profile/v1\nid: lab\ntitle: A lab\nextends: base-lab\nwaivers:\n  - {id: base.q02_integration, reason: r, approved_by: QA lead, expires: 2020-01-01}\n",
+    )
+    .unwrap();
+    let lab = lab.to_string_lossy().into_owned();
+    let o = labfit(&["check", &lab, "--as-of", "2026-01-01"]);
+    let text = both(&o);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("warning: the waiver for `base.q02_integration` expired on 2020-01-01"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 file checked: 0 errors, 1 warning"),
+        "{text}"
+    );
+    assert!(text.contains("--deny-warnings makes them exit 1"), "{text}");
+    let o = labfit(&["check", &lab, "--as-of", "2026-01-01", "--deny-warnings"]);
+    assert_eq!(o.status.code(), Some(1), "{}", both(&o));
+    assert!(both(&o).contains("warnings are denied (--deny-warnings): exit 1"));
+    // An error is bad input, denied warnings or not.
+    std::fs::write(
+        d.join("bad.yaml"),
+        "labfit: profile/v1\nid: bad\nextends: base-lab\nframeworks: {hipa: 1}\n",
+    )
+    .unwrap();
+    let bad = d.join("bad.yaml").to_string_lossy().into_owned();
+    for extra in [&[][..], &["--deny-warnings"][..]] {
+        let mut args = vec!["check", bad.as_str()];
+        args.extend_from_slice(extra);
+        let o = labfit(&args);
+        assert_eq!(o.status.code(), Some(2), "{}", both(&o));
+    }
+}
+
+#[test]
+fn each_command_says_what_its_json_is() {
+    for (cmd, want) in [
+        ("check", "The findings as a JSON list"),
+        ("explain", "The requirement tree as JSON"),
+        ("diff", "(diff/v1)"),
+        ("score", "(report/v1)"),
+    ] {
+        let o = labfit(&[cmd, "--help"]);
+        let help = stdout(&o);
+        assert!(help.contains(want), "{cmd}: {help}");
+        if cmd != "score" {
+            assert!(!help.contains("report/v1"), "{cmd}: {help}");
+        }
+    }
+}
+
+#[test]
+fn a_mistyped_builtin_id_gets_a_suggestion() {
+    for (args, want) in [
+        (
+            ["score", "-p", "us-clinical", "-e", "aws"],
+            "help: did you mean `us-clinical-diagnostics`?",
+        ),
+        (
+            ["score", "-p", "us-clinical-diagnostics", "-e", "amazon"],
+            "help: did you mean `aws`?",
+        ),
+        (
+            ["score", "-p", "gxp-qc-lab", "-e", "azure"],
+            "help: did you mean `microsoft-azure`?",
+        ),
+    ] {
+        let o = labfit(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(want), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn thresholds_say_why_they_failed_and_refuse_impossible_values() {
+    let base = [
+        "score",
+        "-p",
+        "us-clinical-diagnostics",
+        "-e",
+        "aws",
+        "--as-of",
+        "2026-01-01",
+    ];
+    let run = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        labfit(&args)
+    };
+    // Conditional (must-haves open) is not eligible, as in `compare`.
+    let o = run(&["--require-eligible"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("threshold not met: --require-eligible: the verdict is conditional, 5 must-haves are still open (clia.confidentiality, clia.retention_general, dsp.covered_person_access, hipaa.baa, hipaa.return_or_destroy)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["--fail-under", "60"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("threshold not met: --fail-under 60: the fit is 16.0, below 60"),
+        "{}",
+        stderr(&o)
+    );
+    for bad in ["160", "-1", "NaN", "sixty"] {
+        let o = run(&["--fail-under", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(stderr(&o).contains("0 to 100"), "{bad}: {}", stderr(&o));
+    }
+    // Strong, so eligible: --require-eligible passes quietly.
+    let o = labfit(&[
+        "score",
+        "-p",
+        "base-lab",
+        "-e",
+        "microsoft-azure",
+        "--as-of",
+        "2026-01-01",
+        "--require-eligible",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", both(&o));
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn list_columns_never_run_together_and_titles_are_not_cut() {
+    let o = labfit(&["list", "providers"]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("oracle-cloud     Oracle Cloud Infrastructure  as of 2024-01-01"),
+        "{text}"
+    );
+    let o = labfit(&[
+        "score",
+        "-p",
+        "us-clinical-diagnostics",
+        "-e",
+        "tencent-cloud",
+        "--as-of",
+        "2026-01-01",
+    ]);
+    let first = stdout(&o).lines().next().unwrap().to_owned();
+    assert_eq!(
+        first,
+        "Tencent Cloud × US clinical diagnostic laboratory (CLIA, HIPAA covered entity, CAP, California CMIA)"
+    );
+    let o = labfit(&[
+        "score",
+        "-p",
+        "us-clinical-diagnostics",
+        "-e",
+        "oracle-cloud",
+        "--as-of",
+        "2026-01-01",
+    ]);
+    let text = stdout(&o);
+    let lines: Vec<&str> = text.lines().take(2).collect();
+    assert_eq!(
+        lines,
+        [
+            "Oracle Cloud Infrastructure × US clinical diagnostic laboratory (CLIA, HIPAA covered entity, CAP,",
+            "California CMIA)"
+        ]
+    );
+}
+
+/// A question that adds no fit says why it is listed and comes after every question that
+/// adds some: no "50 → 50 (+0.0)" line left to puzzle over (issue: the first hour).
+#[test]
+fn questions_that_move_nothing_say_why_and_come_last() {
+    let args = [
+        "questions",
+        "-p",
+        "us-clinical-diagnostics",
+        "-e",
+        "tencent-cloud",
+        "--as-of",
+        "2026-01-01",
+    ];
+    let o = labfit(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    // Tencent Cloud's dedicated-hosts answer cannot move tenant isolation, already decided on
+    // its other facts: it is tagged as confirming only, and says so instead of "50 → 50".
+    let item = text
+        .split("\n\n")
+        .find(|b| b.contains("[q08] confirms only"))
+        .unwrap_or_else(|| panic!("no confirming q08 item:\n{text}"));
+    let item = item.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        item.contains("why: every check that reads it is already decided on other facts")
+            && !item.contains("ctl.tenant_isolation"),
+        "{item}"
+    );
+    for block in text.split("\n\n") {
+        let flat = block.split_whitespace().collect::<Vec<_>>().join(" ");
+        for w in flat.split([',', ';']) {
+            let w: Vec<&str> = w.split_whitespace().collect();
+            if let [.., from, "→", to, _] = w.as_slice() {
+                assert_ne!(from, to, "a move that does not move: {flat}");
+            }
+        }
+    }
+
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let o = labfit(&json_args);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let plain: Vec<f64> = v["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| q["gate"] == false)
+        .map(|q| q["swing"].as_f64().unwrap())
+        .collect();
+    let first_zero = plain.iter().position(|&s| s < 0.05).unwrap();
+    assert!(
+        plain[first_zero..].iter().all(|&s| s < 0.05),
+        "a question adding fit comes after one adding none: {plain:?}"
+    );
+}

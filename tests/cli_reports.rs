@@ -413,3 +413,176 @@ fn diff_of_a_missing_file_is_an_input_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no/such/file.yaml"), "{}", stderr(&o));
 }
+
+/// The HTML report's summary items, as text.
+fn html_summary(html: &str) -> Vec<String> {
+    let start = html.find("<ul class=\"summary\">").expect("a summary list");
+    let list = &html[start..start + html[start..].find("</ul>").unwrap()];
+    list.split("<li>")
+        .skip(1)
+        .map(|li| {
+            let text = li.split("</li>").next().unwrap();
+            let mut plain = String::new();
+            let mut in_tag = false;
+            for c in text.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => plain.push(c),
+                    _ => {}
+                }
+            }
+            plain
+                .replace("&amp;", "&")
+                .replace("&#39;", "'")
+                .replace("&quot;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+        })
+        .collect()
+}
+
+#[test]
+fn the_text_compare_says_what_the_html_summary_says() {
+    for profile in ["us-clinical-diagnostics", "gxp-qc-lab", "base-lab"] {
+        let html = stdout(&labfit(&[
+            "compare", "-p", profile, AS_OF[0], AS_OF[1], "--format", "html",
+        ]));
+        let text = stdout(&labfit(&["compare", "-p", profile, AS_OF[0], AS_OF[1]]));
+        let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = flat(&text);
+        let items = html_summary(&html);
+        assert!(items.len() >= 3, "{profile}: {items:?}");
+        for item in &items {
+            // The HTML counts the questions (it has every report); the ranking alone cannot.
+            if item.starts_with("Next step:") {
+                assert!(text.contains("Next step: send each"), "{profile}: {text}");
+                continue;
+            }
+            assert!(
+                text.contains(&flat(item)),
+                "{profile}: the text compare lacks\n{item}\n--- it says:\n{text}"
+            );
+        }
+    }
+    let text = stdout(&labfit(&[
+        "compare",
+        "-p",
+        "us-clinical-diagnostics",
+        AS_OF[0],
+        AS_OF[1],
+    ]));
+    assert!(text.contains("No provider can be chosen yet"), "{text}");
+    assert!(text.contains("includes expired documents"), "{text}");
+}
+
+/// The part of `html` from `start` to the next `end`.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let i = html
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start:?} in the report"));
+    let rest = &html[i..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+/// The committee's report names requirements by title with the id small, states what the
+/// evidence supports and what is still open, records the decision on its inputs' hashes with
+/// room to sign, and prints the profile's parameters and the input hashes open
+/// (tests/external_tools.rs reads the same back from the printed PDF).
+#[test]
+fn the_committee_report_recommends_and_records_the_decision() {
+    let o = labfit(&[
+        "compare",
+        "-p",
+        "us-clinical-diagnostics",
+        AS_OF[0],
+        AS_OF[1],
+        "--format",
+        "html",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = stdout(&o);
+    let must_haves = [
+        "clia.confidentiality",
+        "clia.retention_general",
+        "dsp.covered_person_access",
+        "hipaa.baa",
+        "hipaa.return_or_destroy",
+    ];
+
+    // Column headers: a title, then the id small beside it; never the bare id.
+    let header = between(&html, "<section id=\"gates\">", "</thead>");
+    for id in must_haves {
+        let cell = header
+            .split("<th>")
+            .find(|th| th.contains(&format!("<code class=\"id\">{id}</code>")))
+            .unwrap_or_else(|| panic!("no column for {id}:\n{header}"));
+        let title = cell.split("<code").next().unwrap().trim();
+        assert!(title.len() > id.len() && !title.contains(id), "{cell}");
+    }
+
+    // What the evidence supports, and per must-have who has it open, failed or met.
+    let rec = between(&html, "<section id=\"recommendation\">", "</section>");
+    assert!(
+        rec.contains("<b>What the evidence supports.</b> No provider can be chosen yet"),
+        "{rec}"
+    );
+    let open = between(rec, "What is still open", "</table>");
+    assert!(open.contains("<th>open for</th><th>failed by</th><th>met by</th>"));
+    for id in must_haves {
+        assert!(
+            open.contains(&format!("<code class=\"id\">{id}</code>")),
+            "{id}"
+        );
+    }
+    assert_eq!(open.matches("<tr><td>").count(), must_haves.len());
+
+    // Who decided, when, on which inputs, with room for signatures.
+    let record = between(&html, "<section id=\"decision\">", "</section>");
+    let digest = between(
+        record,
+        "SHA-256 of that list: <code class=\"id\">",
+        "</code>",
+    )
+    .rsplit('>')
+    .next()
+    .unwrap();
+    assert!(
+        digest.len() == 64 && digest.chars().all(|c| c.is_ascii_hexdigit()),
+        "{digest}"
+    );
+    assert!(record.contains("profiles/us-clinical-diagnostics.yaml"));
+    for field in [
+        "Decision",
+        "Provider chosen (or none)",
+        "Conditions, and the answers still awaited",
+        "Decided by (names and roles)",
+        "Date of the decision",
+    ] {
+        assert!(
+            record.contains(&format!(
+                "<tr><th>{field}</th><td class=\"fill\"></td></tr>"
+            )),
+            "{field}"
+        );
+    }
+    assert_eq!(record.matches("Signature, name and role").count(), 3);
+
+    // The paper record keeps the lab's thresholds and the hashes: printed open.
+    let params = between(
+        &html,
+        "<details class=\"section print-open\"><summary>The profile's parameters",
+        "</details>",
+    );
+    for (key, value) in [
+        ("min_multi_zone_sla_pct", "99.95"),
+        ("min_retention_years", "2"),
+    ] {
+        assert!(
+            params.contains(&format!("<td><code>{key}</code></td><td>{value}</td>")),
+            "{key} = {value}"
+        );
+    }
+    let inputs = between(&html, "<section id=\"inputs\">", "</section>");
+    assert!(inputs.contains("<details class=\"section print-open\">"));
+}

@@ -1,13 +1,15 @@
 //! Checks that need tools outside Rust: the JUnit output validated against the JUnit XSD with
-//! `xmllint` (Debian `libxml2-utils`), and the HTML report opened in headless Chromium (Debian
-//! `chromium`): its DOM must carry the page title, its screenshot must not be blank, and it
-//! must print to several pages. Without a tool, a check says plainly that it was skipped;
-//! when `CI` is set it fails instead, so CI never passes without running them (`bash .ci/run`
-//! installs both).
+//! `xmllint` (Debian `libxml2-utils`); the HTML report opened in headless Chromium (Debian
+//! `chromium`), whose DOM must carry the page title and whose screenshot must not be blank;
+//! and the HTML report printed to PDF there and read back with poppler (Debian
+//! `poppler-utils`) as a committee reads it: within a page bound, the summary and the ranking
+//! on page 1, no heading at the foot of a page, the parameters, hashes and decision record
+//! printed. Without a tool, a check says plainly that it was skipped; when `CI` is set it
+//! fails instead, so CI never passes without running them (`bash .ci/run` installs them).
 //!
 //! A plain `main` (`harness = false` in Cargo.toml), so a skip is printed where `cargo test`
 //! shows it. `LABFIT_UPDATE_SCREENSHOT=1 cargo test --test external_tools` also refreshes
-//! docs/compare.png, the screenshot in the README.
+//! docs/compare.png, the first printed page shown in the README.
 #![allow(
     clippy::expect_used,
     clippy::unwrap_used,
@@ -30,9 +32,10 @@ enum Outcome {
 
 type Check = fn(&Path) -> Outcome;
 
-const CHECKS: [(&str, Check); 2] = [
+const CHECKS: [(&str, Check); 3] = [
     ("junit_output_validates_against_the_junit_xsd", junit_xsd),
     ("html_report_renders_in_headless_chromium", html_in_chromium),
+    ("html_report_prints_for_a_committee", html_in_print),
 ];
 
 fn main() -> ExitCode {
@@ -340,7 +343,60 @@ fn html_in_chromium(dir: &Path) -> Outcome {
         ));
     }
 
-    // Print: A4 with one provider per page, so at least the summary and ten provider pages.
+    Outcome::Pass
+}
+
+/// The most pages the built-in comparison (10 providers) may print to. The report flows
+/// without forced breaks, so it takes: the summary and the ranking (page 1); the fit chart,
+/// what the intervals settle and the recommendation (1); what is still open and the decision
+/// record, kept whole to be signed on one sheet (1); the frameworks and the must-haves (at most
+/// 2); each provider's head, must-haves, first six questions and sources (at most 2 each; 1.95
+/// measured with five must-haves each); the method, the profile's parameters and the input
+/// hashes (at most 3). 5 + 2 × 10 + 3 = 28. It printed to 44 pages before these rules, to 25
+/// when they were written, and to 30 once the evidence semantics added a must-have, longer
+/// evidence text and 11 parameters, until the decision record stopped forcing a page of its
+/// own and the reference tables were set tighter: 28, every part at its most, so content that
+/// grows any part fails here and is looked at on paper.
+const MAX_PAGES: usize = 28;
+
+/// The committee's report as a committee reads it: printed to PDF (A4) in headless Chromium,
+/// then read back page by page with poppler's `pdfinfo` and `pdftotext`. It must stay within
+/// [`MAX_PAGES`], hold the summary and the whole ranking on page 1, never end a page with a
+/// heading, and print what the screen folds (the profile's parameters, the input hashes) and
+/// the decision record. `LABFIT_UPDATE_SCREENSHOT=1` writes page 1 to docs/compare.png.
+fn html_in_print(dir: &Path) -> Outcome {
+    let Some(browser) = find_tool("LABFIT_CHROMIUM", &["chromium", "chromium-browser"]) else {
+        return Outcome::Skip("Chromium not found (Debian package chromium)".into());
+    };
+    let (Some(pdfinfo), Some(pdftotext), Some(pdftoppm)) = (
+        find_tool("LABFIT_PDFINFO", &["pdfinfo"]),
+        find_tool("LABFIT_PDFTOTEXT", &["pdftotext"]),
+        find_tool("LABFIT_PDFTOPPM", &["pdftoppm"]),
+    ) else {
+        return Outcome::Skip(
+            "pdfinfo, pdftotext or pdftoppm not found (Debian package poppler-utils)".into(),
+        );
+    };
+    let html_path = dir.join("print.html");
+    let html_s = html_path.to_string_lossy().into_owned();
+    if let Err(e) = labfit(
+        dir,
+        "print-html",
+        &[
+            "compare",
+            "-p",
+            "us-clinical-diagnostics",
+            "--as-of",
+            "2026-01-01",
+            "--format",
+            "html",
+            "-o",
+            &html_s,
+        ],
+    ) {
+        return Outcome::Fail(e);
+    }
+    let url = format!("file://{}", html_path.canonicalize().unwrap().display());
     let pdf = dir.join("compare.pdf");
     let _ = std::fs::remove_file(&pdf);
     let (ok, _, err) = chromium(
@@ -353,19 +409,185 @@ fn html_in_chromium(dir: &Path) -> Outcome {
         ],
         &url,
     );
-    let bytes = std::fs::read(&pdf).unwrap_or_default();
-    let text = String::from_utf8_lossy(&bytes);
-    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
-    if !ok || pages < 11 {
+    if !ok || !pdf.is_file() {
+        return Outcome::Fail(format!("Chromium printed no PDF:\n{err}"));
+    }
+    let pdf_s = pdf.to_string_lossy().into_owned();
+    let (_, info, _) = run(
+        Command::new(&pdfinfo).arg(&pdf_s),
+        dir,
+        "pdfinfo",
+        Duration::from_secs(60),
+    );
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    if !(12..=MAX_PAGES).contains(&pages) {
         return Outcome::Fail(format!(
-            "printing gave {pages} page(s), expected at least 11:\n{err}"
+            "the built-in comparison printed to {pages} pages; the bound is 12 to {MAX_PAGES} (see MAX_PAGES)"
         ));
     }
-
+    let page_text = |n: usize| {
+        let (_, text, _) = run(
+            Command::new(&pdftotext).args([
+                "-layout",
+                "-f",
+                &n.to_string(),
+                "-l",
+                &n.to_string(),
+                &pdf_s,
+                "-",
+            ]),
+            dir,
+            &format!("pdftotext-{n}"),
+            Duration::from_secs(60),
+        );
+        text
+    };
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    if let Err(e) = first_page_holds_summary_and_ranking(&page_text(1), &html) {
+        return Outcome::Fail(e);
+    }
+    let headings = headings(&html);
+    let mut printed = String::new();
+    for n in 1..=pages {
+        let text = page_text(n);
+        printed.push_str(&text);
+        if !text.contains(&format!("page {n} of {pages}")) {
+            return Outcome::Fail(format!("page {n} lacks its footer `page {n} of {pages}`"));
+        }
+        let last = text
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .rfind(|l| !l.is_empty() && !l.contains(&format!("page {n} of {pages}")))
+            .unwrap_or_default();
+        if let Some(h) = headings
+            .iter()
+            .find(|h| **h == last || (last.len() > 6 && h.starts_with(&last)))
+        {
+            return Outcome::Fail(format!("page {n} of {pages} ends with the heading `{h}`"));
+        }
+    }
+    // The paper record holds what the screen folds away: the lab's thresholds, every input's
+    // hash, and the decision record's fields and signature lines.
+    let printed = printed.split_whitespace().collect::<Vec<_>>().join(" ");
+    let first_hash = html
+        .split("<td class=\"hash\"><code>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap_or_default();
+    for want in [
+        "What the evidence supports.",
+        "What is still open",
+        "Decided by (names and roles)",
+        "Signature, name and role",
+        "min_multi_zone_sla_pct 99.95",
+        "min_retention_years 2",
+        first_hash,
+    ] {
+        if want.is_empty() || !printed.contains(want) {
+            return Outcome::Fail(format!("the printed report lacks `{want}`"));
+        }
+    }
+    // Page 1 as an image: what docs/compare.png shows.
+    let prefix = dir.join("page1");
+    let (code, _, err) = run(
+        Command::new(&pdftoppm)
+            .args(["-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile"])
+            .arg(&pdf_s)
+            .arg(&prefix),
+        dir,
+        "pdftoppm",
+        Duration::from_secs(60),
+    );
+    let png = dir.join("page1.png");
+    if code != Some(0) || !png.is_file() {
+        return Outcome::Fail(format!("pdftoppm wrote no image of page 1:\n{err}"));
+    }
     if std::env::var_os("LABFIT_UPDATE_SCREENSHOT").is_some() {
         let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/compare.png");
         std::fs::copy(&png, &docs).unwrap();
         println!("updated {}", docs.display());
     }
     Outcome::Pass
+}
+
+/// Page 1 must hold the summary and every row of the ranking table: each rank followed by
+/// the first word of its provider's name, at the start of a line.
+fn first_page_holds_summary_and_ranking(page: &str, html: &str) -> Result<(), String> {
+    for want in ["Summary", "Of 10 providers compared", "Ranking"] {
+        if !page.to_lowercase().contains(&want.to_lowercase()) {
+            return Err(format!("page 1 lacks `{want}`:\n{page}"));
+        }
+    }
+    let table = html
+        .split("<section id=\"ranking\">")
+        .nth(1)
+        .and_then(|s| s.split("</tbody>").next())
+        .unwrap_or_default();
+    let mut rows = 0;
+    for row in table.split("<tr><td class=\"n\">").skip(1) {
+        let rank = row.split('<').next().unwrap_or_default();
+        let name = row
+            .split("\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .unwrap_or_default();
+        let first = name.split_whitespace().next().unwrap_or_default();
+        let found = page.lines().any(|l| {
+            let mut w = l.split_whitespace();
+            w.next() == Some(rank) && w.next() == Some(first)
+        });
+        if !found {
+            return Err(format!("page 1 lacks ranking row {rank} ({name}):\n{page}"));
+        }
+        rows += 1;
+    }
+    if rows != 10 {
+        return Err(format!(
+            "expected 10 ranking rows in the HTML, found {rows}"
+        ));
+    }
+    Ok(())
+}
+
+/// Every heading of the report as text: h1–h4, and the summary line of a section printed
+/// open, which heads its content on paper.
+fn headings(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for tag in [
+        "<h1",
+        "<h2",
+        "<h3",
+        "<h4",
+        "<details class=\"section print-open\"><summary",
+    ] {
+        for part in html.split(tag).skip(1) {
+            let Some((_, rest)) = part.split_once('>') else {
+                continue;
+            };
+            let inner = rest.split("</").next().unwrap_or_default();
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in inner.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            let text = text
+                .replace("&amp;", "&")
+                .replace("&#39;", "'")
+                .replace("&quot;", "\"");
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !text.is_empty() {
+                out.push(text);
+            }
+        }
+    }
+    out
 }

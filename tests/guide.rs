@@ -1,8 +1,8 @@
 //! docs/writing-rules.md and docs/weights.md cannot go stale: every file a guide shows must
 //! equal the file in the repository, and every `console` block is run (in a scratch copy of the
-//! guide's example, after the `diff` block before it is applied) and its shown lines must appear
-//! in the output, in order (`…` stands for lines left out). Commands after a planted mistake
-//! must exit 2, the others 0.
+//! guide's example, after the `diff` block before it is applied) and its shown lines must appear in the output, in order
+//! (`…` stands for lines left out). Commands after a planted error must exit 2, after a planted
+//! warning 1 with `--deny-warnings` (else 0), the others 0.
 #![allow(
     clippy::expect_used,
     clippy::unwrap_used,
@@ -146,7 +146,16 @@ fn run(dir: &Path, g: Guide, block: &Block, after_mistake: bool) -> usize {
             String::from_utf8_lossy(&o.stdout),
             String::from_utf8_lossy(&o.stderr)
         );
-        let want_code = if after_mistake { 2 } else { 0 };
+        // A planted error exits 2; a planted warning exits 0, or 1 when warnings are denied.
+        let want_code = if !after_mistake {
+            0
+        } else if expected.iter().any(|l| l.starts_with("error:")) {
+            2
+        } else if cmd.contains("--deny-warnings") {
+            1
+        } else {
+            0
+        };
         assert_eq!(
             o.status.code(),
             Some(want_code),
@@ -222,4 +231,127 @@ fn the_weighting_workshop_runs_as_written() {
     assert_eq!(files, 1);
     assert!(commands >= 4, "{commands}");
     assert_eq!(mistakes, 1);
+}
+
+/// A directory laid out like a fresh clone for the README's and docs' examples: the example
+/// providers (linked), and `tencent-after-call.yaml`, the copy of Tencent Cloud's evidence with
+/// a call's answer (a business associate agreement offered) that the `diff` examples compare.
+fn fresh_clone(root: &Path) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("docs-examples");
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(root.join("examples"), d.join("examples")).unwrap();
+    #[cfg(not(unix))]
+    copy_dir(&root.join("examples"), &d.join("examples"));
+    let tencent =
+        std::fs::read_to_string(root.join("examples/providers/tencent-cloud.yaml")).unwrap();
+    let mut after = String::new();
+    let mut skipping = false;
+    for line in tencent.lines() {
+        if line.starts_with("  contract.baa:") {
+            after.push_str(
+                "  contract.baa: {value: true, status: claimed, note: \"offered on the call\"}\n",
+            );
+            skipping = true;
+            continue;
+        }
+        // The entry's continuation lines are indented deeper than its key.
+        if skipping && line.starts_with("    ") {
+            continue;
+        }
+        skipping = false;
+        after.push_str(line);
+        after.push('\n');
+    }
+    assert!(
+        after.contains("offered on the call"),
+        "tencent-cloud.yaml lost its contract.baa entry"
+    );
+    std::fs::write(d.join("tencent-after-call.yaml"), after).unwrap();
+    d
+}
+
+/// Every `console` block of the README and of docs/reports.md is run by trycmd as written:
+/// each `$ labfit …` line, in order, in one directory laid out like a fresh clone, must exit 0
+/// (or the `? N` shown) and print what is shown (`...` for lines left out, `[..]` for part of a
+/// line). A renamed flag, subcommand or output line breaks this test, not a newcomer.
+#[test]
+fn the_readme_and_the_report_guide_run_as_written() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = fresh_clone(root);
+    // trycmd runs a Markdown file's commands in the current directory. No other test in this
+    // binary depends on it (each runs its commands in a directory of its own, by full path).
+    std::env::set_current_dir(&dir).unwrap();
+    trycmd::TestCases::new()
+        .register_bin("labfit", Path::new(env!("CARGO_BIN_EXE_labfit")))
+        .env("NO_COLOR", "1")
+        .case(root.join("README.md"))
+        .case(root.join("docs/reports.md"));
+}
+
+/// The README's first block, the two commands on its first screen: `cargo run --release --
+/// ARGS` runs labfit with ARGS on the built-in data (run here through the test's own build),
+/// and `cargo test` is what CI runs after fmt, clippy and cargo-deny (`.ci/run`).
+#[test]
+fn the_readme_first_screen_is_true() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let first = blocks(&readme).into_iter().next().unwrap();
+    assert_eq!(first.lang, "sh");
+    let commands: Vec<&str> = first
+        .body
+        .iter()
+        .map(|l| l.split(" #").next().unwrap().trim())
+        .collect();
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    let args = commands[0]
+        .strip_prefix("cargo run --release -- ")
+        .expect("the first command runs the release build");
+    let o = Command::new(env!("CARGO_BIN_EXE_labfit"))
+        .args(args.split_whitespace())
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("10 providers") && out.contains("Summary"),
+        "{out}"
+    );
+    assert_eq!(commands[1], "cargo test");
+    let ci = std::fs::read_to_string(root.join(".ci/run")).unwrap();
+    assert!(
+        ci.lines().last().is_some_and(|l| l.trim() == "cargo test"),
+        "{ci}"
+    );
+    for step in [
+        "cargo fmt --all -- --check",
+        "cargo clippy --all-targets -- -D warnings",
+        "cargo deny check licenses bans sources",
+    ] {
+        assert!(ci.contains(step), "CI no longer runs `{step}`");
+    }
+    // The first screen names what a fresh clone needs.
+    let screen: String = readme.lines().take(25).collect::<Vec<_>>().join("\n");
+    let cargo = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let msrv = cargo
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = "))
+        .unwrap()
+        .trim_matches('"');
+    for want in [
+        format!("Rust {msrv} or newer"),
+        "minutes on 2 cores".to_owned(),
+        "`chromium`".to_owned(),
+        "`poppler-utils`".to_owned(),
+        "`libxml2-utils`".to_owned(),
+        "cargo deny".to_owned(),
+    ] {
+        assert!(
+            screen.contains(&want),
+            "the README's first screen lacks {want:?}"
+        );
+    }
 }

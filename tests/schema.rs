@@ -1,6 +1,8 @@
 //! The JSON Schemas match the loaders: every built-in file validates against its schema, a
 //! report validates against the report schema, and what a loader refuses for an unknown field
-//! or a wrong value the schema refuses too.
+//! or a wrong value the schema refuses too. `--format oscal` is valid against NIST's OSCAL
+//! 1.2.1 assessment-results schema for every built-in profile with two providers, a
+//! comparison and the hostile pack's report.
 #![allow(
     clippy::expect_used,
     clippy::unwrap_used,
@@ -198,5 +200,255 @@ fn what_the_loaders_refuse_the_schemas_refuse() {
         // …and so does the schema.
         let v = validator(*kind, &engine);
         assert!(!v.is_valid(&to_json(text)), "the schema accepts {text}");
+    }
+}
+
+// --- OSCAL: `--format oscal` against NIST's assessment-results schema (tests/schemas/) ---
+
+/// NIST's OSCAL 1.2.1 assessment-results JSON Schema (draft-07), with formats checked too.
+fn oscal_validator() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/schemas/oscal_assessment-results_schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the OSCAL schema compiles, \\p{L} patterns included")
+}
+
+fn oscal_errors(v: &jsonschema::Validator, doc: &serde_json::Value) -> Vec<String> {
+    v.iter_errors(doc)
+        .take(10)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+/// Every UUID is unique, and every reference (observation, risk, the plan) points at one.
+fn oscal_references_resolve(doc: &serde_json::Value) {
+    let ar = &doc["assessment-results"];
+    let mut defined = vec![ar["uuid"].as_str().unwrap().to_owned()];
+    let mut walk = vec![ar];
+    while let Some(v) = walk.pop() {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(u) = m.get("uuid").and_then(|u| u.as_str()) {
+                    if !std::ptr::eq(v, ar) {
+                        defined.push(u.to_owned());
+                    }
+                }
+                walk.extend(m.values());
+            }
+            serde_json::Value::Array(a) => walk.extend(a.iter()),
+            _ => {}
+        }
+    }
+    let mut sorted = defined.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), defined.len(), "a UUID is used twice");
+    let text = doc.to_string();
+    for key in ["observation-uuid", "risk-uuid", "subject-uuid"] {
+        for part in text.split(&format!("\"{key}\":\"")).skip(1) {
+            let u = &part[..36];
+            assert!(
+                sorted.binary_search(&u.to_owned()).is_ok(),
+                "{key} {u} is defined nowhere"
+            );
+        }
+    }
+    let plan = ar["import-ap"]["href"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches('#');
+    assert!(ar["back-matter"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["uuid"] == plan));
+}
+
+#[test]
+fn every_builtin_profile_with_two_providers_writes_valid_oscal() {
+    let v = oscal_validator();
+    let engine = Engine::builtin().unwrap();
+    let options = Options {
+        as_of: Some("2026-01-01".parse().unwrap()),
+        ..Options::default()
+    };
+    let mut checked = 0;
+    for id in engine.builtin_profiles() {
+        let profile = engine.profile(id).unwrap();
+        for provider in ["aws", "tencent-cloud"] {
+            let report = engine.score(&profile, &engine.evidence(provider).unwrap(), &options);
+            let text = labfit::render::oscal::report(&report);
+            let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let errors = oscal_errors(&v, &doc);
+            assert!(
+                errors.is_empty(),
+                "{id} × {provider}:\n{}",
+                errors.join("\n")
+            );
+            oscal_references_resolve(&doc);
+            let result = &doc["assessment-results"]["results"][0];
+            assert_eq!(
+                result["findings"].as_array().unwrap().len(),
+                report.nodes.len(),
+                "one finding per requirement"
+            );
+            let gates = report
+                .gates
+                .iter()
+                .filter(|g| g.state != labfit::GateState::Met);
+            assert_eq!(
+                result["risks"].as_array().map_or(0, Vec::len),
+                gates.count(),
+                "one risk per failed or open must-have"
+            );
+            // Same inputs, same bytes.
+            assert_eq!(text, labfit::render::oscal::report(&report));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} documents checked");
+}
+
+#[test]
+fn a_comparison_and_the_hostile_pack_write_valid_oscal() {
+    let v = oscal_validator();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let options = Options {
+        as_of: Some("2026-01-01".parse().unwrap()),
+        ..Options::default()
+    };
+    let engine = Engine::builtin().unwrap();
+    let profile = engine.profile("us-clinical-diagnostics").unwrap();
+    let all = engine.gather(&[], true).unwrap().evidence;
+    let cmp = engine.compare(&profile, &all, &options);
+    let doc: serde_json::Value =
+        serde_json::from_str(&labfit::render::oscal::comparison(&cmp)).unwrap();
+    let errors = oscal_errors(&v, &doc);
+    assert!(errors.is_empty(), "comparison:\n{}", errors.join("\n"));
+    oscal_references_resolve(&doc);
+    assert_eq!(
+        doc["assessment-results"]["results"]
+            .as_array()
+            .unwrap()
+            .len(),
+        all.len()
+    );
+
+    let hostile = Engine::builder()
+        .rules_dir(root.join("tests/data/packs/hostile"))
+        .build()
+        .unwrap();
+    let profile = hostile.profile("tests/data/profiles/hostile.yaml").unwrap();
+    let evidence = hostile
+        .evidence("tests/data/evidence/minimal.yaml")
+        .unwrap();
+    let report = hostile.score(&profile, &evidence, &options);
+    assert!(!report.errors.is_empty());
+    let doc: serde_json::Value =
+        serde_json::from_str(&labfit::render::oscal::report(&report)).unwrap();
+    let errors = oscal_errors(&v, &doc);
+    assert!(errors.is_empty(), "hostile:\n{}", errors.join("\n"));
+    oscal_references_resolve(&doc);
+    let text = doc.to_string();
+    assert!(
+        text.contains("Rule error"),
+        "rule errors are carried as remarks"
+    );
+}
+
+#[test]
+fn the_oscal_schema_patterns_are_enforced() {
+    // The schema's token and string patterns use `\p{L}`, `\p{N}` and `\S`: check they are
+    // compiled and applied, not skipped, on a document that is otherwise valid.
+    let v = oscal_validator();
+    let engine = Engine::builtin().unwrap();
+    let report = engine.score(
+        &engine.profile("base-lab").unwrap(),
+        &engine.evidence("aws").unwrap(),
+        &Options::default(),
+    );
+    let good: serde_json::Value =
+        serde_json::from_str(&labfit::render::oscal::report(&report)).unwrap();
+    assert!(oscal_errors(&v, &good).is_empty());
+    let target = "/assessment-results/results/0/findings/0/target/target-id";
+    let prop = "/assessment-results/results/0/props/0/value";
+    for (pointer, value, valid) in [
+        (target, "1abc", false),
+        (target, "éa.b-c", true),
+        (target, "a b", false),
+        (prop, " leading", false),
+        (prop, "two\nlines", false),
+        (prop, "ok value", true),
+    ] {
+        let mut doc = good.clone();
+        *doc.pointer_mut(pointer).unwrap() = serde_json::Value::from(value);
+        assert_eq!(
+            oscal_errors(&v, &doc).is_empty(),
+            valid,
+            "{pointer} = {value:?}"
+        );
+    }
+}
+
+#[test]
+fn the_cli_writes_the_library_s_oscal() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_labfit"))
+        .args([
+            "score",
+            "-p",
+            "base-lab",
+            "-e",
+            "aws",
+            "--as-of",
+            "2026-01-01",
+            "--format",
+            "oscal",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let engine = Engine::builtin().unwrap();
+    let report = engine.score(
+        &engine.profile("base-lab").unwrap(),
+        &engine.evidence("aws").unwrap(),
+        &Options {
+            as_of: Some("2026-01-01".parse().unwrap()),
+            ..Options::default()
+        },
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text, labfit::render::oscal::report(&report));
+    // The UUIDs come from the inputs: one assumption more gives other UUIDs throughout.
+    let assumed = std::process::Command::new(env!("CARGO_BIN_EXE_labfit"))
+        .args([
+            "score",
+            "-p",
+            "base-lab",
+            "-e",
+            "aws",
+            "--as-of",
+            "2026-01-01",
+            "--assume",
+            "contract.baa=true",
+            "--format",
+            "oscal",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let a: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let b: serde_json::Value = serde_json::from_slice(&assumed.stdout).unwrap();
+    for uuid in [
+        "/assessment-results/uuid",
+        "/assessment-results/results/0/uuid",
+    ] {
+        assert_ne!(a.pointer(uuid), b.pointer(uuid), "{uuid}");
+        assert!(a.pointer(uuid).is_some_and(serde_json::Value::is_string));
     }
 }

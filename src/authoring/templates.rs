@@ -33,15 +33,44 @@ pub fn valid_name(name: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
-fn fill(template: &str, name: &str, today: Date) -> String {
+/// What a new file is filled with besides its name and date.
+#[derive(Clone, Debug, Default)]
+pub struct Fill {
+    /// A profile's frameworks and their weights, as given (`labfit new profile --frameworks`);
+    /// empty for the guide's questions alone (`lab-baseline`).
+    pub frameworks: Vec<(String, f64)>,
+    /// The command line's options after the name, to quote in the file's first comment.
+    pub args: String,
+}
+
+fn fill(template: &str, name: &str, today: Date, with: &Fill) -> String {
+    let frameworks = if with.frameworks.is_empty() {
+        "{lab-baseline: 1}".to_owned()
+    } else {
+        let list: Vec<String> = with
+            .frameworks
+            .iter()
+            .map(|(id, w)| format!("{id}: {w}"))
+            .collect();
+        format!("{{{}}}", list.join(", "))
+    };
     template
         .replace("{{name}}", name)
         .replace("{{today}}", &today.to_string())
+        .replace("{{frameworks}}", &frameworks)
+        .replace("{{args}}", &with.args)
 }
 
 /// The files a template makes under `dir`, with their text.
-pub fn files(what: Template, name: &str, dir: &Path, today: Date) -> Vec<(PathBuf, String)> {
+pub fn files(
+    what: Template,
+    name: &str,
+    dir: &Path,
+    today: Date,
+    with: &Fill,
+) -> Vec<(PathBuf, String)> {
     let n = name;
+    let fill = |t: &str, n: &str, today: Date| fill(t, n, today, with);
     match what {
         Template::Rule => {
             let d = dir.join(n);

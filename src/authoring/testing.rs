@@ -293,16 +293,21 @@ pub fn run_file(engine: &Engine, file: &SourceFile) -> Result<Vec<CaseResult>, E
 
 /// Checks a test file without running it (for `labfit check`): its syntax and types, and that
 /// every case names a leaf requirement, or a profile and evidence that load.
+/// Every independent error of the file is reported, as `yaml::recover` finds them; the
+/// cases are then checked on what still parses.
 pub fn check_file(engine: &Engine, file: &SourceFile) -> Vec<Error> {
-    let raw: TestFile = match yaml::parse(
+    let vocab = engine.vocabulary().clone() as Arc<dyn ParseContext>;
+    let (parse_errors, parsed) = yaml::recover(
         file,
-        KIND,
-        Some(engine.vocabulary().clone() as Arc<dyn ParseContext>),
-    ) {
-        Ok(r) => r,
-        Err(e) => return vec![e.into()],
+        |f| yaml::parse::<TestFile>(f, KIND, Some(vocab.clone())),
+        yaml::itself,
+    );
+    let mut errors: Vec<Error> = parse_errors.into_iter().map(Error::from).collect();
+    let Some((read, raw)) = parsed else {
+        return errors;
     };
-    let mut errors = Vec::new();
+    // Positions are found in the text that parsed (the same lines, broken entries blanked).
+    let file = &read;
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut req_seen: BTreeMap<String, usize> = BTreeMap::new();
     for case in raw.cases {

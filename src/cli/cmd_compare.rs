@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use labfit::render::{csv, html, json, junit, markdown, text};
+use labfit::render::{csv, html, json, junit, markdown, oscal, text};
 
 use super::{report_error, EvalArgs, Exit, RulesArgs};
 
@@ -29,6 +29,8 @@ pub enum CompareFormat {
     Junit,
     /// The ranking as CSV (RFC 4180)
     Csv,
+    /// OSCAL 1.2.1 assessment results (JSON), one result per provider (docs/oscal.md)
+    Oscal,
 }
 
 #[derive(Args, Debug)]
@@ -122,6 +124,7 @@ pub fn run(a: &CompareArgs) -> Exit {
         CompareFormat::Html => html::comparison(&cmp),
         CompareFormat::Junit => junit::comparison(&cmp),
         CompareFormat::Csv => csv::comparison(&cmp),
+        CompareFormat::Oscal => oscal::comparison(&cmp),
     };
     super::finish(
         a.output.as_deref(),

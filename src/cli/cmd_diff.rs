@@ -3,11 +3,21 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use labfit::render::{json, text};
 
-use super::{report_error, EvalArgs, Exit, Format, RulesArgs};
+use super::{report_error, EvalArgs, Exit, RulesArgs};
+
+/// Output formats of `diff`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum DiffFormat {
+    /// Each changed fact and what it moved
+    #[default]
+    Text,
+    /// The changes, their effects and both scores as JSON (diff/v1)
+    Json,
+}
 
 #[derive(Args, Debug)]
 pub struct DiffArgs {
@@ -26,7 +36,7 @@ pub struct DiffArgs {
     pub eval: EvalArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub format: DiffFormat,
     /// Write to FILE instead of stdout
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -51,11 +61,11 @@ pub fn run(a: &DiffArgs) -> Exit {
         Err(e) => return report_error(&e),
     };
     let rendered = match a.format {
-        Format::Text => text::diff(
+        DiffFormat::Text => text::diff(
             &d,
             text::Style::new(super::stdout_color(a.output.is_some())),
         ),
-        Format::Json => json::diff(&d),
+        DiffFormat::Json => json::diff(&d),
     };
     super::finish(a.output.as_deref(), &rendered, false)
 }

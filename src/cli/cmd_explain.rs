@@ -2,12 +2,22 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use labfit::render::{json, tree};
 use labfit::report::explain;
 
-use super::{report_error, EvalArgs, Exit, Format, RulesArgs};
+use super::{report_error, EvalArgs, Exit, RulesArgs};
+
+/// Output formats of `explain`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ExplainFormat {
+    /// The requirement tree, one requirement a line
+    #[default]
+    Text,
+    /// The requirement tree as JSON: each node's interval, weight, contribution and facts
+    Json,
+}
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
@@ -26,7 +36,7 @@ pub struct ExplainArgs {
     pub eval: EvalArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub format: ExplainFormat,
     /// Write to FILE instead of stdout
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -43,8 +53,8 @@ pub fn run(a: &ExplainArgs) -> Exit {
         Err(e) => return report_error(&e),
     };
     let rendered = match a.format {
-        Format::Json => json::explanation(&explained),
-        Format::Text => tree::explanation(
+        ExplainFormat::Json => json::explanation(&explained),
+        ExplainFormat::Text => tree::explanation(
             &explained,
             tree::Style::new(super::stdout_color(a.output.is_some())),
         ),

@@ -4,12 +4,22 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use labfit::render::{json, text};
 use labfit::report::weighting::WeightingReport;
 
-use super::{report_error, Exit, Format, RulesArgs};
+use super::{report_error, Exit, RulesArgs};
+
+/// Output formats of `weights`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum WeightsFormat {
+    /// Each set of weights, largest first, with its consistency
+    #[default]
+    Text,
+    /// {"frameworks": {…}, "nodes": {…}}: the weights, λ_max, CI, CR, the table and the completion
+    Json,
+}
 
 #[derive(Args, Debug)]
 pub struct WeightsArgs {
@@ -20,7 +30,7 @@ pub struct WeightsArgs {
     pub rules: RulesArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub format: WeightsFormat,
     /// Write to FILE instead of stdout
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -37,8 +47,8 @@ pub fn run(a: &WeightsArgs) -> Exit {
     };
     let w = WeightingReport::of(&bound.profile);
     let rendered = match a.format {
-        Format::Json => json::value(&w),
-        Format::Text => text::weighting(&bound.profile.id, &w),
+        WeightsFormat::Json => json::value(&w),
+        WeightsFormat::Text => text::weighting(&bound.profile.id, &w),
     };
     super::finish(a.output.as_deref(), &rendered, false)
 }

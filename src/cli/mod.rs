@@ -12,6 +12,8 @@ mod cmd_new;
 mod cmd_questions;
 mod cmd_schema;
 mod cmd_score;
+#[cfg(feature = "serve")]
+mod cmd_serve;
 mod cmd_test;
 mod cmd_weights;
 mod output;
@@ -20,7 +22,7 @@ use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 use labfit::{Date, Engine, Error};
 
@@ -84,6 +86,9 @@ enum Command {
     /// Bring a provider's answers into its evidence: labfit's form filled in, a CAIQ, a HECVAT
     #[cfg(feature = "sheets")]
     Import(cmd_import::ImportArgs),
+    /// Serve scores over HTTP (JSON in and out; see README and GET /openapi.json)
+    #[cfg(feature = "serve")]
+    Serve(cmd_serve::ServeArgs),
 }
 
 /// Options shared by every command that loads rules.
@@ -134,16 +139,6 @@ impl EvalArgs {
 
 pub(crate) fn parse_date(s: &str) -> Result<Date, String> {
     s.parse::<Date>().map_err(|e| e.to_string())
-}
-
-/// Output formats.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Format {
-    /// A readable summary
-    #[default]
-    Text,
-    /// The full report as JSON (report/v1)
-    Json,
 }
 
 /// Whether stderr gets colour.
@@ -224,6 +219,8 @@ pub fn main() -> ExitCode {
         Command::Weights(a) => cmd_weights::run(&a),
         #[cfg(feature = "sheets")]
         Command::Import(a) => cmd_import::run(&a),
+        #[cfg(feature = "serve")]
+        Command::Serve(a) => cmd_serve::run(&a),
     };
     exit.into()
 }

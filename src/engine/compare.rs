@@ -4,6 +4,8 @@
 //! least q's potential; the minimax-regret choice minimises MR(p) = max over q ≠ p of
 //! (potential(q) − fit(p)).
 
+use std::time::Instant;
+
 use rayon::prelude::*;
 
 use crate::engine::{Engine, Options, Prepared};
@@ -12,7 +14,7 @@ use crate::input::date::Date;
 use crate::report::comparison::{
     Comparison, Decision, DecisionState, Dominance, Pending, Ranked, Regret,
 };
-use crate::report::Report;
+use crate::report::{Report, WarningKind};
 use crate::score::rank::{self, Standing};
 use crate::score::{round6, BoundProfile, GateState, Summary};
 
@@ -35,6 +37,29 @@ impl Engine {
         options: &Options,
         tick: &(dyn Fn() + Sync),
     ) -> Comparison {
+        self.compare_all(profile, evidence, options, tick, None)
+    }
+
+    /// [`Engine::compare`] within one time budget for all the rules it runs (see
+    /// [`Prepared::with_deadline`]).
+    pub fn compare_until(
+        &self,
+        profile: &BoundProfile,
+        evidence: &[Evidence],
+        options: &Options,
+        until: Instant,
+    ) -> Comparison {
+        self.compare_all(profile, evidence, options, &|| {}, Some(until))
+    }
+
+    fn compare_all(
+        &self,
+        profile: &BoundProfile,
+        evidence: &[Evidence],
+        options: &Options,
+        tick: &(dyn Fn() + Sync),
+        until: Option<Instant>,
+    ) -> Comparison {
         let as_of = options.as_of.unwrap_or_else(Date::today);
         let options = Options {
             as_of: Some(as_of),
@@ -43,7 +68,12 @@ impl Engine {
         let reports: Vec<Report> = evidence
             .par_iter()
             .map(|e| {
-                let r = self.score(profile, e, &options);
+                let prep = self.prepare(e, &options);
+                let prep = match until {
+                    Some(u) => prep.with_deadline(u),
+                    None => prep,
+                };
+                let r = self.score_prepared(profile, &prep);
                 tick();
                 r
             })
@@ -165,6 +195,7 @@ fn summary_row(prep: &Prepared<'_>, s: Summary) -> Ranked {
         weakest: s.weakest,
         errors: s.errors,
         settled: settled(s.fit, s.potential),
+        expired_evidence: s.expired_evidence,
     }
 }
 
@@ -197,6 +228,10 @@ fn row(r: &Report) -> Ranked {
         weakest: r.weakest_framework().map(|f| f.id.clone()),
         errors: r.errors.len(),
         settled: settled(r.fit, r.potential),
+        expired_evidence: r
+            .warnings
+            .iter()
+            .any(|w| w.kind == WarningKind::ExpiredEvidence),
     }
 }
 

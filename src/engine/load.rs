@@ -271,8 +271,27 @@ impl Merged {
                     });
                 }
             }
-            Err(e) => self.errors.push(e.into()),
+            Err(e) => self.failed(f, e, Vocabulary::parse),
         }
+    }
+
+    /// A file that does not parse: its error, and in lenient mode every other independent
+    /// error in it (`yaml::recover`), so that `labfit check` shows them all in one run.
+    fn failed<T>(
+        &mut self,
+        f: &SourceFile,
+        first: InputError,
+        parse: impl Fn(&SourceFile) -> Result<T, InputError>,
+    ) {
+        if self.mode == Mode::Strict {
+            self.errors.push(first.into());
+            return;
+        }
+        let (all, _) = yaml::recover(f, parse, yaml::itself);
+        if all.is_empty() {
+            self.errors.push(first.into());
+        }
+        self.errors.extend(all.into_iter().map(Error::from));
     }
 
     fn add_parameters(&mut self, f: &SourceFile) {
@@ -290,7 +309,7 @@ impl Merged {
                     });
                 }
             }
-            Err(e) => self.errors.push(e.into()),
+            Err(e) => self.failed(f, e, ParamVocabulary::parse),
         }
     }
 
@@ -303,8 +322,9 @@ impl Merged {
                 reqs
             }
             Err(e) => {
-                self.errors.push(e.into());
-                if self.mode == Mode::Strict {
+                let strict = self.mode == Mode::Strict;
+                self.failed(&f, e, |f| catalog::parse(f, pack, f.dir()));
+                if strict {
                     return Vec::new();
                 }
                 catalog::salvage(&f, pack, f.dir())

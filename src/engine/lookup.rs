@@ -8,7 +8,7 @@ use crate::engine::error::Error;
 use crate::engine::Engine;
 use crate::evidence::error::EvidenceError;
 use crate::evidence::Evidence;
-use crate::input::error::{did_you_mean, UsageError};
+use crate::input::error::{did_you_mean, suggest_id, UsageError};
 use crate::input::source::SourceFile;
 use crate::profile::error::ProfileError;
 use crate::profile::{self, ProfileSource};
@@ -54,7 +54,15 @@ impl Engine {
             let f = SourceFile::read(path)?;
             return Ok(Evidence::parse(&f, &self.vocab)?);
         }
-        let hint = did_you_mean(name, self.builtin_providers())
+        let names: Vec<(&str, String)> = self
+            .builtin_evidence
+            .iter()
+            .map(|(id, f)| {
+                let provider = Evidence::parse(f, &self.vocab).map(|e| e.provider);
+                (id.as_str(), provider.unwrap_or_default())
+            })
+            .collect();
+        let hint = suggest_id(name, names.iter().map(|(id, n)| (*id, n.as_str())))
             .map(|h| format!("{h} (or give a path to an evidence file)"))
             .unwrap_or_else(|| {
                 format!(
@@ -75,20 +83,40 @@ impl Engine {
     /// naming both. Files parse in parallel; the first error in argument order is returned.
     pub fn gather(&self, names: &[String], builtin: bool) -> Result<Gathered, Error> {
         use rayon::prelude::*;
-        let mut all: Vec<String> = names.to_vec();
-        if builtin || names.is_empty() {
-            all.extend(
-                self.builtin_providers()
-                    .filter(|id| !names.iter().any(|n| n == id))
-                    .map(str::to_owned),
-            );
-        }
-        let loaded = all
+        let loaded = names
             .par_iter()
             .map(|n| self.evidence(n))
             .collect::<Vec<_>>()
             .into_iter()
             .collect::<Result<Vec<Evidence>, Error>>()?;
+        self.gather_loaded(loaded, builtin)
+    }
+
+    /// [`Engine::gather`] for evidence already loaded (built-in or parsed from text): with
+    /// `builtin`, or when `given` is empty, every built-in provider not among them is added
+    /// after them, and a provider may appear once, as there.
+    pub fn gather_loaded(&self, given: Vec<Evidence>, builtin: bool) -> Result<Gathered, Error> {
+        use rayon::prelude::*;
+        let mut loaded = given;
+        if builtin || loaded.is_empty() {
+            let named: Vec<String> = loaded
+                .iter()
+                .filter(|e| e.file().is_builtin())
+                .map(|e| e.id.clone())
+                .collect();
+            let missing: Vec<String> = self
+                .builtin_providers()
+                .filter(|id| !named.iter().any(|n| n == id))
+                .map(str::to_owned)
+                .collect();
+            let builtins = missing
+                .par_iter()
+                .map(|id| self.provider(id))
+                .collect::<Vec<_>>();
+            for e in builtins {
+                loaded.push(e?);
+            }
+        }
         let mut kept: Vec<Evidence> = Vec::with_capacity(loaded.len());
         let mut notes = Vec::new();
         for e in loaded {
@@ -159,6 +187,67 @@ impl Engine {
     pub fn evidence_from(&self, file: &SourceFile) -> Result<Evidence, Error> {
         Ok(Evidence::parse(file, &self.vocab)?)
     }
+
+    /// A built-in provider's evidence (or one a pack carries), by id only: unlike
+    /// [`Engine::evidence`], a name is never taken for a path, so no file is read (what the
+    /// service uses).
+    pub fn provider(&self, id: &str) -> Result<Evidence, Error> {
+        match self.builtin_evidence.get(id) {
+            Some(f) => Ok(Evidence::parse(f, &self.vocab)?),
+            None => Err(EvidenceError::NotFound {
+                name: id.to_owned(),
+                hint: detached_hint(id, self.builtin_providers(), "providers", "evidence"),
+            }
+            .into()),
+        }
+    }
+
+    /// A built-in profile (or one a pack carries), by id only; never a path.
+    pub fn builtin_profile(&self, id: &str) -> Result<BoundProfile, Error> {
+        let file = Detached(self).find(id, None)?;
+        self.profile_detached(file)
+    }
+
+    /// Binds a profile's text whose `extends` may name only built-in profiles: no file is
+    /// read, and a path is an error at the `extends` (what the service uses for a profile
+    /// sent in a request).
+    pub fn profile_detached(&self, file: SourceFile) -> Result<BoundProfile, Error> {
+        let p = profile::load(file, &Detached(self), &self.params)?;
+        let (bound, errors) = score::bind(&self.graph, &self.vocab, p)?;
+        Error::from_list(errors.into_iter().map(Error::from).collect())?;
+        Ok(bound)
+    }
+}
+
+/// Finds profiles among the built-in ones only, for [`Engine::profile_detached`].
+struct Detached<'e>(&'e Engine);
+
+impl ProfileSource for Detached<'_> {
+    fn find(&self, name: &str, _from: Option<&SourceFile>) -> Result<SourceFile, ProfileError> {
+        match self.0.builtin_profiles.get(name) {
+            Some(f) => Ok(f.clone()),
+            None => Err(ProfileError::NotFound {
+                name: name.to_owned(),
+                hint: detached_hint(name, self.0.builtin_profiles(), "profiles", "profile"),
+            }),
+        }
+    }
+}
+
+/// The hint for an unknown id where no file may be read: the nearest id, else the list; and
+/// for what looks like a path, that documents are sent, not named.
+fn detached_hint<'a>(
+    name: &str,
+    known: impl Iterator<Item = &'a str>,
+    what: &str,
+    document: &str,
+) -> String {
+    if name.contains('/') || name.ends_with(".yaml") || name.ends_with(".yml") {
+        return format!("no file is read here: send the {document} itself instead of its path");
+    }
+    let known: Vec<&str> = known.collect();
+    did_you_mean(name, known.iter().copied())
+        .unwrap_or_else(|| format!("built-in {what}: {}", known.join(", ")))
 }
 
 impl ProfileSource for Engine {
@@ -178,7 +267,12 @@ impl ProfileSource for Engine {
         if path.exists() || looks_like_path {
             return Ok(SourceFile::read(&path)?);
         }
-        let hint = did_you_mean(name, self.builtin_profiles())
+        let titles: Vec<(&str, String)> = self
+            .builtin_profiles
+            .iter()
+            .map(|(id, f)| (id.as_str(), profile::own_title(f).unwrap_or_default()))
+            .collect();
+        let hint = suggest_id(name, titles.iter().map(|(id, t)| (*id, t.as_str())))
             .map(|h| format!("{h} (or give a path to a profile file)"))
             .unwrap_or_else(|| {
                 format!(

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod error;
 #[cfg(feature = "sheets")]
 pub mod import;
+pub mod listing;
 pub(crate) mod load;
 mod lookup;
 pub mod robust;

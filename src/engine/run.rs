@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use crate::engine::assemble::{self, Context};
 use crate::engine::error::Error;
@@ -29,6 +30,8 @@ pub struct Prepared<'e> {
     /// One fact table per (staleness limit, services used), in order of first use.
     tables: Mutex<Vec<(TableKey, Arc<FactTable>)>>,
     cache: Mutex<OutcomeCache>,
+    /// The end of the time budget its rules share, if any ([`Prepared::with_deadline`]).
+    until: Option<Instant>,
 }
 
 /// What a fact table depends on besides the evidence and the date: the profile's staleness
@@ -47,6 +50,16 @@ impl Prepared<'_> {
     /// The evaluation date.
     pub fn as_of(&self) -> Date {
         self.as_of
+    }
+
+    /// Gives the rules run for this evidence a shared time budget ending at `until` (a
+    /// request to the service): the sandbox stops a rule still running then, and rules not
+    /// yet run end as `error` without running, so scoring ends soon after `until` however
+    /// many rules are slow.
+    #[must_use]
+    pub fn with_deadline(mut self, until: Instant) -> Self {
+        self.until = Some(until);
+        self
     }
 }
 
@@ -94,6 +107,7 @@ impl Engine {
             assumptions,
             tables: Mutex::new(Vec::new()),
             cache: Mutex::new(HashMap::new()),
+            until: None,
         }
     }
 
@@ -145,12 +159,17 @@ impl Engine {
     /// [`Engine::compare_profiles`] keeps of each provider × profile. Rule outcomes come from
     /// the same cache as `score_prepared`'s.
     pub fn summary(&self, profile: &BoundProfile, prep: &Prepared<'_>) -> score::Summary {
-        let (_, outcomes) = self.outcomes(profile, prep);
-        score::pass(&self.graph, profile, &outcomes, prep.as_of).summary(
+        let (table, outcomes) = self.outcomes(profile, prep);
+        let mut s = score::pass(&self.graph, profile, &outcomes, prep.as_of).summary(
             &self.graph,
             profile,
             &outcomes,
-        )
+        );
+        // The same facts the report's expired-evidence warning lists (`evidence_warnings`).
+        s.expired_evidence = table
+            .reads()
+            .any(|f| matches!(f.lapse, Some(Lapse::Expired { .. })));
+        s
     }
 
     /// The scoring pass of prepared evidence, without a report: what the robustness analysis
@@ -239,10 +258,13 @@ impl Engine {
         let Some(check) = self.graph.checks().get(rule) else {
             return Arc::new(self.rules.evaluate("", "", table, params));
         };
-        let o = Arc::new(
-            self.rules
-                .evaluate(&check.file, &check.function, table, params),
-        );
+        let o = Arc::new(self.rules.evaluate_until(
+            &check.file,
+            &check.function,
+            table,
+            params,
+            prep.until,
+        ));
         prep.cache
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -28,12 +28,16 @@ pub enum InputError {
     /// The file is not UTF-8 text.
     #[error("{location}: the file is not UTF-8 text")]
     InvalidUtf8 { location: Location },
-    /// The YAML is malformed or a value has the wrong shape or is not allowed.
+    /// The YAML is malformed or a value has the wrong shape or is not allowed. `syntax` is
+    /// true when the file's structure breaks here (YAML syntax, the header, nesting), so that
+    /// nothing after it can be read; false for a problem inside one entry, after which the
+    /// rest of the file can still be checked (see `input::yaml::recover`).
     #[error("{location}: {message}")]
     Invalid {
         location: Location,
         message: String,
         hint: Option<String>,
+        syntax: bool,
     },
 }
 
@@ -80,6 +84,21 @@ impl InputError {
             location,
             message: message.into(),
             hint,
+            syntax: false,
+        }
+    }
+
+    /// An error that breaks the file's structure: nothing after it can be read.
+    pub(crate) fn syntax(
+        location: Location,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) -> Self {
+        InputError::Invalid {
+            location,
+            message: message.into(),
+            hint,
+            syntax: true,
         }
     }
 
@@ -112,6 +131,7 @@ impl InputError {
                 location,
                 message,
                 hint,
+                ..
             } => Diagnostic::error(message.clone(), Some(location.clone()), hint.clone()),
         }
     }
@@ -157,6 +177,52 @@ pub fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) ->
     nearest(word, known).map(|k| format!("did you mean `{k}`?"))
 }
 
+/// "did you mean …?" for an id typed from memory, against `(id, name)` pairs: the nearest id
+/// by spelling, else the ids it begins (`us-clinical` → `us-clinical-diagnostics`), else the
+/// ids whose name holds every word of it (`amazon` → `aws`, "Amazon Web Services"). More
+/// than three candidates in a tier suggest none: they would only repeat the list.
+pub fn suggest_id<'a>(
+    word: &str,
+    known: impl IntoIterator<Item = (&'a str, &'a str)> + Clone,
+) -> Option<String> {
+    if let Some(k) = nearest(word, known.clone().into_iter().map(|(id, _)| id)) {
+        return Some(format!("did you mean `{k}`?"));
+    }
+    let w = word.to_lowercase();
+    let words: Vec<&str> = w
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|x| x.len() >= 2)
+        .collect();
+    let prefixed: Vec<&str> = known
+        .clone()
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| w.len() >= 2 && id.starts_with(w.as_str()))
+        .collect();
+    let named: Vec<&str> = known
+        .into_iter()
+        .filter(|(id, name)| {
+            let hay = format!("{id} {}", name.to_lowercase());
+            let hay: Vec<&str> = hay.split(|c: char| !c.is_alphanumeric()).collect();
+            !words.is_empty() && words.iter().all(|x| hay.iter().any(|h| h.starts_with(x)))
+        })
+        .map(|(id, _)| id)
+        .collect();
+    [prefixed, named]
+        .into_iter()
+        .find(|c| !c.is_empty() && c.len() <= 3)
+        .map(|c| match c.as_slice() {
+            [one] => format!("did you mean `{one}`?"),
+            many => format!(
+                "did you mean one of {}?",
+                many.iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+}
+
 fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
@@ -192,6 +258,36 @@ mod tests {
         assert_eq!(nearest("zzz", known), None);
         assert_eq!(levenshtein("kitten", "sitting"), 3);
         assert_eq!(levenshtein("", "abc"), 3);
+    }
+
+    #[test]
+    fn ids_are_suggested_by_prefix_and_by_name() {
+        let known = [
+            ("aws", "Amazon Web Services"),
+            ("microsoft-azure", "Microsoft Azure"),
+            ("google-cloud", "Google Cloud"),
+            (
+                "us-clinical-diagnostics",
+                "US clinical diagnostic laboratory",
+            ),
+            ("eu-clinical-lab", "EU clinical laboratory"),
+        ];
+        let s = |w: &str| suggest_id(w, known.iter().copied());
+        assert_eq!(s("aws2").as_deref(), Some("did you mean `aws`?"));
+        assert_eq!(
+            s("us-clinical").as_deref(),
+            Some("did you mean `us-clinical-diagnostics`?")
+        );
+        assert_eq!(s("amazon").as_deref(), Some("did you mean `aws`?"));
+        assert_eq!(
+            s("azure").as_deref(),
+            Some("did you mean `microsoft-azure`?")
+        );
+        assert_eq!(
+            s("clinical").as_deref(),
+            Some("did you mean one of `us-clinical-diagnostics`, `eu-clinical-lab`?")
+        );
+        assert_eq!(s("zzz"), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod date;
 pub mod diagnostic;
 pub mod error;
+pub mod excerpt;
 pub mod kind;
 pub mod source;
 pub(crate) mod yaml;

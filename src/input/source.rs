@@ -21,6 +21,36 @@ pub struct SourceFile {
     text: Arc<str>,
     sha256: Arc<str>,
     builtin: bool,
+    origin: Option<Arc<Origin>>,
+}
+
+/// Where an excerpt was cut from: a document sent inside a larger text (a request body), so
+/// that the positions of its diagnostics are those of the larger text. The excerpt's own text
+/// (and so its hash) is the document alone.
+#[derive(Clone, Debug)]
+pub struct Origin {
+    /// The whole text, for the line a diagnostic shows.
+    outer: Arc<str>,
+    /// Lines of the outer text above the excerpt's first line.
+    line: usize,
+    /// Columns of the outer text before the excerpt on its first line.
+    first_col: usize,
+    /// Columns removed from the start of each later line (the indentation of a YAML block
+    /// that was cut out of a deeper one).
+    col: usize,
+}
+
+impl Origin {
+    /// An excerpt of `outer` starting at 1-based `line` and `col`, whose later lines lost
+    /// `indent` leading columns.
+    pub fn new(outer: Arc<str>, line: usize, col: usize, indent: usize) -> Self {
+        Origin {
+            outer,
+            line: line.saturating_sub(1),
+            first_col: col.saturating_sub(1),
+            col: indent,
+        }
+    }
 }
 
 impl SourceFile {
@@ -34,6 +64,14 @@ impl SourceFile {
         Self::new(name, text.into(), false)
     }
 
+    /// A document cut out of a larger text (see [`Origin`]): its diagnostics point into the
+    /// larger text.
+    pub fn excerpt(name: &str, text: impl Into<String>, origin: Origin) -> Self {
+        let mut f = Self::new(name, text.into(), false);
+        f.origin = Some(Arc::new(origin));
+        f
+    }
+
     fn new(name: &str, text: String, builtin: bool) -> Self {
         let sha = hex(&Sha256::digest(text.as_bytes()));
         SourceFile {
@@ -41,6 +79,7 @@ impl SourceFile {
             text: Arc::from(text),
             sha256: Arc::from(sha),
             builtin,
+            origin: None,
         }
     }
 
@@ -111,6 +150,11 @@ impl SourceFile {
         &self.text
     }
 
+    /// The shared text, cheap to clone into an excerpt's [`Origin`].
+    pub fn text_arc(&self) -> Arc<str> {
+        self.text.clone()
+    }
+
     /// Lowercase hex SHA-256 of the text.
     pub fn sha256(&self) -> &str {
         &self.sha256
@@ -121,14 +165,29 @@ impl SourceFile {
         self.builtin
     }
 
-    /// The location of 1-based `line` and `col` in this file, with that line's text.
+    /// The location of 1-based `line` and `col` in this file, with that line's text (for an
+    /// excerpt, the position and line in the text it was cut from).
     pub fn location(&self, line: usize, col: usize) -> Location {
-        Location::new(self.name.clone(), line, col, line_text(&self.text, line))
+        match &self.origin {
+            None => Location::new(self.name.clone(), line, col, line_text(&self.text, line)),
+            Some(o) => {
+                let line = line.max(1);
+                let shift = if line == 1 { o.first_col } else { o.col };
+                let outer_line = line + o.line;
+                Location::new(
+                    self.name.clone(),
+                    outer_line,
+                    col.max(1) + shift,
+                    line_text(&o.outer, outer_line),
+                )
+            }
+        }
     }
 
     /// The location of a byte offset in this file.
     pub fn location_at(&self, offset: usize) -> Location {
-        Location::at_offset(&self.name, &self.text, offset)
+        let (line, col) = position_at(&self.text, offset);
+        self.location(line, col)
     }
 
     /// A summary of this input for a report's `inputs`.
@@ -182,19 +241,7 @@ impl Location {
     }
 
     fn at_offset(file: &str, text: &str, offset: usize) -> Self {
-        let mut line = 1;
-        let mut col = 1;
-        for (i, ch) in text.char_indices() {
-            if i >= offset {
-                break;
-            }
-            if ch == '\n' {
-                line += 1;
-                col = 1;
-            } else {
-                col += 1;
-            }
-        }
+        let (line, col) = position_at(text, offset);
         Location::new(Arc::from(file), line, col, line_text(text, line))
     }
 
@@ -241,6 +288,24 @@ impl Serialize for Location {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
     }
+}
+
+/// The 1-based line and column (in characters) of a byte offset in a text.
+pub fn position_at(text: &str, offset: usize) -> (usize, usize) {
+    let mut line = 1;
+    let mut col = 1;
+    for (i, ch) in text.char_indices() {
+        if i >= offset {
+            break;
+        }
+        if ch == '\n' {
+            line += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+    }
+    (line, col)
 }
 
 fn line_text(text: &str, line: usize) -> Option<String> {

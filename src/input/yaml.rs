@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use crate::input::date::Date;
 use crate::input::error::{did_you_mean, InputError};
-use crate::input::source::{Location, SourceFile};
+use crate::input::source::{position_at, Location, SourceFile};
 
 /// Deeper flow nesting than this is refused before parsing (no labfit input needs more than a
 /// handful of levels, and the parser is slow to reject deep nesting on its own).
@@ -72,6 +72,10 @@ impl NameKind {
 pub(crate) trait ParseContext: Any + Send + Sync {
     /// `Err((message, hint))` when `key` is not a known fact key.
     fn check_fact_key(&self, key: &str) -> Result<(), (String, String)>;
+    /// `Err((message, hint))` when `name` is not a known parameter (by default every name is).
+    fn check_param_name(&self, _name: &str) -> Result<(), (String, String)> {
+        Ok(())
+    }
     /// Itself, to downcast.
     fn as_any(&self) -> &dyn Any;
 }
@@ -158,11 +162,15 @@ fn trap_check(kind: NameKind, value: &str) -> Result<(), String> {
             }
             return Ok(());
         }
-        if kind == NameKind::Fact {
-            if let Some(vocab) = &ctx.vocab {
-                if let Err((message, hint)) = vocab.check_fact_key(value) {
-                    return Err(format!("{message}{HINT_SEP}{hint}"));
-                }
+        // Checked while the name is read, so that an unknown one is reported where it is.
+        if let Some(vocab) = &ctx.vocab {
+            let known = match kind {
+                NameKind::Fact => vocab.check_fact_key(value),
+                NameKind::Param => vocab.check_param_name(value),
+                _ => Ok(()),
+            };
+            if let Err((message, hint)) = known {
+                return Err(format!("{message}{HINT_SEP}{hint}"));
             }
         }
         Ok(())
@@ -352,18 +360,35 @@ where
     d.deserialize_map(Vis(PhantomData))
 }
 
-/// The `labfit: KIND/v1` header of a file, read from its first key without parsing it.
+/// The `labfit: KIND/v1` header of a file, read from its first key without parsing it. The
+/// first key may also open a flow map, as in a JSON document (`{"labfit": "evidence/v1", …`).
 pub(crate) fn header(text: &str) -> Option<(String, usize)> {
     // A byte-order mark (editors on Windows write one) is not part of the first key.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut flow = false;
     for (i, line) in text.lines().enumerate() {
-        let t = line.trim();
+        let mut t = line.trim();
+        if !flow {
+            if let Some(rest) = t.strip_prefix('{') {
+                flow = true;
+                t = rest.trim_start();
+            }
+        }
         if t.is_empty() || t.starts_with('#') || t == "---" || t.starts_with('%') {
             continue;
         }
-        let rest = t.strip_prefix("labfit:")?;
-        let rest = rest.split(" #").next().unwrap_or(rest).trim();
-        let v = rest.trim_matches(|c| c == '"' || c == '\'');
+        let rest = ["labfit", "\"labfit\"", "'labfit'"]
+            .iter()
+            .find_map(|k| t.strip_prefix(k))?
+            .trim_start()
+            .strip_prefix(':')?;
+        let rest = rest.split(" #").next().unwrap_or(rest);
+        let rest = if flow {
+            rest.split([',', '}']).next().unwrap_or(rest)
+        } else {
+            rest
+        };
+        let v = rest.trim().trim_matches(|c| c == '"' || c == '\'');
         return Some((v.to_owned(), i + 1));
     }
     None
@@ -382,6 +407,26 @@ pub(crate) fn parse<T: DeserializeOwned>(
         trap: None,
         seen: 0,
     });
+    yaml_serde::from_str::<T>(file.text()).map_err(|e| convert(file, &e))
+}
+
+/// Parses YAML text that is not a labfit file (a request body) into `T`, with the same
+/// checks before parsing (nesting) and the same diagnostics as a file.
+#[cfg_attr(
+    not(feature = "serve"),
+    expect(
+        dead_code,
+        reason = "only the service reads YAML that is not a labfit file"
+    )
+)]
+pub(crate) fn parse_plain<T: DeserializeOwned>(file: &SourceFile) -> Result<T, InputError> {
+    if let Some(offset) = too_deep(file.text()) {
+        return Err(InputError::invalid(
+            file.location_at(offset),
+            format!("nesting deeper than {MAX_NESTING} levels"),
+            None,
+        ));
+    }
     yaml_serde::from_str::<T>(file.text()).map_err(|e| convert(file, &e))
 }
 
@@ -407,10 +452,150 @@ pub(crate) fn locate<T: DeserializeOwned>(
     }
 }
 
+/// Every independent error of one file, where parsing (and whatever `attempt` does after it)
+/// stops at the first: while `attempt` fails with an error inside an entry of this file, the
+/// error is kept, that entry is blanked (see [`without_entry`]) and `attempt` runs again on
+/// the rest. It stops at an error it cannot step over: one in the file's structure (YAML
+/// syntax, the header), one in another file, one without a position, a missing field. An
+/// error that only follows from a blanked entry (a missing field, a reference to the blanked
+/// name, a syntax error the cut made) is dropped, so each error shown is one to fix.
+///
+/// Returns the errors in the order found and, when `attempt` finally succeeds on the
+/// blanked text, that text and the result (line numbers unchanged).
+pub(crate) fn recover<T, E>(
+    file: &SourceFile,
+    mut attempt: impl FnMut(&SourceFile) -> Result<T, E>,
+    input: impl Fn(&E) -> Option<&InputError>,
+) -> (Vec<E>, Option<(SourceFile, T)>) {
+    let mut errors = Vec::new();
+    let mut blanked: Vec<String> = Vec::new();
+    let mut current = file.clone();
+    // Each round blanks at least one more line, so this many rounds always suffice.
+    for _ in 0..=file.text().lines().count() {
+        let e = match attempt(&current) {
+            Ok(t) => return (errors, Some((current, t))),
+            Err(e) => e,
+        };
+        let Some(InputError::Invalid {
+            location,
+            message,
+            syntax,
+            ..
+        }) = input(&e)
+        else {
+            errors.push(e);
+            break;
+        };
+        // Only the subject counts: "unknown field `x`, expected one of `a`, `b`" is about `x`.
+        let subject = message.split(", expected").next().unwrap_or_default();
+        let follows = blanked.iter().any(|k| subject.contains(&format!("`{k}`")));
+        let missing = subject.contains("missing field");
+        if *syntax || missing || location.file() != file.name() {
+            // After a cut, a structural error or a missing field is the cut's doing (a
+            // misspelt field was blanked); before any, it is the file's own.
+            if !(follows || ((*syntax || missing) && !blanked.is_empty())) {
+                errors.push(e);
+            }
+            break;
+        }
+        let Some((next, key)) = without_entry(&current, location.line()) else {
+            if !follows {
+                errors.push(e);
+            }
+            break;
+        };
+        if !follows {
+            errors.push(e);
+        }
+        blanked.push(key);
+        current = next;
+    }
+    (errors, None)
+}
+
+/// For [`recover`] over a plain parse: the error is the input error.
+pub(crate) fn itself(e: &InputError) -> Option<&InputError> {
+    Some(e)
+}
+
+/// `file` with the entry on `line` blanked: that line and the lines below it indented deeper
+/// (its value), each left empty so that every other position stays where it was; and the
+/// entry's key. `None` for the header or a line outside the file, and for an entry whose
+/// brackets or quotes do not close within it (cutting it would break the YAML around it).
+pub(crate) fn without_entry(file: &SourceFile, line: usize) -> Option<(SourceFile, String)> {
+    let lines: Vec<&str> = file.text().split('\n').collect();
+    let first = *lines.get(line.checked_sub(1)?)?;
+    if first.trim().is_empty() || header(file.text()).map(|(_, l)| l) == Some(line) {
+        return None;
+    }
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let own = indent(first);
+    let mut end = line; // exclusive, 0-based index of the first line kept
+    while let Some(l) = lines.get(end) {
+        let t = l.trim();
+        if !t.is_empty() && !t.starts_with('#') && indent(l) <= own {
+            break;
+        }
+        end += 1;
+    }
+    // A list item is cut only when it is the last of its list: the items after it would be
+    // numbered one less in the messages (`notes[0]`), pointing at the wrong item.
+    let item = |l: &str| l.trim_start().starts_with("- ") || l.trim() == "-";
+    if item(first) && lines.get(end).is_some_and(|l| indent(l) == own && item(l)) {
+        return None;
+    }
+    let cut: Vec<&str> = lines.get(line - 1..end)?.to_vec();
+    if !balanced(&cut) {
+        return None;
+    }
+    let key = first
+        .trim_start()
+        .trim_start_matches("- ")
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'' || c == '{')
+        .to_owned();
+    let text: Vec<&str> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| if i + 1 >= line && i < end { "" } else { *l })
+        .collect();
+    Some((SourceFile::from_text(file.name(), text.join("\n")), key))
+}
+
+/// True when the flow brackets and quotes of these lines close within them.
+fn balanced(lines: &[&str]) -> bool {
+    let mut depth = 0i64;
+    let mut quote: Option<char> = None;
+    for line in lines {
+        let before = |i: usize| line.get(..i).unwrap_or_default();
+        for (i, c) in line.char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                // A quote opens a scalar only where a value starts (`it's` is plain text).
+                (None, '"' | '\'') if !before(i).ends_with(char::is_alphanumeric) => {
+                    quote = Some(c);
+                }
+                (None, '#') if i == 0 || before(i).ends_with([' ', '\t']) => break,
+                (None, '[' | '{') => depth += 1,
+                (None, ']' | '}') => depth -= 1,
+                _ => {}
+            }
+            if depth < 0 {
+                return false;
+            }
+        }
+    }
+    depth == 0 && quote.is_none()
+}
+
 fn precheck(file: &SourceFile, kind: &str) -> Result<(), InputError> {
     let text = file.text();
     if text.trim().is_empty() {
-        return Err(InputError::invalid(
+        return Err(InputError::syntax(
             file.location(1, 1),
             "the file is empty",
             Some(format!("start the file with `labfit: {kind}`")),
@@ -422,10 +607,10 @@ fn precheck(file: &SourceFile, kind: &str) -> Result<(), InputError> {
             let col = text
                 .lines()
                 .nth(line - 1)
-                .and_then(|l| l.find("labfit:"))
+                .and_then(|l| l.find("labfit"))
                 .unwrap_or(0)
                 + 1;
-            return Err(InputError::invalid(
+            return Err(InputError::syntax(
                 file.location(line, col),
                 format!("expected a `{kind}` file, found `{k}`"),
                 Some(format!("the first key must be `labfit: {kind}`")),
@@ -439,7 +624,7 @@ fn precheck(file: &SourceFile, kind: &str) -> Result<(), InputError> {
                     !(t.is_empty() || t.starts_with('#') || t == "---" || t.starts_with('%'))
                 })
                 .map_or(1, |p| p + 1);
-            return Err(InputError::invalid(
+            return Err(InputError::syntax(
                 file.location(line, 1),
                 format!("missing the `labfit: {kind}` header"),
                 Some(format!("the first key must be `labfit: {kind}`")),
@@ -447,7 +632,7 @@ fn precheck(file: &SourceFile, kind: &str) -> Result<(), InputError> {
         }
     }
     if let Some(offset) = too_deep(text) {
-        return Err(InputError::invalid(
+        return Err(InputError::syntax(
             file.location_at(offset),
             format!("nesting deeper than {MAX_NESTING} levels"),
             Some(
@@ -493,12 +678,15 @@ fn too_deep(text: &str) -> Option<usize> {
 
 fn convert(file: &SourceFile, e: &yaml_serde::Error) -> InputError {
     let raw = e.to_string();
-    // Reader errors (bad characters) carry a byte offset instead of a line.
-    let mut location = match (offset_of(&raw), e.location()) {
-        (Some(o), _) => file.location_at(o),
-        (None, Some(l)) => file.location(l.line(), l.column()),
-        (None, None) => file.location(1, 1),
+    // Reader errors (bad characters) carry a byte offset instead of a line. The position in
+    // the file's own text is kept apart from the location shown (they differ for an excerpt
+    // of a request body), since the search for a duplicate key reads the file's text.
+    let (line, col) = match (offset_of(&raw), e.location()) {
+        (Some(o), _) => position_at(file.text(), o),
+        (None, Some(l)) => (l.line(), l.column()),
+        (None, None) => (1, 1),
     };
+    let mut location = file.location(line, col);
     // An alias bomb is refused as a whole: point at the first alias that expands.
     if raw.contains("repetition limit") || raw.contains("recursion limit") {
         if let Some(o) = first_alias(file.text()) {
@@ -512,6 +700,21 @@ fn convert(file: &SourceFile, e: &yaml_serde::Error) -> InputError {
         None => (raw.clone(), None),
     };
     let text = strip_marks(&text);
+    // A problem inside one entry (labfit's own checks, serde's types and fields) leaves the
+    // rest of the file readable; anything else the parser raised is the file's structure.
+    let entry_level = text.contains(OWN)
+        || [
+            "unknown field",
+            "unknown variant",
+            "invalid type",
+            "invalid value",
+            "invalid length",
+            "missing field",
+            "duplicate entry",
+            "duplicate field",
+        ]
+        .iter()
+        .any(|p| text.contains(p));
     // Drop the serde path before labfit's own messages (they name their subject).
     let text = match text.split_once(OWN) {
         Some((_, own)) => own.to_owned(),
@@ -522,14 +725,18 @@ fn convert(file: &SourceFile, e: &yaml_serde::Error) -> InputError {
         None => (text.clone(), None),
     };
     if let Some(key) = duplicate_key(&message) {
-        location = find_duplicate(file, location.line(), location.col(), &key).unwrap_or(location);
+        location = find_duplicate(file, line, col, &key).unwrap_or(location);
     }
     let (message, syntax_hint) = syntax_error(file, &message, context.as_deref(), &mut location);
     let hint = hint
         .or(syntax_hint)
         .or_else(|| generic_hint(&message))
         .unwrap_or_else(|| "see docs/formats.md for the format of this kind of file".to_owned());
-    InputError::invalid(location, tidy(&message), Some(hint))
+    if entry_level {
+        InputError::invalid(location, tidy(&message), Some(hint))
+    } else {
+        InputError::syntax(location, tidy(&message), Some(hint))
+    }
 }
 
 /// Removes every ` at line L column C` and ` at position N` from a parser message.
@@ -588,9 +795,9 @@ fn syntax_error(
     context: Option<&str>,
     location: &mut Location,
 ) -> (String, Option<String>) {
-    let opened = context.and_then(mark_of);
-    let opened_at = |what: &str| match opened {
-        Some((l, c)) => format!("{what} opened at line {l} column {c}"),
+    let opened = context.and_then(mark_of).map(|(l, c)| file.location(l, c));
+    let opened_at = |what: &str| match &opened {
+        Some(at) => format!("{what} opened at line {} column {}", at.line(), at.col()),
         None => what.to_owned(),
     };
     let at_char = location
@@ -827,6 +1034,7 @@ mod tests {
                 location,
                 message,
                 hint,
+                ..
             }) => (location.to_string(), message, hint),
             other => panic!("expected an error, got {other:?}"),
         }
@@ -875,6 +1083,49 @@ mod tests {
         );
         let deep = format!("labfit: test/v1\nweights: {}", "[".repeat(10_000));
         assert_eq!(err(&deep).1, "nesting deeper than 64 levels");
+    }
+
+    fn every_error(text: &str) -> Vec<String> {
+        let f = SourceFile::from_text("t.yaml", text);
+        let (errors, _) = recover(&f, |f| parse::<Doc>(f, "test/v1", None), itself);
+        errors
+            .iter()
+            .map(|e| match e {
+                InputError::Invalid {
+                    location, message, ..
+                } => format!("{location} {message}"),
+                other => other.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn recovery_reports_each_broken_entry_once() {
+        assert_eq!(
+            every_error("labfit: test/v1\nweights:\n  A: 1\n  b: 2\n  C: {x: 1}\nwhen: 2023-02-30\n"),
+            [
+                "t.yaml:3:3 `A` is not a requirement id",
+                "t.yaml:5:3 `C` is not a requirement id",
+                "t.yaml:6:7 `2023-02-30` is not a date: expected YYYY-MM-DD, for example 2026-06-30",
+            ]
+        );
+        // A flow map over two lines cannot be cut without breaking the YAML around it.
+        assert_eq!(
+            every_error("labfit: test/v1\nweights: {A: 1,\n  C: 2}\n").len(),
+            1
+        );
+        // A syntax error stops the file: nothing after it is read.
+        assert_eq!(
+            every_error("labfit: test/v1\nweights: {a: 1\nwhen: 2023-02-30\n").len(),
+            1
+        );
+        // Blanking a required field is not a second error.
+        let f = SourceFile::from_text("t.yaml", "labfit: test/v1\nweights: {B: 1}\n");
+        assert_eq!(
+            without_entry(&f, 2).map(|(f, k)| (f.text().to_owned(), k)),
+            Some(("labfit: test/v1\n\n".to_owned(), "weights".to_owned()))
+        );
+        assert!(without_entry(&f, 1).is_none(), "the header is not an entry");
     }
 
     #[test]

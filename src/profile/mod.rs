@@ -227,24 +227,14 @@ impl<'de> Deserialize<'de> for ParamMap {
                 let vocab = ctx
                     .as_deref()
                     .and_then(|c| c.as_any().downcast_ref::<ParamVocabulary>());
+                // Names are checked against the vocabulary as they are read (`Name<ParamK>`).
                 let mut out = BTreeMap::new();
                 while let Some(name) = m.next_key::<Name<ParamK>>()? {
                     let name = name.into_string();
                     if out.contains_key(&name) {
                         return Err(yaml::err(format!("duplicate key `{name}`")));
                     }
-                    let spec = match vocab {
-                        // A pack that declares no parameters (used without the built-in rules)
-                        // leaves its profiles' parameters unchecked.
-                        Some(v) if !yaml::locating() && !v.is_empty() => match v.get(&name) {
-                            Some(s) => Some(s),
-                            None => {
-                                let (message, hint) = v.unknown(&name);
-                                return Err(err_hint(message, hint));
-                            }
-                        },
-                        _ => None,
-                    };
+                    let spec = vocab.and_then(|v| v.get(&name));
                     let entry: ParamEntry = m.next_value_seed(TypedParam { name: &name, spec })?;
                     out.insert(name, entry);
                 }
@@ -972,6 +962,14 @@ pub trait ProfileSource {
     fn find(&self, name: &str, from: Option<&SourceFile>) -> Result<SourceFile, ProfileError>;
 }
 
+/// The title a profile file states itself (none when it leaves it to the profile it extends,
+/// or does not parse), read without resolving `extends`.
+pub fn own_title(file: &SourceFile) -> Option<String> {
+    yaml::parse::<ProfileFile>(file, KIND, None)
+        .ok()
+        .and_then(|raw| raw.title)
+}
+
 /// Loads a profile file and resolves its `extends` chain.
 pub fn load(
     file: SourceFile,
@@ -1045,6 +1043,7 @@ fn param_at_top_level(e: InputError, params: &ParamVocabulary) -> InputError {
         location,
         message,
         hint,
+        syntax,
     } = e
     else {
         return e;
@@ -1068,14 +1067,22 @@ fn param_at_top_level(e: InputError, params: &ParamVocabulary) -> InputError {
         location,
         message,
         hint,
+        syntax,
     }
 }
 
 fn locate_extends(file: &SourceFile) -> Location {
-    file.text()
-        .lines()
-        .position(|l| l.starts_with("extends:"))
-        .map_or_else(|| file.location(1, 1), |i| file.location(i + 1, 10))
+    for (i, l) in file.text().lines().enumerate() {
+        if l.starts_with("extends:") {
+            return file.location(i + 1, 10);
+        }
+        // A profile written as JSON (a document sent to the service): the quoted key.
+        if let Some(at) = l.find("\"extends\"") {
+            let col = l.get(..at).map_or(0, |p| p.chars().count()) + 1;
+            return file.location(i + 1, col);
+        }
+    }
+    file.location(1, 1)
 }
 
 /// Merges one file's parameters into those of the files above it in the chain: a child's value

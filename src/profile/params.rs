@@ -266,6 +266,16 @@ impl ParseContext for ParamVocabulary {
         Ok(())
     }
 
+    /// A pack that declares no parameters (used without the built-in rules) leaves its
+    /// profiles' parameters unchecked.
+    fn check_param_name(&self, name: &str) -> Result<(), (String, String)> {
+        if self.is_empty() || self.get(name).is_some() {
+            Ok(())
+        } else {
+            Err(self.unknown(name))
+        }
+    }
+
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }

@@ -1,8 +1,11 @@
 //! One self-contained HTML file for a committee: no external assets, no JavaScript, charts in
-//! inline SVG, a print style sheet (A4, one provider per page). It carries the summary, verdict
-//! badges, a fit/potential chart per provider and a per-framework chart, the must-haves, the
-//! questions, the explain tree (collapsible `<details>`, built here from the report's nodes),
-//! the sources with links, how the score is computed, and the inputs' hashes.
+//! inline SVG, and a print style sheet (A4: headings kept with what they introduce, tables
+//! whole where they fit, every page numbered). It carries the summary, verdict badges, the
+//! ranking and a fit/potential chart, a recommendation (what the evidence supports, what is
+//! still open) and a decision record to sign, the frameworks and must-haves per provider,
+//! each provider's questions, explain tree (collapsible `<details>`, built here from the
+//! report's nodes) and sources with links, how the score is computed, and the inputs' hashes.
+//! Requirements appear by title, their ids small beside them.
 //!
 //! Everything that comes from an input file is escaped; only http(s) addresses become links.
 
@@ -10,12 +13,14 @@ use std::fmt::Write as _;
 
 use crate::graph::catalog::Verification;
 use crate::input::source::InputHash;
-use crate::render::toolkit::{self, clip, is_web_address, list_or_dash, num1, of100, pct_spaced};
-use crate::render::view::{ComparisonView, FrameworkMatrix, GateMatrix, RobustnessView, Safest};
+use crate::render::toolkit::{self, clip, is_web_address, num1, of100, pct_spaced, shorten};
+use crate::render::view::{
+    ComparisonView, FrameworkMatrix, GateMatrix, RobustnessView, Row, Safest,
+};
 use crate::render::words;
 use crate::render::words::{
-    comparison_summary, current_answer, guide_topic, verdict_meaning, what_if, METHOD,
-    RANKING_ORDER, UNVERIFIED_LEGEND,
+    comparison_summary, current_answer, decision_headline, guide_topic, recommendation,
+    verdict_meaning, what_if, Answers, METHOD, RANKING_ORDER, UNVERIFIED_LEGEND,
 };
 use crate::report::comparison::Comparison;
 use crate::report::explain::{ExplainNode, ExplainStatus};
@@ -142,25 +147,90 @@ ul.sources a { overflow-wrap: anywhere; }
 td.hash code { font-size: 11px; overflow-wrap: anywhere; }
 td.ids code { font-size: 11px; }
 footer { color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); margin-top: 36px; padding-top: 10px; padding-bottom: 30px; }
-@page { size: A4; margin: 14mm 12mm; }
+code.id { font-size: 10.5px; color: var(--muted); background: none; padding: 0; white-space: nowrap; }
+.fwcell svg { display: block; }
+.fwcell .num { font-size: 12px; color: var(--muted); font-variant-numeric: tabular-nums; white-space: nowrap; }
+.supports { background: #f3f8fe; border-left: 4px solid var(--accent); padding: 8px 16px; margin: 10px 0; }
+.supports p { margin: 6px 0; }
+table.record th { width: 30%; }
+table.record td.fill { height: 34px; }
+.signatures { display: flex; gap: 18px; margin: 26px 0 8px; }
+.signatures div { flex: 1; border-top: 1px solid var(--ink); padding-top: 4px; font-size: 12px; color: var(--muted); min-height: 54px; }
+.record-note { font-size: 12px; color: var(--muted); }
+.print-only { display: none; }
+@page { size: A4; margin: 12mm 11mm 14mm; }
 @media print {
-  body { font-size: 10pt; }
+  body { font-size: 9.5pt; line-height: 1.4; }
   main, header.doc, footer { max-width: none; padding: 0; }
+  header.doc { padding-top: 0; }
+  h1 { font-size: 19pt; }
+  h2 { font-size: 14pt; margin: 18px 0 8px; }
+  h3 { font-size: 12pt; margin: 16px 0 6px; }
+  h4 { font-size: 10.5pt; margin: 12px 0 4px; }
+  table { font-size: 8.5pt; margin: 4px 0 8px; }
+  th, td { padding: 3px 5px; }
+  code { font-size: 8pt; }
+  code.id { font-size: 7pt; }
+  .cards { gap: 6px; margin: 6px 0; }
+  .card { flex: 1 1 90px; padding: 4px 8px; }
+  .card .v { font-size: 16pt; }
+  .card .v.small { font-size: 11pt; padding-top: 2px; }
+  .summary { padding: 4px 12px 4px 24px; margin: 6px 0; }
+  .summary li { margin: 2px 0; }
   nav.toc { display: none; }
-  section#providers { break-before: page; }
-  article.provider { break-before: page; border-top: none; }
-  article.provider:first-of-type { break-before: auto; }
+  /* The parts follow one another without forced page breaks: each heading is kept with what
+     it introduces, tables that fit on a page are kept whole, and the decision record is
+     kept whole (.keep) so its fields and signatures are signed on one sheet. Forcing it
+     onto a page of its own left two pages half empty. */
+  article.provider { border-top: 1px solid var(--line); margin-top: 14px; }
   details.print-open::details-content { content-visibility: visible; display: block; }
-  details.print-open > summary { list-style: none; }
-  h2, h3, h4 { break-after: avoid; }
-  tr, figure, .card, .summary, .leaf { break-inside: avoid; }
+  details.print-open > summary { list-style: none; break-after: avoid; }
+  h2, h3, h4, .keep-next { break-after: avoid; }
+  .keep-next { break-inside: avoid; }
+  table.questions { table-layout: fixed; }
+  table.questions th:nth-child(1) { width: 4%; } table.questions th:nth-child(2) { width: 7%; }
+  table.questions th:nth-child(3) { width: 36%; } table.questions th:nth-child(5) { width: 7%; }
+  table.questions td.why code.id { display: none; }
+  tr, figure, .card, .summary, .leaf, .keep, .supports, table.whole, table.record, .signatures { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
-  ul.sources a::after { content: " <" attr(href) ">"; font-size: 8pt; color: #57606a; }
+  ul.sources { font-size: 7pt; columns: 2; column-gap: 18px; margin: 2px 0; }
+  ul.sources li { break-inside: avoid; }
+  .moves, .moves + .sep, .sep:has(+ .moves), .topic, tr.later, details.more { display: none; }
+  .print-only { display: block; }
+  .screen-only { display: none; }
+  ul.sources a::after { content: " <" attr(href) ">"; font-size: 7pt; color: #57606a; }
+  td.hash code { font-size: 6.5pt; overflow-wrap: normal; white-space: nowrap; }
+  /* Reference tables, read by looking a row up: smaller type, and an id on one line (a
+     profile id broken at its hyphens made every row three lines high). */
+  table.params { font-size: 7.5pt; } table.params code { font-size: 7pt; }
+  table.params td:nth-child(4) code { white-space: nowrap; font-size: 6.5pt; }
+  /* A file and its "(built in)" on one line: wrapped, they doubled the table's height. */
+  td.file { white-space: nowrap; } td.file .note { font-size: 7pt; }
+  footer { margin-top: 14px; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 "#;
 
-fn head(o: &mut String, title: &str, version: &str) {
+/// Text for a CSS string (`content: "…"`): quotes and backslashes escaped, and `<` `>` as
+/// code points, so no input can close the style element.
+fn css_string(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '<' => o.push_str("\\3c "),
+            '>' => o.push_str("\\3e "),
+            c if c.is_control() => o.push(' '),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// The document's head; `page_note` is printed at the foot of every page, with the page
+/// number, so that each sheet of a printed report says what it belongs to.
+fn head(o: &mut String, title: &str, version: &str, page_note: &str) {
     let _ = writeln!(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
     let _ = writeln!(
         o,
@@ -169,8 +239,9 @@ fn head(o: &mut String, title: &str, version: &str) {
     );
     let _ = writeln!(
         o,
-        "<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>",
-        h(title)
+        "<title>{}</title>\n<style>{CSS}@page {{ @bottom-left {{ content: \"{}\"; font: 7.5pt system-ui, sans-serif; color: #57606a; }} @bottom-right {{ content: \"page \" counter(page) \" of \" counter(pages); font: 7.5pt system-ui, sans-serif; color: #57606a; }} }}\n</style>\n</head>\n<body>",
+        h(title),
+        css_string(page_note)
     );
 }
 
@@ -250,74 +321,69 @@ fn fit_chart(
     o
 }
 
-/// Providers × frameworks: each cell an interval bar (fit solid, potential light).
-fn framework_matrix(m: &FrameworkMatrix<'_>) -> String {
-    let fws = &m.columns;
-    let (left, cell, row_h, top) = (200.0, 118.0, 30.0, 40.0);
-    let width = left + cell * fws.len() as f64 + 10.0;
-    let height = top + row_h * m.rows.len() as f64 + 8.0;
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "<figure><svg viewBox=\"0 0 {width} {height}\" width=\"{width}\" role=\"img\" aria-labelledby=\"fm-t\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"fm-t\">Fit and potential per framework and provider</title>"
-    );
-    for (j, (id, share)) in fws.iter().enumerate() {
-        let cx = left + cell * j as f64 + cell / 2.0;
-        let _ = writeln!(
+/// A small interval bar for a table cell: fit solid, potential light, on 0–1.
+fn cell_bar(lo: f64, hi: f64) -> String {
+    let w = 90.0;
+    format!(
+        "<svg viewBox=\"0 0 {w} 8\" width=\"{w}\" height=\"8\" aria-hidden=\"true\" xmlns=\"http://www.w3.org/2000/svg\"><rect class=\"track\" x=\"0\" y=\"0\" width=\"{w}\" height=\"8\"/><rect class=\"pot\" x=\"0\" y=\"0\" width=\"{:.2}\" height=\"8\"/><rect class=\"fit\" x=\"0\" y=\"0\" width=\"{:.2}\" height=\"8\"/></svg>",
+        w * hi.clamp(0.0, 1.0),
+        w * lo.clamp(0.0, 1.0)
+    )
+}
+
+/// A title shortened at a word boundary to `max` characters (the whole title on hover),
+/// with the id small after it.
+fn titled(title: &str, id: &str, max: usize) -> String {
+    let short = shorten(title, max);
+    let shown = if short == title {
+        h(title)
+    } else {
+        format!("<span title=\"{}\">{}</span>", h(title), h(&short))
+    };
+    format!("{shown} <code class=\"id\">{}</code>", h(id))
+}
+
+/// Providers × frameworks, as a table: each framework by its title (id small, share of the
+/// fit), each cell an interval bar with its numbers.
+fn framework_table(o: &mut String, m: &FrameworkMatrix<'_>, first: Option<&Report>) {
+    let _ = write!(o, "<table class=\"whole\"><thead><tr><th>provider</th>");
+    for (id, share) in &m.columns {
+        let title = first.map_or(*id, |r| r.title_of(id));
+        let _ = write!(
             o,
-            "<text class=\"lbl\" x=\"{cx}\" y=\"16\" text-anchor=\"middle\">{}</text><text class=\"axis\" x=\"{cx}\" y=\"30\" text-anchor=\"middle\">{} of fit</text>",
-            h(&clip(id, 16)),
+            "<th>{}<br><span class=\"note\">{} of the fit</span></th>",
+            titled(title, id, 34),
             pct_spaced(*share, 0)
         );
     }
-    for (i, r) in m.rows.iter().enumerate() {
-        let y = top + row_h * i as f64;
-        let _ = writeln!(
+    let _ = writeln!(o, "</tr></thead><tbody>");
+    for r in &m.rows {
+        let _ = write!(
             o,
-            "<text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-            left - 10.0,
-            y + 17.0,
-            h(&clip(r.name, 28))
+            "<tr><td><a href=\"#{}\">{}</a></td>",
+            anchor(r.id),
+            h(r.name)
         );
-        for (j, ((id, _), cell_value)) in fws.iter().zip(&r.cells).enumerate() {
-            let x0 = left + cell * j as f64 + 8.0;
-            let w = cell - 16.0;
-            match cell_value {
+        for cell in &r.cells {
+            match cell {
                 Some((lo, hi)) => {
-                    let _ = writeln!(
+                    let _ = write!(
                         o,
-                        "<g><title>{} · {}: fit {}, potential {}</title><rect class=\"track\" x=\"{x0}\" y=\"{}\" width=\"{w}\" height=\"8\"/><rect class=\"pot\" x=\"{x0}\" y=\"{}\" width=\"{:.2}\" height=\"8\"/><rect class=\"fit\" x=\"{x0}\" y=\"{}\" width=\"{:.2}\" height=\"8\"/><text class=\"num\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{} – {}</text></g>",
-                        h(r.name),
-                        h(id),
-                        of100(*lo),
-                        of100(*hi),
-                        y + 18.0,
-                        y + 18.0,
-                        w * hi.clamp(0.0, 1.0),
-                        y + 18.0,
-                        w * lo.clamp(0.0, 1.0),
-                        x0 + w / 2.0,
-                        y + 13.0,
+                        "<td class=\"fwcell\">{}<span class=\"num\">{} – {}</span></td>",
+                        cell_bar(*lo, *hi),
                         of100(*lo),
                         of100(*hi)
                     );
                 }
-                None => {
-                    let _ = writeln!(
-                        o,
-                        "<text class=\"axis\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">not applicable</text>",
-                        x0 + w / 2.0,
-                        y + 17.0
-                    );
-                }
+                None => o.push_str("<td class=\"note\">not applicable</td>"),
             }
         }
+        let _ = writeln!(o, "</tr>");
     }
     let _ = writeln!(
         o,
-        "</svg><figcaption>Each cell: the framework's fit (dark) and potential (light) on 0–100, numbers above the bar.</figcaption></figure>"
+        "</tbody></table><p class=\"legend\">Each cell: the framework's fit (dark) and potential (light), 0–100.</p>"
     );
-    o
 }
 
 /// One provider's frameworks as interval bars.
@@ -350,17 +416,20 @@ fn framework_chart(r: &Report) -> String {
     }
     for (i, f) in fws.iter().enumerate() {
         let y = top + row_h * i as f64;
-        let label = format!("{} ({})", f.id, pct_spaced(f.share, 0));
+        // The framework by its title, cut at a word to fit the label column (whole on hover).
+        let short = shorten(r.title_of(&f.id), 22);
+        let label = format!("{short} ({})", pct_spaced(f.share, 0));
         if f.share > 0.0 {
             let _ = writeln!(
                 o,
-                "<g><title>{}: fit {}, potential {}</title><text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect class=\"track\" x=\"{left}\" y=\"{}\" width=\"{bar}\" height=\"12\"/><rect class=\"pot\" x=\"{left}\" y=\"{}\" width=\"{:.2}\" height=\"12\"/><rect class=\"fit\" x=\"{left}\" y=\"{}\" width=\"{:.2}\" height=\"12\"/><text class=\"num\" x=\"{}\" y=\"{}\">{} – {}</text></g>",
+                "<g><title>{} ({}): fit {}, potential {}</title><text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect class=\"track\" x=\"{left}\" y=\"{}\" width=\"{bar}\" height=\"12\"/><rect class=\"pot\" x=\"{left}\" y=\"{}\" width=\"{:.2}\" height=\"12\"/><rect class=\"fit\" x=\"{left}\" y=\"{}\" width=\"{:.2}\" height=\"12\"/><text class=\"num\" x=\"{}\" y=\"{}\">{} – {}</text></g>",
                 h(r.title_of(&f.id)),
+                h(&f.id),
                 of100(f.lo),
                 of100(f.hi),
                 left - 10.0,
                 y + 14.0,
-                h(&clip(&label, 30)),
+                h(&label),
                 y + 4.0,
                 y + 4.0,
                 x(f.hi),
@@ -377,7 +446,7 @@ fn framework_chart(r: &Report) -> String {
                 "<text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><text class=\"axis\" x=\"{left}\" y=\"{}\">not applicable</text>",
                 left - 10.0,
                 y + 14.0,
-                h(&clip(&f.id, 30)),
+                h(&short),
                 y + 14.0
             );
         }
@@ -396,24 +465,38 @@ fn legend() -> &'static str {
 /// The mark of an unverified citation, with its meaning on hover.
 const UNVERIFIED_SPAN: &str = " <span class=\"unv\" title=\"the requirement's citation could not be checked against the regulation's own text\">‡ unverified</span>";
 
-fn gates_table(o: &mut String, r: &Report) {
+/// A provider's must-haves: state, title (id small), what the evidence shows, and with
+/// `basis` why the lab requires each (a comparison says that once, under Must-haves).
+fn gates_table(o: &mut String, r: &Report, basis: bool) {
     if r.gates.is_empty() {
         return;
     }
-    let _ = writeln!(o, "<h4>Must-haves</h4>\n<table><thead><tr><th>state</th><th>must-have</th><th>why the lab requires it</th><th>what the evidence shows</th></tr></thead><tbody>");
+    let why = if basis {
+        "<th>why the lab requires it</th>"
+    } else {
+        ""
+    };
+    let _ = writeln!(o, "<h4>Must-haves</h4>\n<table class=\"whole\"><thead><tr><th>state</th><th>must-have</th>{why}<th>what the evidence shows</th></tr></thead><tbody>");
     for g in &r.gates {
+        let why = if basis {
+            format!(
+                "<td>{}</td>",
+                g.basis.as_deref().map_or_else(|| "–".to_owned(), prose)
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             o,
-            "<tr><td>{}</td><td><code>{}</code>{}<br>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{} <code class=\"id\">{}</code>{}</td>{why}<td>{}</td></tr>",
             gate_badge(g.state),
+            h(&g.title),
             h(&g.id),
             if r.unverified(&g.id) {
                 UNVERIFIED_SPAN
             } else {
                 ""
             },
-            h(&g.title),
-            g.basis.as_deref().map_or_else(|| "–".to_owned(), prose),
             prose(&g.reason)
         );
     }
@@ -427,12 +510,15 @@ fn question_row(o: &mut String, r: &Report, n: usize, q: &Question) {
     let mut why = Vec::new();
     if !q.gates.is_empty() {
         why.push(format!(
-            "<b>Must-have:</b> {}",
+            "<span><b>Must-have:</b> {}</span>",
             q.gates
                 .iter()
-                .map(|g| format!("<code>{}</code>", h(g)))
+                .map(|g| {
+                    let title = r.gate(g).map_or(g.as_str(), |x| x.title.as_str());
+                    format!("{} <code class=\"id\">{}</code>", h(title), h(g))
+                })
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join("; ")
         ));
     }
     let reqs: Vec<String> = q
@@ -440,12 +526,14 @@ fn question_row(o: &mut String, r: &Report, n: usize, q: &Question) {
         .requirements
         .iter()
         .map(|m| {
+            let cite = r
+                .node(&m.id)
+                .and_then(|n| n.citation.as_deref())
+                .map(|c| format!(" title=\"{}\"", h(c)))
+                .unwrap_or_default();
             format!(
-                "{} <span title=\"{}\">(<code>{}</code>)</span> {:.0} → {:.0}",
+                "{} <code class=\"id\"{cite}>{}</code> {:.0} → {:.0}",
                 h(r.title_of(&m.id)),
-                h(r.node(&m.id)
-                    .and_then(|n| n.citation.as_deref())
-                    .unwrap_or_default()),
                 h(&m.id),
                 m.from,
                 m.to
@@ -453,7 +541,7 @@ fn question_row(o: &mut String, r: &Report, n: usize, q: &Question) {
         })
         .collect();
     if !reqs.is_empty() {
-        why.push(format!("<b>Settles:</b> {}", reqs.join("; ")));
+        why.push(format!("<span><b>Settles:</b> {}</span>", reqs.join("; ")));
     }
     let fws: Vec<String> = q
         .impact
@@ -461,8 +549,8 @@ fn question_row(o: &mut String, r: &Report, n: usize, q: &Question) {
         .iter()
         .map(|m| {
             format!(
-                "<code>{}</code> {} → {} (+{})",
-                h(&m.id),
+                "{} {} → {} (+{})",
+                titled(r.title_of(&m.id), &m.id, 30),
                 num1(m.from),
                 num1(m.to),
                 num1(m.swing)
@@ -470,24 +558,38 @@ fn question_row(o: &mut String, r: &Report, n: usize, q: &Question) {
         })
         .collect();
     if !fws.is_empty() {
-        why.push(format!("<b>Moves:</b> {}", fws.join(", ")));
+        // The frameworks each answer moves: on screen; on paper the requirement it settles says
+        // enough, and the list would double the table's length.
+        why.push(format!(
+            "<span class=\"moves\"><b>Moves:</b> {}</span>",
+            fws.join(", ")
+        ));
     }
     let now = current_answer(r, q)
         .map(|a| format!("<div class=\"now\"><b>Now:</b> {}</div>", h(&a)))
         .unwrap_or_default();
     let topic = guide_topic(&q.question)
-        .map(|t| format!("<div class=\"why\">{}</div>", h(t)))
+        .map(|t| format!("<div class=\"why topic\">{}</div>", h(t)))
         .unwrap_or_default();
+    let class = match (q.gate, n > PRINTED_QUESTIONS) {
+        (true, true) => " class=\"mh later\"",
+        (true, false) => " class=\"mh\"",
+        (false, true) => " class=\"later\"",
+        (false, false) => "",
+    };
     let _ = writeln!(
         o,
-        "<tr{}><td class=\"n\">{n}</td><td><code>{}</code></td><td>{}{topic}{now}</td><td class=\"why\">{}</td><td class=\"n\">+{}</td></tr>",
-        if q.gate { " class=\"mh\"" } else { "" },
+        "<tr{class}><td class=\"n\">{n}</td><td><code>{}</code></td><td>{}{topic}{now}</td><td class=\"why\">{}</td><td class=\"n\">+{}</td></tr>",
         h(&q.question),
         h(&q.ask),
-        why.join("<br>"),
+        why.join("<span class=\"sep\"> · </span>"),
         num1(q.swing)
     );
 }
+
+/// How many of a provider's questions a printed report shows: the most important, which
+/// come first; the questionnaire (`labfit questions`) has them all.
+const PRINTED_QUESTIONS: usize = 6;
 
 fn questions_table(o: &mut String, r: &Report, shown: usize) {
     if r.questions.is_empty() {
@@ -504,16 +606,25 @@ fn questions_table(o: &mut String, r: &Report, shown: usize) {
         "<h4>Questions to send ({} in all, {gated} on must-haves)</h4>",
         r.questions.len()
     );
-    let table_head = "<table><thead><tr><th class=\"n\">#</th><th>guide</th><th>question</th><th>why it matters</th><th class=\"n\">fit points</th></tr></thead><tbody>";
+    let table_head = "<table class=\"questions\"><thead><tr><th class=\"n\">#</th><th>guide</th><th class=\"q\">question</th><th>why it matters</th><th class=\"n\">points</th></tr></thead><tbody>";
     let _ = writeln!(o, "{table_head}");
     for (n, q) in r.questions.iter().take(shown).enumerate() {
         question_row(o, r, n + 1, q);
     }
     let _ = writeln!(o, "</tbody></table>");
+    if r.questions.len() > PRINTED_QUESTIONS {
+        let _ = writeln!(
+            o,
+            "<p class=\"print-only note\">Printed: the first {PRINTED_QUESTIONS} of the {} questions; <code>labfit questions -p {} -e {}</code> lists them all.</p>",
+            r.questions.len(),
+            h(&r.profile.id),
+            h(&r.provider.id)
+        );
+    }
     if r.questions.len() > shown {
         let _ = writeln!(
             o,
-            "<details><summary>{} more question(s)</summary>{table_head}",
+            "<details class=\"more\"><summary>{} more question(s)</summary>{table_head}",
             r.questions.len() - shown
         );
         for (n, q) in r.questions.iter().enumerate().skip(shown) {
@@ -523,7 +634,7 @@ fn questions_table(o: &mut String, r: &Report, shown: usize) {
     }
     let _ = writeln!(
         o,
-        "<p class=\"note\">Must-have questions (marked at the left) come first, then by the fit points a favourable answer adds. <code>labfit questions -p {} -e {} --format markdown</code> writes them as a letter.</p>",
+        "<p class=\"note screen-only\">Must-have questions (marked at the left) come first, then by the fit points a favourable answer adds. <code>labfit questions -p {} -e {} --format markdown</code> writes them as a letter.</p>",
         h(&r.profile.id),
         h(&r.provider.id)
     );
@@ -650,7 +761,7 @@ fn tree_node(o: &mut String, r: &Report, n: &ExplainNode, depth: usize) {
 fn explain_tree(o: &mut String, r: &Report) {
     let _ = writeln!(
         o,
-        "<details class=\"section\"><summary>How the score is built: the requirement tree ({} requirements)</summary>",
+        "<details class=\"section screen-only\"><summary>How the score is built: the requirement tree ({} requirements)</summary>",
         r.nodes.len()
     );
     let _ = writeln!(
@@ -729,12 +840,15 @@ fn notices(o: &mut String, r: &Report) {
     }
 }
 
+/// One provider's section; `rank` is its place in a comparison (whose Must-haves section
+/// already says why the lab requires each, so the table here leaves that out).
 fn provider_article(o: &mut String, r: &Report, rank: Option<usize>, shown: usize) {
     let _ = writeln!(
         o,
-        "<article class=\"provider\" id=\"{}\">",
+        "<article class=\"provider\" id=\"{}\"><div class=\"keep\">",
         anchor(&r.provider.id)
     );
+    let in_comparison = rank.is_some();
     let rank = rank
         .map(|n| format!("<span class=\"rank\">{n}.</span> "))
         .unwrap_or_default();
@@ -755,9 +869,10 @@ fn provider_article(o: &mut String, r: &Report, rank: Option<usize>, shown: usiz
         r.verdict,
         verdict_meaning(r.verdict)
     );
-    notices(o, r);
     o.push_str(&framework_chart(r));
-    gates_table(o, r);
+    let _ = writeln!(o, "</div>");
+    notices(o, r);
+    gates_table(o, r, !in_comparison);
     questions_table(o, r, shown);
     explain_tree(o, r);
     sources(o, r);
@@ -796,7 +911,7 @@ fn method(o: &mut String, r: &Report) {
     }
     let _ = writeln!(o, "</tbody></table>");
     if !r.profile.params.is_empty() {
-        let _ = writeln!(o, "<details class=\"section\"><summary>The profile's parameters ({})</summary><table><thead><tr><th>parameter</th><th>value</th><th>from</th><th>set by</th><th>basis</th></tr></thead><tbody>", r.profile.params.len());
+        let _ = writeln!(o, "<details class=\"section print-open\"><summary>The profile's parameters ({})</summary><table class=\"params\"><thead><tr><th>parameter</th><th>value</th><th>from</th><th>set by</th><th>basis</th></tr></thead><tbody>", r.profile.params.len());
         for (k, p) in &r.profile.params {
             let _ = writeln!(
                 o,
@@ -816,14 +931,14 @@ fn method(o: &mut String, r: &Report) {
 fn inputs(o: &mut String, list: &[&InputHash]) {
     let _ = writeln!(
         o,
-        "<section id=\"inputs\"><h2>Inputs</h2><p class=\"note\">The SHA-256 of every file read. The same inputs and date give the same report, byte for byte.</p><details class=\"section\"><summary>{} files</summary><table><thead><tr><th>kind</th><th>file</th><th>SHA-256</th></tr></thead><tbody>",
+        "<section id=\"inputs\"><h2>Inputs</h2><p class=\"note\">The SHA-256 of every file read. The same inputs and date give the same report, byte for byte.</p><details class=\"section print-open\"><summary>{} files</summary><table><thead><tr><th>kind</th><th>file</th><th>SHA-256</th></tr></thead><tbody>",
         list.len()
     );
     for i in list {
         let _ =
             writeln!(
             o,
-            "<tr><td>{}</td><td><code>{}</code>{}</td><td class=\"hash\"><code>{}</code></td></tr>",
+            "<tr><td>{}</td><td class=\"file\"><code>{}</code>{}</td><td class=\"hash\"><code>{}</code></td></tr>",
             h(&i.kind),
             h(&i.name),
             if i.builtin { " <span class=\"note\">(built in)</span>" } else { "" },
@@ -837,7 +952,15 @@ fn inputs(o: &mut String, list: &[&InputHash]) {
 pub fn report(r: &Report) -> String {
     let mut o = String::new();
     let title = format!("{} × {}", r.provider.name, r.profile.title);
-    head(&mut o, &title, &r.engine.version);
+    head(
+        &mut o,
+        &title,
+        &r.engine.version,
+        &format!(
+            "{} × {} · scored as of {} · labfit {}",
+            r.provider.id, r.profile.id, r.as_of, r.engine.version
+        ),
+    );
     let _ = writeln!(
         o,
         "<header class=\"doc\"><p class=\"kicker\">Cloud provider assessment</p><h1>{}</h1><p class=\"meta\">{} · profile <code>{}</code> · scored as of {} · labfit {}</p>",
@@ -886,15 +1009,22 @@ pub fn report(r: &Report) -> String {
     o
 }
 
-/// Renders a comparison as a report a committee can read and print.
+/// Renders a comparison as a report a committee can read and print: the summary and the
+/// ranking on the first page, then what the evidence supports and a decision record to sign,
+/// the frameworks and must-haves side by side, each provider, the method and the inputs.
 pub fn comparison(c: &Comparison) -> String {
     let v = ComparisonView::new(c);
     let version = v.engine.1;
+    let first = c.reports.first();
     let mut o = String::new();
     head(
         &mut o,
         &format!("Cloud provider comparison: {}", c.title),
         version,
+        &format!(
+            "{} · scored as of {} · labfit {version}",
+            c.profile, c.as_of
+        ),
     );
     let _ = writeln!(
         o,
@@ -905,12 +1035,14 @@ pub fn comparison(c: &Comparison) -> String {
         v.counts.providers,
         h(version)
     );
-    let _ = writeln!(o, "<nav class=\"toc\"><a href=\"#summary\">Summary</a><a href=\"#ranking\">Ranking</a><a href=\"#frameworks\">Frameworks</a><a href=\"#gates\">Must-haves</a>{}<a href=\"#providers\">Providers</a><a href=\"#method\">Method</a><a href=\"#inputs\">Inputs</a></nav></header>\n<main>", if v.robustness.is_some() { "<a href=\"#robustness\">Robustness</a>" } else { "" });
+    let _ = writeln!(o, "<nav class=\"toc\"><a href=\"#summary\">Summary</a><a href=\"#ranking\">Ranking</a><a href=\"#recommendation\">Recommendation</a><a href=\"#decision\">Decision record</a><a href=\"#frameworks\">Frameworks</a><a href=\"#gates\">Must-haves</a>{}<a href=\"#providers\">Providers</a><a href=\"#method\">Method</a><a href=\"#inputs\">Inputs</a></nav></header>\n<main>", if v.robustness.is_some() { "<a href=\"#robustness\">Robustness</a>" } else { "" });
     comparison_summary_section(&mut o, &v);
     ranking(&mut o, &v);
+    recommendation_section(&mut o, &v);
+    decision_record(&mut o, c, &v);
     let _ = writeln!(o, "<section id=\"frameworks\"><h2>By framework</h2>");
     if let Some(m) = &v.frameworks {
-        o.push_str(&framework_matrix(m));
+        framework_table(&mut o, m, first);
     }
     let _ = writeln!(o, "</section>");
     if let Some(m) = &v.gates {
@@ -919,14 +1051,14 @@ pub fn comparison(c: &Comparison) -> String {
     if let Some(r) = &v.robustness {
         robustness(&mut o, r);
     }
-    let _ = writeln!(o, "<section id=\"providers\"><h2>Providers</h2><p>For each provider: its frameworks, must-haves, the questions to send (the most important first; the rest under “more”), how its score is built, and its sources.</p>");
+    let _ = writeln!(o, "<section id=\"providers\"><h2 class=\"keep-next\">Providers</h2><p>For each provider: its frameworks, must-haves, the questions to send (the most important first; the rest under “more”), how its score is built, and its sources.</p>");
     for r in &v.rows {
         if let Some(rep) = r.report {
             provider_article(&mut o, rep, Some(r.rank), 8);
         }
     }
     let _ = writeln!(o, "</section>");
-    if let Some(first) = c.reports.first() {
+    if let Some(first) = first {
         method(&mut o, first);
     }
     inputs(&mut o, &v.inputs);
@@ -951,28 +1083,40 @@ fn comparison_summary_section(o: &mut String, v: &ComparisonView<'_>) {
         v.counts.providers, v.counts.eligible, v.counts.conditional, v.counts.ineligible
     );
     let _ = writeln!(o, "</div><ul class=\"summary\">");
-    for s in comparison_summary(v) {
-        let _ = writeln!(o, "<li>{}</li>", h(&s));
+    for s in comparison_summary(v, Answers::Apart) {
+        let _ = writeln!(o, "<li>{}</li>", prose(&s));
     }
     let _ = writeln!(o, "</ul></section>");
 }
 
+/// The must-haves of a ranking row, in words: how many are open and failed.
+fn gate_cell(r: &Row<'_>) -> String {
+    let total = r.report.map_or(0, |rep| rep.gates.len());
+    match (r.open.len(), r.failed.len()) {
+        _ if total == 0 => "–".to_owned(),
+        (0, 0) => "all met".to_owned(),
+        (open, 0) => format!("{open} open"),
+        (0, failed) => format!("<b>{failed} failed</b>"),
+        (open, failed) => format!("<b>{failed} failed</b>, {open} open"),
+    }
+}
+
 fn ranking(o: &mut String, v: &ComparisonView<'_>) {
-    let _ = writeln!(o, "<section id=\"ranking\"><h2>Ranking</h2><p>{RANKING_ORDER} <b>Fit</b> is what the evidence shows today; <b>potential</b> is the score if every open question were answered favourably.</p>");
-    let _ = writeln!(o, "<table><thead><tr><th class=\"n\">rank</th><th>provider</th><th>verdict</th><th class=\"n\">fit</th><th class=\"n\">potential</th><th class=\"n\">settled</th><th>must-haves open</th><th>must-haves failed</th><th>weakest area</th></tr></thead><tbody>");
-    let ids = |v: &[String]| list_or_dash(v, |g| format!("<code>{}</code>", h(g)));
+    let _ = writeln!(o, "<section id=\"ranking\"><h2 class=\"keep-next\">Ranking</h2><p class=\"keep-next\">{RANKING_ORDER} <b>Fit</b> is what the evidence shows today; <b>potential</b> is the score if every open question were answered favourably.</p>");
+    let _ = writeln!(o, "<table class=\"whole\"><thead><tr><th class=\"n\">rank</th><th>provider</th><th>verdict</th><th class=\"n\">fit</th><th class=\"n\">potential</th><th class=\"n\">settled</th><th>must-haves</th><th>weakest area (its fit)</th></tr></thead><tbody>");
     // Only rows with a report beside them: the table links to each provider's article.
     for r in v.rows.iter().filter(|r| r.report.is_some()) {
         let weakest = r.weakest.map_or_else(
             || "–".to_owned(),
             |w| {
+                let title = r.report.map_or(w, |rep| rep.title_of(w));
                 let lo = r.weakest_lo.map(of100).unwrap_or_default();
-                format!("<code>{}</code> {lo}", h(w))
+                format!("{} {lo}", titled(title, w, 30))
             },
         );
         let _ = writeln!(
             o,
-            "<tr><td class=\"n\">{}</td><td><a href=\"#{}\">{}</a></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"ids\">{}</td><td class=\"ids\">{}</td><td class=\"ids\">{weakest}</td></tr>",
+            "<tr><td class=\"n\">{}</td><td><a href=\"#{}\">{}</a></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{weakest}</td></tr>",
             r.rank,
             anchor(r.id),
             h(r.name),
@@ -980,8 +1124,7 @@ fn ranking(o: &mut String, v: &ComparisonView<'_>) {
             num1(r.fit),
             num1(r.potential),
             pct_spaced(r.settled, 0),
-            ids(r.open),
-            ids(r.failed)
+            gate_cell(r)
         );
     }
     let _ = writeln!(o, "</tbody></table>");
@@ -997,16 +1140,26 @@ fn ranking(o: &mut String, v: &ComparisonView<'_>) {
         "Fit (dark) and potential (light) per provider, 0–100, coloured by verdict, with the profile's bands",
     ));
     o.push_str(legend());
-    let _ = writeln!(o, "<h4>What the intervals settle</h4><ul>");
+    intervals(o, v);
+    let _ = writeln!(o, "</section>");
+}
+
+/// What the intervals settle: who necessarily beats whom, and the minimax-regret choice.
+fn intervals(o: &mut String, v: &ComparisonView<'_>) {
+    let _ = writeln!(
+        o,
+        "<div class=\"keep\"><h4>What the intervals settle</h4><ul>"
+    );
     if v.pairs.is_empty() {
         let _ = writeln!(o, "<li>No provider is necessarily better than another: the open questions could still reorder any two.</li>");
     }
-    for (winner, loser) in &v.pairs {
+    for b in &v.beats {
+        let losers: Vec<String> = b.losers.iter().map(|l| h(l.name())).collect();
         let _ = writeln!(
             o,
-            "<li><b>{}</b> necessarily beats <b>{}</b>: its fit is at least the other's potential.</li>",
-            h(winner.name()),
-            h(loser.name())
+            "<li><b>{}</b> necessarily beats {}: its fit is at least their potential.</li>",
+            h(b.winner.name()),
+            losers.join(", ")
         );
     }
     let _ = match v.safest {
@@ -1032,7 +1185,127 @@ fn ranking(o: &mut String, v: &ComparisonView<'_>) {
             "<li>No provider meets every must-have: there is no minimax-regret choice.</li>"
         ),
     };
-    let _ = writeln!(o, "</ul></section>");
+    let _ = writeln!(o, "</ul></div>");
+}
+
+/// What the evidence supports and what is still open: the decision, the recommendation, and
+/// per must-have which providers meet it, have it open or failed it.
+fn recommendation_section(o: &mut String, v: &ComparisonView<'_>) {
+    let _ = writeln!(
+        o,
+        "<section id=\"recommendation\"><h2 class=\"keep-next\">Recommendation</h2><div class=\"supports\"><p><b>What the evidence supports.</b> {}</p><p>{}</p></div>",
+        h(&decision_headline(&v.decision)),
+        h(&recommendation(v))
+    );
+    let _ = writeln!(o, "<h3 class=\"keep-next\">What is still open</h3>");
+    if let Some(m) = &v.gates {
+        let _ = writeln!(o, "<table class=\"whole\"><thead><tr><th>must-have</th><th>open for</th><th>failed by</th><th>met by</th></tr></thead><tbody>");
+        for (j, g) in m.gates.iter().enumerate() {
+            let with = |state: GateState| -> String {
+                let names: Vec<String> = m
+                    .rows
+                    .iter()
+                    .filter(|r| {
+                        r.cells
+                            .get(j)
+                            .copied()
+                            .flatten()
+                            .is_some_and(|x| x.state == state)
+                    })
+                    .map(|r| h(r.name))
+                    .collect();
+                if names.is_empty() {
+                    "–".to_owned()
+                } else {
+                    names.join(", ")
+                }
+            };
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                titled(&g.title, &g.id, 80),
+                with(GateState::Open),
+                with(GateState::Failed),
+                with(GateState::Met)
+            );
+        }
+        let _ = writeln!(o, "</tbody></table>");
+    }
+    let settle: Vec<String> = v
+        .decision
+        .pending
+        .iter()
+        .filter(|p| p.must_haves.is_empty())
+        .map(|p| h(p.who.name()))
+        .collect();
+    if !settle.is_empty() {
+        let _ = writeln!(
+            o,
+            "<p>Meeting every must-have, {} could still change places on the answers to their other questions.</p>",
+            settle.join(", ")
+        );
+    }
+    let _ = writeln!(
+        o,
+        "<p class=\"note screen-only\">Each provider's questions are under Providers, must-haves first; <code>labfit questions -p {} -e PROVIDER --format markdown</code> writes them as a letter.</p></section>",
+        h(v.profile)
+    );
+}
+
+/// A record of the committee's decision: what was compared, on which inputs (one SHA-256 over
+/// the list under Inputs, and the profile's own), what the evidence supports, and lines to
+/// fill in and sign.
+fn decision_record(o: &mut String, c: &Comparison, v: &ComparisonView<'_>) {
+    let _ = writeln!(
+        o,
+        "<section id=\"decision\"><div class=\"keep\"><h2>Decision record</h2><table class=\"record\"><tbody>"
+    );
+    let _ = writeln!(
+        o,
+        "<tr><th>Comparison</th><td>{} (<code>{}</code>), {} providers, scored as of {} by labfit {}</td></tr>",
+        h(&c.title),
+        h(&c.profile),
+        v.counts.providers,
+        c.as_of,
+        h(v.engine.1)
+    );
+    let profiles: Vec<String> = v
+        .inputs
+        .iter()
+        .filter(|i| i.kind == "profile")
+        .map(|i| {
+            format!(
+                "<code>{}</code> <code class=\"id\">{}</code>",
+                h(&i.name),
+                h(&i.sha256)
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        o,
+        "<tr><th>Inputs</th><td>the {} files listed under Inputs; SHA-256 of that list: <code class=\"id\">{}</code><br>profile: {}</td></tr>",
+        v.inputs.len(),
+        h(&v.inputs_digest),
+        profiles.join("; ")
+    );
+    let _ = writeln!(
+        o,
+        "<tr><th>What the evidence supports</th><td>{}</td></tr>",
+        h(&decision_headline(&v.decision))
+    );
+    for field in [
+        "Decision",
+        "Provider chosen (or none)",
+        "Conditions, and the answers still awaited",
+        "Decided by (names and roles)",
+        "Date of the decision",
+    ] {
+        let _ = writeln!(o, "<tr><th>{field}</th><td class=\"fill\"></td></tr>");
+    }
+    let _ = writeln!(o, "</tbody></table><div class=\"signatures\"><div>Signature, name and role</div><div>Signature, name and role</div><div>Signature, name and role</div></div><p class=\"record-note\">The same inputs and date give this report byte for byte: rerun <code>labfit compare -p {} --as-of {} --format html</code> on the listed files to check it.</p></div></section>",
+        h(&c.profile),
+        c.as_of
+    );
 }
 
 /// The rank acceptability heat map (each cell's shade its share of samples), the central
@@ -1132,14 +1405,9 @@ fn robustness(o: &mut String, v: &RobustnessView<'_>) {
 }
 
 fn gate_matrix(o: &mut String, m: &GateMatrix<'_>) {
-    let _ = writeln!(o, "<section id=\"gates\"><h2>Must-haves</h2><p>A provider must meet every must-have to be eligible. <b>Open</b>: the evidence does not settle it yet. <b>Failed</b>: no answer can meet it.</p><table><thead><tr><th>provider</th>");
+    let _ = writeln!(o, "<section id=\"gates\"><div class=\"keep-next\"><h2>Must-haves</h2><p>A provider must meet every must-have to be eligible. <b>Open</b>: the evidence does not settle it yet. <b>Failed</b>: no answer can meet it.</p></div><table class=\"whole\"><thead><tr><th>provider</th>");
     for g in m.gates {
-        let _ = write!(
-            o,
-            "<th title=\"{}\"><code>{}</code></th>",
-            h(&g.title),
-            h(&g.id)
-        );
+        let _ = write!(o, "<th>{}</th>", titled(&g.title, &g.id, 80));
     }
     let _ = writeln!(o, "</tr></thead><tbody>");
     for r in &m.rows {
@@ -1164,13 +1432,16 @@ fn gate_matrix(o: &mut String, m: &GateMatrix<'_>) {
         }
         let _ = writeln!(o, "</tr>");
     }
-    let _ = writeln!(o, "</tbody></table><ul class=\"note\">");
+    let _ = writeln!(
+        o,
+        "</tbody></table><h4 class=\"keep-next\">Why the lab requires each</h4><ul class=\"note\">"
+    );
     for g in m.gates {
         let _ = writeln!(
             o,
-            "<li><code>{}</code> {}{}</li>",
-            h(&g.id),
+            "<li>{} <code class=\"id\">{}</code>{}</li>",
             h(&g.title),
+            h(&g.id),
             g.basis
                 .as_deref()
                 .map(|b| format!(": {}", prose(b)))

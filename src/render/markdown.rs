@@ -13,7 +13,7 @@ use crate::render::words;
 use crate::render::words::{
     answer_hint, capitalise, comparison_summary, current_answer, found_for_provider, guide_topic,
     held_reasons, idle_reason, letter_groups, letter_intro, unverified_mark, verdict_meaning,
-    what_if, METHOD, RANKING_ORDER, UNVERIFIED_LEGEND,
+    what_if, Answers, METHOD, RANKING_ORDER, UNVERIFIED_LEGEND,
 };
 use crate::report::comparison::Comparison;
 use crate::report::{GateState, Question, Report};
@@ -315,7 +315,7 @@ pub fn comparison(c: &Comparison) -> String {
         v.engine.1
     );
     let _ = writeln!(o, "## Summary\n");
-    for s in comparison_summary(&v) {
+    for s in comparison_summary(&v, Answers::Inline) {
         let _ = writeln!(o, "- {}", esc(&s));
     }
     ranking(&mut o, &v);

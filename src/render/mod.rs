@@ -8,6 +8,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod oscal;
 pub mod text;
 pub mod toolkit;
 pub mod tree;

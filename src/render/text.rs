@@ -6,13 +6,13 @@ use std::fmt::Write as _;
 
 use crate::profile::judgements::format_value;
 use crate::render::toolkit::{bar, clip, delta, pct, wrap, WIDTH};
-use crate::render::view::{ComparisonView, RobustnessView, Safest};
+use crate::render::view::{ComparisonView, RobustnessView};
 use crate::render::words;
 use crate::render::words::{
-    answer_hint, current_answer, found_for_provider, guide_topic, held_reasons, idle_reason,
-    letter_groups, letter_intro,
+    answer_hint, comparison_summary, current_answer, found_for_provider, guide_topic, held_reasons,
+    idle_reason, letter_groups, letter_intro, Answers,
 };
-use crate::render::words::{decision_headline, unverified_mark, UNVERIFIED_LEGEND};
+use crate::render::words::{unverified_mark, UNVERIFIED_LEGEND};
 use crate::report::comparison::Comparison;
 use crate::report::diff::EvidenceDiff;
 use crate::report::weighting::{WeightSet, WeightingReport};
@@ -29,14 +29,20 @@ fn scored_from(r: &Report) -> String {
     )
 }
 
+/// A title in bold, wrapped at word boundaries to the width (never cut).
+fn title(o: &mut String, text: &str, style: Style) {
+    for line in wrap(text, WIDTH, 0).lines() {
+        let _ = writeln!(o, "{}", style.bold(line));
+    }
+}
+
 /// Renders the summary of one score.
 pub fn report(r: &Report, style: Style) -> String {
     let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "{} × {}",
-        style.bold(&r.provider.name),
-        style.bold(&clip(&r.profile.title, 70))
+    title(
+        &mut o,
+        &format!("{} × {}", r.provider.name, r.profile.title),
+        style,
     );
     let _ = writeln!(o, "{}", style.dim(&scored_from(r)));
     o.push('\n');
@@ -141,11 +147,13 @@ pub fn report(r: &Report, style: Style) -> String {
     o
 }
 
-/// Renders a ranking of providers: the table, the dominance notes and the minimax-regret choice.
+/// Renders a ranking of providers: the table, the summary every format gives (where the
+/// decision stands, what the intervals settle, the minimax-regret choice, expired evidence,
+/// the next step), and the answers that would settle the decision.
 pub fn comparison(c: &Comparison, style: Style) -> String {
     let v = ComparisonView::new(c);
     let mut o = String::new();
-    let _ = writeln!(o, "{}", style.bold(&clip(&c.title, WIDTH)));
+    title(&mut o, &c.title, style);
     let _ = writeln!(
         o,
         "{}",
@@ -163,8 +171,12 @@ pub fn comparison(c: &Comparison, style: Style) -> String {
     o.push('\n');
     ranking(&mut o, &v, style);
     o.push('\n');
-    dominance(&mut o, &v, style);
-    safest(&mut o, &v);
+    // The summary every format gives (the HTML report's first section), then the answers.
+    let _ = writeln!(o, "{}", style.bold("Summary"));
+    for s in comparison_summary(&v, Answers::Apart) {
+        let _ = writeln!(o, "  - {}", wrap(&s, WIDTH, 4));
+    }
+    settling(&mut o, &v);
     if let Some(r) = &v.robustness {
         robustness(&mut o, r, style);
     }
@@ -238,62 +250,25 @@ fn ranking(o: &mut String, v: &ComparisonView<'_>, style: Style) {
     );
 }
 
-fn dominance(o: &mut String, v: &ComparisonView<'_>, style: Style) {
-    if v.beats.is_empty() && v.counts.providers < 2 {
-        return;
-    }
-    if v.beats.is_empty() {
-        let _ = writeln!(
-            o,
-            "{}",
-            wrap(
-                "No provider is necessarily better than another: the open questions could still reorder any two of them.",
-                WIDTH,
-                0
-            )
-        );
+/// Which answers, from which providers, would settle the decision: a line per provider.
+fn settling(o: &mut String, v: &ComparisonView<'_>) {
+    let d = &v.decision;
+    if d.pending.is_empty() {
         return;
     }
     let _ = writeln!(
         o,
-        "{}",
-        style.bold("Necessarily better (its fit is at least the other's potential)")
+        "\nThe answers that would settle it (the must-haves still open for each provider):"
     );
-    for b in &v.beats {
-        let losers: Vec<&str> = b.losers.iter().map(|l| l.id).collect();
-        let head = format!("  {} beats ", b.winner.id);
-        let indent = head.chars().count();
-        let _ = writeln!(o, "{head}{}", wrap(&losers.join(", "), WIDTH, indent));
+    for p in &d.pending {
+        let head = format!("  {:<22} ", clip(p.who.name(), 22));
+        let list = if p.must_haves.is_empty() {
+            "its open questions (`labfit questions`)".to_owned()
+        } else {
+            p.must_haves.join(", ")
+        };
+        let _ = writeln!(o, "{head}{}", wrap(&list, WIDTH, head.chars().count()));
     }
-}
-
-fn safest(o: &mut String, v: &ComparisonView<'_>) {
-    let d = &v.decision;
-    let _ = writeln!(o, "\n{}", wrap(&decision_headline(d), WIDTH, 0));
-    if !d.pending.is_empty() {
-        let _ = writeln!(
-            o,
-            "The answers that would settle it (the must-haves still open for each provider):"
-        );
-        for p in &d.pending {
-            let head = format!("  {:<22} ", clip(p.who.name(), 22));
-            let list = if p.must_haves.is_empty() {
-                "its open questions (`labfit questions`)".to_owned()
-            } else {
-                p.must_haves.join(", ")
-            };
-            let _ = writeln!(o, "{head}{}", wrap(&list, WIDTH, head.chars().count()));
-        }
-    }
-    let line = match v.safest {
-        // The decision sentence already names the only (or unbeatable) eligible provider.
-        Safest::Only(_) | Safest::Unbeatable(_) | Safest::None => return,
-        Safest::Behind { choice, by, against } => format!(
-            "Minimax regret among the providers that meet every must-have: {} (at worst {by:.1} fit points behind {} once every answer is in).",
-            choice.id, against.id
-        ),
-    };
-    let _ = writeln!(o, "{}", wrap(&line, WIDTH, 0));
 }
 
 /// Renders the questionnaire for one provider: every question, most important first, with

@@ -67,6 +67,23 @@ pub fn clip(s: &str, max: usize) -> String {
     out
 }
 
+/// Shortens `s` to at most `max` characters at a word boundary, marking the cut with `…`
+/// (a title in a narrow column: "California Confidentiality of…", never "Califo…"); a single
+/// word longer than `max` is clipped.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let room: String = s.chars().take(max.saturating_sub(1)).collect();
+    match room.rfind(' ') {
+        Some(i) if i > 0 => {
+            let kept = room.get(..i).unwrap_or_default();
+            format!("{}…", kept.trim_end_matches([',', ';', ':', ' ', '(', '-']))
+        }
+        _ => clip(s, max),
+    }
+}
+
 /// Wraps `text` that starts at column `indent` so no line passes `width` columns; lines after
 /// the first are indented by `indent` spaces.
 pub fn wrap(text: &str, width: usize, indent: usize) -> String {
@@ -203,6 +220,16 @@ mod tests {
         assert_eq!(wrap("aa bb cc dd", 7, 2), "aa bb\n  cc dd");
         assert_eq!(wrap("aa bb", 10, 5), "aa bb");
         assert_eq!(bar(25.0, 50.0, 4), "█░  ");
+        assert_eq!(
+            shorten("California Confidentiality of Medical Information Act", 32),
+            "California Confidentiality of…"
+        );
+        assert_eq!(
+            shorten("HIPAA Privacy, Security and Breach", 17),
+            "HIPAA Privacy…"
+        );
+        assert_eq!(shorten("short", 32), "short");
+        assert_eq!(shorten("Unbreakableword", 6), "Unbre…");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::input::source::InputHash;
 use crate::profile::Bands;
 use crate::report::comparison::{Comparison, DecisionState};
 use crate::report::robustness::{Robustness, WeightInterval};
-use crate::report::{GateResult, Report, Verdict, WarningKind};
+use crate::report::{GateResult, Report, Verdict};
 
 /// A provider named in a comparison: its id, and its name when it is ranked.
 #[derive(Clone, Copy, Debug)]
@@ -164,6 +164,8 @@ pub struct Counts {
     pub gate_questions: usize,
     /// Providers whose evidence includes expired documents (counted as unknown).
     pub expired: usize,
+    /// Providers with questions still open (potential above fit).
+    pub open: usize,
 }
 
 /// A comparison as every format shows it.
@@ -171,6 +173,10 @@ pub struct Counts {
 pub struct ComparisonView<'a> {
     /// The engine's name and version (of the first report, else this build).
     pub engine: (&'a str, &'a str),
+    /// The profile's id.
+    pub profile: &'a str,
+    /// The providers whose evidence includes expired documents, in ranking order.
+    pub expired: Vec<Named<'a>>,
     /// The profile's bands (of the first report, else the defaults).
     pub bands: Bands,
     /// How many providers stand where.
@@ -195,6 +201,9 @@ pub struct ComparisonView<'a> {
     pub inputs: Vec<&'a InputHash>,
     /// The robustness analysis, when `--robustness` asked for one.
     pub robustness: Option<RobustnessView<'a>>,
+    /// One SHA-256 over the inputs, as listed (see [`inputs_digest`]): what a decision record
+    /// cites to say which inputs it was made on.
+    pub inputs_digest: String,
 }
 
 /// The most ranks a robustness table shows (the rest are rarely taken and do not fit).
@@ -289,6 +298,22 @@ fn robustness_view<'a>(
     }
 }
 
+/// The SHA-256 of a list of inputs: of the lines `SHA256  NAME` (the output of `sha256sum`),
+/// one per input in the order given, each ending in a newline. Anyone can recompute it from
+/// the list a report prints, or from the files with `sha256sum FILE… | sha256sum`.
+pub fn inputs_digest(inputs: &[&InputHash]) -> String {
+    use sha2::{Digest as _, Sha256};
+    let mut hasher = Sha256::new();
+    for i in inputs {
+        hasher.update(format!("{}  {}\n", i.sha256, i.name).as_bytes());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 impl<'a> ComparisonView<'a> {
     /// Works out what a comparison shows.
     pub fn new(c: &'a Comparison) -> Self {
@@ -347,6 +372,13 @@ impl<'a> ComparisonView<'a> {
             engine: first.map_or((env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")), |r| {
                 (r.engine.name.as_str(), r.engine.version.as_str())
             }),
+            profile: &c.profile,
+            expired: c
+                .ranking
+                .iter()
+                .filter(|r| r.expired_evidence)
+                .map(|r| named(&r.id))
+                .collect(),
             bands: first.map(|r| r.profile.bands).unwrap_or_default(),
             counts: counts(c),
             rows: rows(c),
@@ -357,6 +389,7 @@ impl<'a> ComparisonView<'a> {
             safest,
             frameworks: first.and_then(|f| framework_matrix(f, &c.reports)),
             gates: first.and_then(|f| gate_matrix(f, &c.reports)),
+            inputs_digest: inputs_digest(&inputs),
             inputs,
             robustness: c.robustness.as_ref().map(|r| robustness_view(r, &named)),
         }
@@ -376,15 +409,9 @@ fn counts(c: &Comparison) -> Counts {
             .iter()
             .map(|r| r.questions.iter().filter(|q| q.gate).count())
             .sum(),
-        expired: c
-            .reports
-            .iter()
-            .filter(|r| {
-                r.warnings
-                    .iter()
-                    .any(|w| w.kind == WarningKind::ExpiredEvidence)
-            })
-            .count(),
+        // From the ranking, which holds it with or without the reports.
+        expired: c.ranking.iter().filter(|r| r.expired_evidence).count(),
+        open: c.ranking.iter().filter(|r| r.potential > r.fit).count(),
     }
 }
 

@@ -54,9 +54,20 @@ pub fn verdict_meaning(v: Verdict) -> &'static str {
     }
 }
 
+/// Whether a summary says which answers would settle the decision in its decision sentence,
+/// or leaves them to a list of its own (the renderer's, from `v.decision.pending`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answers {
+    /// In the decision sentence.
+    Inline,
+    /// Apart: the decision sentence is the headline alone.
+    Apart,
+}
+
 /// What a committee should take from a comparison, as plain sentences (no markup): where the
-/// decision stands, what the intervals settle, the safest choice, and what to do next.
-pub fn comparison_summary(v: &ComparisonView<'_>) -> Vec<String> {
+/// decision stands, what the intervals settle, the safest choice, whose evidence has expired,
+/// and what to do next. Every format's summary of a comparison is these sentences.
+pub fn comparison_summary(v: &ComparisonView<'_>, answers: Answers) -> Vec<String> {
     let Counts {
         providers: n,
         eligible,
@@ -65,6 +76,7 @@ pub fn comparison_summary(v: &ComparisonView<'_>) -> Vec<String> {
         questions,
         gate_questions,
         expired,
+        open,
     } = v.counts;
     let mut out = vec![format!(
         "Of {n} provider{} compared, {eligible} {} every must-have, {conditional} {} must-haves still open (conditional) and {ineligible} {} at least one (ineligible).",
@@ -74,7 +86,10 @@ pub fn comparison_summary(v: &ComparisonView<'_>) -> Vec<String> {
         if ineligible == 1 { "fails" } else { "fail" },
     )];
     out.extend(v.notes.iter().map(|n| format!("Note: {n}.")));
-    out.push(decision_sentence(&v.decision));
+    out.push(match answers {
+        Answers::Inline => decision_sentence(&v.decision),
+        Answers::Apart => decision_headline(&v.decision),
+    });
     if v.beats.is_empty() && n > 1 {
         out.push("The open questions could still reorder any two providers: none is necessarily better than another.".into());
     }
@@ -96,15 +111,24 @@ pub fn comparison_summary(v: &ComparisonView<'_>) -> Vec<String> {
         )),
         Safest::None => {}
     }
+    if expired > 0 {
+        let names: Vec<&str> = v.expired.iter().map(Named::name).collect();
+        out.push(format!(
+            "The evidence for {} ({expired} of {n} provider{}) includes expired documents, counted as unknown: ask for the current ones before deciding.",
+            and_list(&names),
+            if n == 1 { "" } else { "s" }
+        ));
+    }
     if questions > 0 {
         out.push(format!(
             "Next step: send each provider its questions ({questions} in all, {gate_questions} of them on must-haves, which come first in each list)."
         ));
-    }
-    if expired > 0 {
+    } else if open > 0 {
+        // A ranking without reports does not count the questions; it knows who has some.
         out.push(format!(
-            "The evidence for {expired} of {n} provider{} includes expired documents, counted as unknown: ask for the current ones before deciding.",
-            if n == 1 { "" } else { "s" }
+            "Next step: send each of the {open} provider{} with open questions its questionnaire (`labfit questions -p {} -e PROVIDER`, must-haves first).",
+            if open == 1 { "" } else { "s" },
+            v.profile
         ));
     }
     out
@@ -163,6 +187,43 @@ pub fn decision_headline(d: &DecisionView<'_>) -> String {
         }
         DecisionState::Empty => "No provider was compared.".to_owned(),
     }
+}
+
+/// What a committee should do on this evidence, in one sentence, after the decision headline:
+/// choose, wait for which answers, or look further. Like the headline, it never recommends a
+/// provider with open must-haves.
+pub fn recommendation(v: &ComparisonView<'_>) -> String {
+    let d = &v.decision;
+    let expired = if v.expired.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<&str> = v.expired.iter().map(Named::name).collect();
+        format!(
+            " Ask {} for current documents: some of the evidence has expired.",
+            and_list(&names)
+        )
+    };
+    let body = match d.state {
+        DecisionState::Chosen => format!(
+            "Recommendation: choose {}, after the committee has read the open points below.",
+            d.choice.map_or("", |c| c.name())
+        ),
+        DecisionState::Contested => match v.safest {
+            Safest::Behind { choice, by, against } => format!(
+                "Recommendation: do not choose yet; ask the providers below first. Should a choice be needed before the answers are in, {} is the one with the least to regret (at most {by:.1} fit points behind {}).",
+                choice.name(),
+                against.name()
+            ),
+            _ => format!(
+                "Recommendation: do not choose yet; ask the providers below first ({} is the one to beat).",
+                d.leader.map_or("", |c| c.name())
+            ),
+        },
+        DecisionState::NoneEligible => "Recommendation: do not choose yet; send each provider the questions on its open must-haves first (they come first in each questionnaire).".to_owned(),
+        DecisionState::AllIneligible => "Recommendation: none of these providers; look at others, or review whether each must-have is truly required.".to_owned(),
+        DecisionState::Empty => "Recommendation: compare at least one provider.".to_owned(),
+    };
+    format!("{body}{expired}")
 }
 
 /// Where the decision stands and, when it is open, which answers from which providers would

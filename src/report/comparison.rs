@@ -34,6 +34,9 @@ pub struct Ranked {
     pub errors: usize,
     /// How much of the score the evidence already settles: 1 − (potential − fit) / 100.
     pub settled: f64,
+    /// The evidence states facts that have expired (past their `expires` date or their
+    /// document's validity), so they count as unknown: ask for the current documents.
+    pub expired_evidence: bool,
 }
 
 /// "p necessarily beats q": p's fit is at least q's potential.
@@ -45,7 +48,8 @@ pub struct Dominance {
     pub loser: String,
 }
 
-/// The minimax-regret choice among the providers that are not ineligible.
+/// The minimax-regret choice among the providers that meet every must-have (a provider with
+/// must-haves open cannot be chosen on the evidence).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Regret {
     /// Provider id.

@@ -99,11 +99,15 @@ pub fn sandbox(limits: Limits) -> rhai::Engine {
     e.disable_symbol("eval");
     let deadline = limits.deadline;
     e.on_progress(move |ops| {
-        if ops % 16 == 0 && past_deadline(deadline) {
+        if ops % 16 != 0 {
+            None
+        } else if past_deadline(deadline) {
             Some(Dynamic::from(format!(
                 "the rule ran past its {} ms deadline",
                 deadline.as_millis()
             )))
+        } else if past_budget() {
+            Some(Dynamic::from(BUDGET_SPENT))
         } else {
             None
         }
@@ -516,10 +520,19 @@ struct Current {
 thread_local! {
     static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
     static STARTED: Cell<Option<Instant>> = const { Cell::new(None) };
+    /// The end of the time budget of the request this evaluation belongs to, if it has one.
+    static UNTIL: Cell<Option<Instant>> = const { Cell::new(None) };
 }
+
+/// The error of a rule stopped by its request's time budget ([`RuleSet::evaluate_until`]).
+pub const BUDGET_SPENT: &str = "the request's time budget ran out while this rule ran";
 
 fn past_deadline(deadline: Duration) -> bool {
     STARTED.with(|s| s.get().is_some_and(|t| t.elapsed() > deadline))
+}
+
+fn past_budget() -> bool {
+    UNTIL.with(|u| u.get().is_some_and(|t| Instant::now() > t))
 }
 
 fn capture_output(s: &str, max_lines: usize) {
@@ -539,6 +552,7 @@ impl Drop for CurrentGuard {
     fn drop(&mut self) {
         CURRENT.with(|c| c.borrow_mut().take());
         STARTED.with(|s| s.set(None));
+        UNTIL.with(|u| u.set(None));
     }
 }
 
@@ -811,6 +825,21 @@ impl RuleSet {
         facts: &Arc<FactTable>,
         params: &Params,
     ) -> Outcome {
+        self.evaluate_until(path, function, facts, params, None)
+    }
+
+    /// [`RuleSet::evaluate`] within a time budget shared by many evaluations (a request to
+    /// the service): past `until`, the sandbox stops the rule as it stops one past its own
+    /// deadline, and a rule whose turn comes after `until` does not start. Either way the
+    /// outcome is `error` ([`BUDGET_SPENT`]), as for any other rule that fails.
+    pub fn evaluate_until(
+        &self,
+        path: &str,
+        function: &str,
+        facts: &Arc<FactTable>,
+        params: &Params,
+        until: Option<Instant>,
+    ) -> Outcome {
         let Some(file) = self.files.get(path) else {
             return Outcome::failed(
                 RuleFailure {
@@ -824,8 +853,17 @@ impl RuleSet {
             Ok(ast) => ast,
             Err(e) => return Outcome::failed(e.clone(), Reads::default()),
         };
-        self.evaluations.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
+        if until.is_some_and(|u| started > u) {
+            return Outcome::failed(
+                RuleFailure {
+                    message: "the request's time budget ran out before this rule ran".into(),
+                    location: fn_location(&file.source, function),
+                },
+                Reads::default(),
+            );
+        }
+        self.evaluations.fetch_add(1, Ordering::Relaxed);
         CURRENT.with(|c| {
             *c.borrow_mut() = Some(Current {
                 facts: facts.clone(),
@@ -834,6 +872,7 @@ impl RuleSet {
             })
         });
         STARTED.with(|s| s.set(Some(started)));
+        UNTIL.with(|u| u.set(until));
         let guard = CurrentGuard;
         let result = self.engine.call_fn_with_options::<Dynamic>(
             CallFnOptions::new().eval_ast(false).rewind_scope(true),

@@ -204,6 +204,7 @@ impl Scored {
             gates: self.gates.clone(),
             weakest,
             errors,
+            expired_evidence: false,
         }
     }
 }

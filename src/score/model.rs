@@ -265,6 +265,9 @@ pub struct Summary {
     pub weakest: Option<String>,
     /// How many rule errors the report would list.
     pub errors: usize,
+    /// True when the evidence states facts that have expired (counted as unknown); the
+    /// engine sets it from the fact table, which the scoring pass does not see.
+    pub expired_evidence: bool,
 }
 
 /// A requirement's status in a report: its check's outcome for a leaf, what its interval shows

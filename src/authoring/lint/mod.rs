@@ -23,7 +23,8 @@ use crate::evidence::Evidence;
 use crate::input::date::Date;
 use crate::input::diagnostic::{Diagnostic, Level};
 use crate::input::source::{display_path, SourceFile};
-use crate::profile;
+use crate::input::yaml;
+use crate::profile::{self, error::ProfileError};
 use crate::rules::Limits;
 use crate::score::{bind, BoundProfile};
 
@@ -175,7 +176,9 @@ pub fn check_files(user: Vec<SourceFile>, as_of: Date) -> Checked {
         .iter()
         .filter(|f| scope.covers(f.name()))
     {
-        if let Err(e) = Evidence::parse(f, engine.vocabulary()) {
+        let (errors, _) =
+            yaml::recover(f, |f| Evidence::parse(f, engine.vocabulary()), yaml::itself);
+        for e in errors {
             c.error(&e.into());
         }
     }
@@ -227,15 +230,35 @@ fn bind_profiles(
 ) -> Vec<(SourceFile, BoundProfile)> {
     let mut bound = Vec::new();
     for f in files {
-        match profile::load(f.clone(), engine, engine.parameters())
-            .and_then(|p| bind(engine.graph(), engine.vocabulary(), p))
-        {
+        let (errors, loaded) = yaml::recover(
+            f,
+            |f| profile::load(f.clone(), engine, engine.parameters()),
+            |e| match e {
+                ProfileError::Input(e) => Some(e),
+                _ => None,
+            },
+        );
+        for e in errors {
+            c.error(&e.into());
+        }
+        // What still reads of a profile with errors is bound too, for the findings after them.
+        // Once an entry was blanked, an error about the profile as a whole (no frameworks
+        // left, at the file's start) says nothing the blanked entry's own error has not.
+        let Some((read, p)) = loaded else { continue };
+        let cut = read.text() != f.text();
+        let whole = |e: &ProfileError| {
+            e.diagnostic()
+                .location
+                .is_some_and(|l| l.file() == f.name() && (l.line(), l.col()) == (1, 1))
+        };
+        match bind(engine.graph(), engine.vocabulary(), p) {
             Ok((b, errors)) => {
-                for e in errors {
-                    c.error(&e.into());
+                for e in errors.iter().filter(|e| !(cut && whole(e))) {
+                    c.error(&e.clone().into());
                 }
                 bound.push((f.clone(), b));
             }
+            Err(_) if cut => {}
             Err(e) => c.error(&e.into()),
         }
     }
