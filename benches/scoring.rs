@@ -1,7 +1,7 @@
 //! How fast labfit scores, at registry scale, against a native floor (docs/performance.md
 //! explains every figure). `cargo bench` runs it all in a few minutes; `cargo bench -- NAME`
 //! runs one group (`a_score_one`, `b_compare_2000`, `c_matrix_2000`, `d_startup`,
-//! `e_native_floor`, `parse_2000`, `growth`).
+//! `e_native_floor`, `f_robustness`, `parse_2000`, `growth`).
 //!
 //! The corpus is generated in memory (examples/gen-corpus, seed 1) and scored as of a fixed
 //! date, so every run measures the same work.
@@ -320,6 +320,47 @@ fn growth(c: &mut Criterion) {
     g.finish();
 }
 
+/// (f) `compare --robustness 10000`: SMAA-2 over 20 providers × the built-in graph, on 1 and
+/// 2 threads, beside one full score for the ratio (docs/performance.md). Each iteration scores
+/// the 20 providers once, draws 10 000 samples of weights and open evidence, and runs the rank
+/// and confidence passes.
+fn f_robustness(c: &mut Criterion) {
+    let f = fixture();
+    let p = profile(f, PROFILE);
+    let providers = &f.corpus[..20];
+    let cmp = f.engine.rank(&p, providers, &f.options);
+    let ro = labfit::RobustnessOptions {
+        samples: 10_000,
+        seed: 1,
+        spread: None,
+    };
+    let mut g = c.benchmark_group("f_robustness");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    let ev = &providers[0];
+    g.bench_function("one_score", |b| {
+        b.iter(|| f.engine.score(black_box(&p), black_box(ev), &f.options))
+    });
+    for threads in [1, 2] {
+        let pool = pool(threads);
+        g.bench_with_input(
+            BenchmarkId::new("samples_10000_providers_20", threads),
+            &threads,
+            |b, _| {
+                b.iter(|| {
+                    pool.install(|| {
+                        f.engine
+                            .robustness(&p, black_box(providers), &cmp, &f.options, &ro)
+                            .unwrap()
+                    })
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     a_score_one,
@@ -328,6 +369,7 @@ criterion_group!(
     parse_2000,
     b_compare_2000,
     c_matrix_2000,
+    f_robustness,
     growth
 );
 criterion_main!(benches);

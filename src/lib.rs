@@ -23,9 +23,9 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 #![warn(missing_docs)]
 
-// The flow, one stage per folder (src/README.md): input → evidence and profile → rules →
-// graph → score → report → render; answers/ brings a provider's answers back into evidence;
-// engine/ drives it, authoring/ serves rule authors, serve/ puts it behind HTTP.
+// The flow, one stage per folder (src/README.md): input → weights → evidence and profile →
+// rules → graph → score → report → render; answers/ brings a provider's answers back into
+// evidence; engine/ drives it, authoring/ serves rule authors, serve/ puts it behind HTTP.
 pub mod answers;
 pub mod authoring;
 pub mod engine;
@@ -42,8 +42,10 @@ pub mod rules;
 pub mod score;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod weights;
 
 pub use engine::error::Error;
+pub use engine::robust::{RobustnessOptions, DEFAULT_SEED};
 pub use engine::{Engine, EngineBuilder, Options, Prepared};
 pub use evidence::{Evidence, FactValue, Status};
 pub use input::date::Date;

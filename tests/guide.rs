@@ -1,6 +1,6 @@
-//! docs/writing-rules.md cannot go stale: every file it shows must equal the file in the
-//! repository, and every `console` block is run (in a scratch copy of the example, after the
-//! `diff` block before it is applied) and its shown lines must appear in the output, in order
+//! docs/writing-rules.md and docs/weights.md cannot go stale: every file a guide shows must
+//! equal the file in the repository, and every `console` block is run (in a scratch copy of the
+//! guide's example, after the `diff` block before it is applied) and its shown lines must appear in the output, in order
 //! (`…` stands for lines left out). Commands after a planted error must exit 2, after a planted
 //! warning 1 with `--deny-warnings` (else 0), the others 0.
 #![allow(
@@ -14,8 +14,22 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const GUIDE: &str = "docs/writing-rules.md";
-const EXAMPLE: &str = "examples/us-residency";
+/// A guide and the example directory its commands run in.
+#[derive(Clone, Copy)]
+struct Guide {
+    path: &'static str,
+    example: &'static str,
+}
+
+const RULES: Guide = Guide {
+    path: "docs/writing-rules.md",
+    example: "examples/us-residency",
+};
+
+const WEIGHTS: Guide = Guide {
+    path: "docs/weights.md",
+    example: "examples/workshop",
+};
 
 struct Block {
     lang: String,
@@ -66,15 +80,16 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn scratch(root: &Path, n: usize) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("guide-{n}"));
+fn scratch(root: &Path, g: Guide, n: usize) -> PathBuf {
+    let name = Path::new(g.example).file_name().unwrap().to_string_lossy();
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("guide-{name}-{n}"));
     let _ = std::fs::remove_dir_all(&d);
-    copy_dir(&root.join(EXAMPLE), &d.join(EXAMPLE));
+    copy_dir(&root.join(g.example), &d.join(g.example));
     d
 }
 
 /// Applies a diff block: `--- PATH`, then the `-` lines are replaced by the `+` lines.
-fn apply(dir: &Path, diff: &Block) {
+fn apply(dir: &Path, g: Guide, diff: &Block) {
     let path = diff.body[0]
         .strip_prefix("--- ")
         .expect("a diff starts with `--- PATH`");
@@ -91,13 +106,14 @@ fn apply(dir: &Path, diff: &Block) {
     let old = old.join("\n");
     assert!(
         text.contains(&old),
-        "{GUIDE}:{}: `{old}` is not in {path}",
+        "{}:{}: `{old}` is not in {path}",
+        g.path,
         diff.line
     );
     std::fs::write(&p, text.replacen(&old, &new.join("\n"), 1)).unwrap();
 }
 
-fn run(dir: &Path, block: &Block, after_mistake: bool) -> usize {
+fn run(dir: &Path, g: Guide, block: &Block, after_mistake: bool) -> usize {
     let mut runs = 0;
     let mut i = 0;
     while i < block.body.len() {
@@ -115,7 +131,8 @@ fn run(dir: &Path, block: &Block, after_mistake: bool) -> usize {
         assert_eq!(
             words.next(),
             Some("labfit"),
-            "{GUIDE}:{}: {cmd}",
+            "{}:{}: {cmd}",
+            g.path,
             block.line
         );
         let o = Command::new(env!("CARGO_BIN_EXE_labfit"))
@@ -142,7 +159,8 @@ fn run(dir: &Path, block: &Block, after_mistake: bool) -> usize {
         assert_eq!(
             o.status.code(),
             Some(want_code),
-            "{GUIDE}:{}: `{cmd}` exited {:?}:\n{got}",
+            "{}:{}: `{cmd}` exited {:?}:\n{got}",
+            g.path,
             block.line,
             o.status.code()
         );
@@ -150,7 +168,8 @@ fn run(dir: &Path, block: &Block, after_mistake: bool) -> usize {
         for want in &expected {
             assert!(
                 lines.any(|l| l == *want),
-                "{GUIDE}:{}: `{cmd}` did not print (in this order)\n{want}\n--- it printed:\n{got}",
+                "{}:{}: `{cmd}` did not print (in this order)\n{want}\n--- it printed:\n{got}",
+                g.path,
                 block.line
             );
         }
@@ -160,10 +179,10 @@ fn run(dir: &Path, block: &Block, after_mistake: bool) -> usize {
     runs
 }
 
-#[test]
-fn the_writing_rules_guide_runs_as_written() {
+/// Runs a guide; returns (files shown, commands run, planted mistakes).
+fn run_guide(g: Guide) -> (usize, usize, usize) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join(GUIDE)).unwrap();
+    let text = std::fs::read_to_string(root.join(g.path)).unwrap();
     let all = blocks(&text);
     let (mut files, mut commands, mut mistakes) = (0, 0, 0);
     let mut pending: Option<&Block> = None;
@@ -173,30 +192,45 @@ fn the_writing_rules_guide_runs_as_written() {
             let shown = b.body.join("\n") + "\n";
             assert_eq!(
                 shown, on_disk,
-                "{GUIDE}:{}: the guide's {f} differs from the file",
-                b.line
+                "{}:{}: the guide's {f} differs from the file",
+                g.path, b.line
             );
             files += 1;
         }
         match b.lang.as_str() {
             "diff" => pending = Some(b),
             "console" => {
-                let dir = scratch(root, n);
+                let dir = scratch(root, g, n);
                 if let Some(d) = pending.take() {
-                    apply(&dir, d);
+                    apply(&dir, g, d);
                     mistakes += 1;
-                    commands += run(&dir, b, true);
+                    commands += run(&dir, g, b, true);
                 } else {
-                    commands += run(&dir, b, false);
+                    commands += run(&dir, g, b, false);
                 }
             }
             _ => {}
         }
     }
+    (files, commands, mistakes)
+}
+
+#[test]
+fn the_writing_rules_guide_runs_as_written() {
+    let (files, commands, mistakes) = run_guide(RULES);
     // The guide shows the example's six files, its commands, and the planted mistakes.
     assert_eq!(files, 6);
     assert!(commands >= 12, "{commands}");
     assert_eq!(mistakes, 7);
+}
+
+#[test]
+fn the_weighting_workshop_runs_as_written() {
+    let (files, commands, mistakes) = run_guide(WEIGHTS);
+    // The committee's profile, the workshop's commands, and one contradictory judgement.
+    assert_eq!(files, 1);
+    assert!(commands >= 4, "{commands}");
+    assert_eq!(mistakes, 1);
 }
 
 /// A directory laid out like a fresh clone for the README's and docs' examples: the example

@@ -86,13 +86,21 @@ fn every_builtin_and_example_file_validates() {
 #[test]
 fn a_report_validates_against_the_report_schema() {
     let engine = Engine::builtin().unwrap();
-    let profile = engine.profile("us-clinical-diagnostics").unwrap();
-    let evidence = engine.evidence("tencent-cloud").unwrap();
-    let report = engine.score(&profile, &evidence, &Options::default());
-    let doc = serde_json::to_value(&report).unwrap();
     let v = validator(SchemaKind::Report, &engine);
-    let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    // A profile with numbers, and one with judgements (its report carries `weighting`).
+    let workshop = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/workshop/committee.yaml"
+    );
+    for id in ["us-clinical-diagnostics", workshop] {
+        let profile = engine.profile(id).unwrap();
+        let evidence = engine.evidence("tencent-cloud").unwrap();
+        let report = engine.score(&profile, &evidence, &Options::default());
+        let doc = serde_json::to_value(&report).unwrap();
+        assert_eq!(doc["profile"]["weighting"].is_object(), id == workshop);
+        let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{id}: {errors:#?}");
+    }
 }
 
 /// Each case: a file the loader refuses; the schema must refuse it too.
@@ -118,6 +126,11 @@ fn what_the_loaders_refuse_the_schemas_refuse() {
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nmust_have: [{id: hipaa.baa, min: 2}]\n"),
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nmust_have: [{id: hipaa.baa, min_assurance: unknown}]\n"),
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nmust_have: [{id: hipaa.baa, min_assurance: reported}]\n"),
+        (SchemaKind::Profile, "labfit: profile/v1\nid: p\nframeworks: {judgements: [[hipaa, clia, 10]]}\n"),
+        (SchemaKind::Profile, "labfit: profile/v1\nid: p\nframeworks: {judgements: [[hipaa, clia]]}\n"),
+        (SchemaKind::Profile, "labfit: profile/v1\nid: p\nframeworks: {hipaa: 2, judgements: [[hipaa, clia, 2]]}\n"),
+        (SchemaKind::Profile, "labfit: profile/v1\nid: p\nweights: {hipaa.baa: {judgments: [[ctl.baa, ctl.baa_scope, 2]]}}\n"),
+        (SchemaKind::Profile, "labfit: profile/v1\nid: p\nahp: {random_index: saaty}\n"),
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nwaivers: [{id: a, reason: r, approved_by: q}]\n"),
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nbands: {strong: 80, moderat: 60}\n"),
         (SchemaKind::Profile, "labfit: profile/v1\nid: p\nweights: {hipaa: 2}\n"),

@@ -534,18 +534,20 @@ struct ProfileFile {
     /// A built-in profile id, or a path relative to this file.
     #[serde(default)]
     extends: Option<String>,
-    /// Root frameworks and their weights (0 removes one the parent profile has).
+    /// Root frameworks and their weights (0 removes one the parent profile has), or
+    /// `{judgements: …}`: pairwise judgements on them (docs/weights.md).
     #[serde(default)]
-    frameworks: BTreeMap<String, Weight>,
+    frameworks: Frameworks,
     /// Parameters the rules read.
     #[serde(default)]
     params: BTreeMap<String, ParamEntry>,
     /// Must-haves (gates).
     #[serde(default)]
     must_have: Vec<GateEntry>,
-    /// Edge weight overrides: `PARENT/CHILD` → weight.
+    /// Edge weight overrides: `PARENT/CHILD` → weight; or `PARENT` → `{judgements: …}`, the
+    /// weights of all of PARENT's children as pairwise judgements.
     #[serde(default)]
-    weights: BTreeMap<String, Weight>,
+    weights: EdgeWeights,
     /// Requirements excluded until a date.
     #[serde(default)]
     waivers: Vec<WaiverEntry>,
@@ -561,9 +563,104 @@ struct ProfileFile {
     /// How far each status is believed (labfit's defaults: 1, 0.9, 0.75, 0.5).
     #[serde(default)]
     assurance: Option<AssuranceEntry>,
+    /// How judgements become weights: the random index table, the completion of pairs
+    /// nobody judged, and how inconsistent a set may be.
+    #[serde(default)]
+    ahp: Option<AhpEntry>,
     /// Free text shown in reports.
     #[serde(default)]
     notes: Vec<String>,
+}
+
+/// `ahp:` in a profile.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct AhpEntry {
+    /// The random index table for the consistency ratio (default saaty-1980).
+    #[serde(default)]
+    random_index: Option<RandomIndexName>,
+    /// How pairs nobody judged are filled in (default harker-1987).
+    #[serde(default)]
+    completion: Option<CompletionName>,
+    /// The largest consistency ratio accepted (default 0.10; above 0.10 reports warn).
+    #[serde(default)]
+    max_cr: Option<UnitNum>,
+    /// Accept any consistency ratio, with a warning.
+    #[serde(default)]
+    allow_inconsistent: Option<bool>,
+}
+
+scalar!(RandomIndexName, "A random index table.", {"enum": ["saaty-1980", "alonso-lamata-2006"]});
+scalar!(CompletionName, "A completion method.", {"enum": ["harker-1987", "bozoki-fulop-ronyai-2010"]});
+
+/// A judgement `[A, B, VALUE]`: A is VALUE times as important as B.
+fn judgement_schema() -> Value {
+    json!({
+        "type": "array",
+        "minItems": 3,
+        "maxItems": 3,
+        "prefixItems": [
+            {"type": "string", "pattern": ID, "maxLength": 120},
+            {"type": "string", "pattern": ID, "maxLength": 120},
+            {"oneOf": [
+                {"type": "number", "minimum": 1.0 / 9.0 - 1e-9, "maximum": 9.0},
+                {"type": "string", "pattern": "^\\s*[0-9.]+\\s*(/\\s*[0-9.]+\\s*)?$"}
+            ]}
+        ],
+        "description": "[A, B, VALUE]: A is VALUE times as important as B, on Saaty's scale 1/9..9 (1 equal, 3 moderately, 5 strongly, 7 very strongly, 9 extremely; 1/3 … 1/9 the other way round)."
+    })
+}
+
+/// A list of judgements, or each committee member's list.
+fn judgement_set_schema() -> Value {
+    let list = json!({"type": "array", "minItems": 1, "items": judgement_schema()});
+    json!({"oneOf": [
+        list,
+        {"type": "object", "minProperties": 1, "propertyNames": {"pattern": ID}, "additionalProperties": list,
+         "description": "Each member's judgements, combined by the geometric mean."}
+    ]})
+}
+
+/// `frameworks:`: weights, or judgements.
+#[derive(Default)]
+struct Frameworks;
+
+impl JsonSchema for Frameworks {
+    fn schema_name() -> Cow<'static, str> {
+        "Frameworks".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let v = json!({"oneOf": [
+            {"type": "object",
+             "propertyNames": {"pattern": ID, "maxLength": 120, "not": {"const": "judgements"}},
+             "additionalProperties": {"type": "number", "minimum": 0}},
+            {"type": "object", "required": ["judgements"], "additionalProperties": false,
+             "properties": {"judgements": judgement_set_schema()}}
+        ]});
+        Schema::from(v.as_object().cloned().unwrap_or_default())
+    }
+}
+
+/// `weights:`: edges, or a requirement's children as judgements.
+#[derive(Default)]
+struct EdgeWeights;
+
+impl JsonSchema for EdgeWeights {
+    fn schema_name() -> Cow<'static, str> {
+        "EdgeWeights".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let v = json!({
+            "type": "object",
+            "patternProperties": {
+                "^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$": {"type": "number", "minimum": 0},
+                ID: {"type": "object", "required": ["judgements"], "additionalProperties": false,
+                     "properties": {"judgements": judgement_set_schema()}}
+            },
+            "additionalProperties": false
+        });
+        Schema::from(v.as_object().cloned().unwrap_or_default())
+    }
 }
 
 /// The credibility of each known status, from 0 to 1, never higher for a weaker one.
@@ -586,17 +683,10 @@ struct AssuranceEntry {
 
 fn profile_names(s: &mut Schema) {
     if let Some(props) = s.get_mut("properties").and_then(Value::as_object_mut) {
-        let names = [
-            ("frameworks", json!({"pattern": ID, "maxLength": 120})),
-            (
-                "params",
-                json!({"pattern": "^[a-z][a-z0-9_]*$", "maxLength": 120}),
-            ),
-            (
-                "weights",
-                json!({"pattern": "^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$"}),
-            ),
-        ];
+        let names = [(
+            "params",
+            json!({"pattern": "^[a-z][a-z0-9_]*$", "maxLength": 120}),
+        )];
         for (field, pattern) in names {
             if let Some(o) = props.get_mut(field).and_then(Value::as_object_mut) {
                 o.insert("propertyNames".into(), pattern);

@@ -54,6 +54,17 @@ pub struct CompareArgs {
     /// Write to FILE instead of stdout
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also say how far the ranking survives other weights and the open questions: SMAA-2
+    /// over N samples (docs/weights.md)
+    #[arg(long, value_name = "N")]
+    pub robustness: Option<usize>,
+    /// The seed of the robustness samples (the same seed, the same figures)
+    #[arg(long, value_name = "S", requires = "robustness")]
+    pub seed: Option<u64>,
+    /// Draw the weights around the profile's, with Dirichlet concentration K (larger, closer),
+    /// instead of uniformly over every split between the frameworks
+    #[arg(long, value_name = "K", requires = "robustness")]
+    pub spread: Option<f64>,
 }
 
 pub fn run(a: &CompareArgs) -> Exit {
@@ -89,6 +100,14 @@ pub fn run(a: &CompareArgs) -> Exit {
         }
         let mut cmp = cmp;
         cmp.notes = gathered.notes;
+        if let Some(samples) = a.robustness {
+            let ro = labfit::RobustnessOptions {
+                samples,
+                seed: a.seed.unwrap_or(labfit::DEFAULT_SEED),
+                spread: a.spread,
+            };
+            cmp.robustness = Some(engine.robustness(&profile, &evidence, &cmp, &options, &ro)?);
+        }
         Ok::<_, labfit::Error>(cmp)
     })();
     let cmp = match result {

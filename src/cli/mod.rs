@@ -15,6 +15,7 @@ mod cmd_score;
 #[cfg(feature = "serve")]
 mod cmd_serve;
 mod cmd_test;
+mod cmd_weights;
 mod output;
 
 use std::io::IsTerminal as _;
@@ -74,6 +75,8 @@ enum Command {
     /// Show why a provider scores what it does: the requirement tree with intervals, weights,
     /// contributions and the facts each check read
     Explain(cmd_explain::ExplainArgs),
+    /// The weights a profile gives, and how consistent its pairwise judgements are
+    Weights(cmd_weights::WeightsArgs),
     /// Print the JSON Schema of a kind of file, for editors (see docs/writing-rules.md)
     Schema(cmd_schema::SchemaArgs),
     /// Write a commented starting rule pack, profile or evidence file
@@ -213,6 +216,7 @@ pub fn main() -> ExitCode {
         Command::New(a) => cmd_new::run(&a),
         Command::Schema(a) => cmd_schema::run(&a),
         Command::Explain(a) => cmd_explain::run(&a),
+        Command::Weights(a) => cmd_weights::run(&a),
         #[cfg(feature = "sheets")]
         Command::Import(a) => cmd_import::run(&a),
         #[cfg(feature = "serve")]

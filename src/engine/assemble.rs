@@ -10,6 +10,8 @@ use crate::evidence::Evidence;
 use crate::graph::{Graph, Node, NodeKind};
 use crate::input::date::Date;
 use crate::input::source::InputHash;
+use crate::profile::judgements::format_value;
+use crate::report::weighting::WeightingReport;
 use crate::report::{
     Assumption, ChildEdge, EngineInfo, FrameworkWeight, NodeKindName, NodeResult, ProfileInfo,
     ProviderInfo, Report, RuleErrorEntry, WaiverResult, WaiverState, Warning, WarningKind,
@@ -51,6 +53,7 @@ pub(crate) fn report<O: Borrow<Outcome>>(
             message: "no requirement of the profile applies to this provider (all excluded); fit and potential are 0".into(),
         });
     }
+    warnings.extend(judgement_warnings(bound));
     let mut errors = Vec::new();
     let nodes = graph
         .nodes()
@@ -85,6 +88,8 @@ pub(crate) fn report<O: Borrow<Outcome>>(
             params: bound.profile.params.clone(),
             bands: bound.profile.bands,
             max_evidence_age_days: bound.profile.max_evidence_age_days,
+            weighting: (!bound.profile.weighting.is_empty())
+                .then(|| WeightingReport::of(&bound.profile)),
         },
         provider: ProviderInfo {
             id: ev.id.clone(),
@@ -104,6 +109,36 @@ pub(crate) fn report<O: Borrow<Outcome>>(
         assumptions: ctx.assumptions,
         inputs: ctx.inputs,
     }
+}
+
+/// A warning for every judgement set less consistent than Saaty's 0.10 that the profile
+/// accepts, naming the judgement to revisit.
+fn judgement_warnings(bound: &BoundProfile) -> Vec<Warning> {
+    bound
+        .profile
+        .weighting
+        .sets()
+        .filter(|d| d.accepted)
+        .map(|d| {
+            let p = &d.priorities;
+            let revisit = p.revision().map_or_else(String::new, |r| {
+                format!(
+                    "; revisit `{}` over `{}` ({}; the derived weights put it at about {:.2})",
+                    r.a,
+                    r.b,
+                    format_value(r.current),
+                    r.consistent
+                )
+            });
+            Warning {
+                kind: WarningKind::InconsistentJudgements,
+                message: format!(
+                    "the judgements on {} have CR {:.3} > 0.10 ({}), which the profile accepts{revisit}",
+                    d.subject, p.cr, p.random_index_table
+                ),
+            }
+        })
+        .collect()
 }
 
 /// A node and its index.

@@ -281,6 +281,7 @@ fn finish(
         decision,
         minimax_regret,
         notes: Vec::new(),
+        robustness: None,
         reports,
     }
 }

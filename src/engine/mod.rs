@@ -14,6 +14,7 @@ pub mod import;
 pub mod listing;
 pub(crate) mod load;
 mod lookup;
+pub mod robust;
 mod run;
 
 use std::collections::BTreeMap;

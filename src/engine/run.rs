@@ -172,6 +172,17 @@ impl Engine {
         s
     }
 
+    /// The scoring pass of prepared evidence, without a report: what the robustness analysis
+    /// samples.
+    pub(crate) fn pass_prepared(
+        &self,
+        profile: &BoundProfile,
+        prep: &Prepared<'_>,
+    ) -> score::Scored {
+        let (_, outcomes) = self.outcomes(profile, prep);
+        score::pass(&self.graph, profile, &outcomes, prep.as_of)
+    }
+
     /// The outcome of every leaf the profile reaches and does not waive, from the cache or by
     /// running its rule.
     fn outcomes(

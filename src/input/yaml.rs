@@ -46,8 +46,10 @@ pub(crate) enum NameKind {
     Param,
     /// A profile or evidence id.
     DocId,
-    /// A `PARENT/CHILD` edge in a profile's weights.
+    /// A `PARENT/CHILD` edge in a profile's weights (or a `PARENT` whose children are judged).
     Edge,
+    /// A pairwise judgement in a profile, by where it is written and the pair it judges.
+    Judgement,
 }
 
 impl NameKind {
@@ -59,6 +61,7 @@ impl NameKind {
             NameKind::Param => "a parameter name",
             NameKind::DocId => "an id",
             NameKind::Edge => "an edge",
+            NameKind::Judgement => "a judgement",
         }
     }
 }
@@ -138,6 +141,12 @@ fn check_name(kind: NameKind, value: &str) -> Result<(), String> {
 /// Checks an edge key against the trap (its parts are checked as names separately).
 pub(crate) fn check_edge(value: &str) -> Result<(), String> {
     trap_check(NameKind::Edge, value)
+}
+
+/// Checks a judgement's key (where it is written and the pair it judges) against the trap, so
+/// a set found inconsistent after parsing can point at the judgement to revisit.
+pub(crate) fn check_judgement(key: &str) -> Result<(), String> {
+    trap_check(NameKind::Judgement, key)
 }
 
 fn trap_check(kind: NameKind, value: &str) -> Result<(), String> {

@@ -3,6 +3,7 @@
 //! recording which file and which regulation set every parameter.
 
 pub mod error;
+pub mod judgements;
 pub mod params;
 
 use std::collections::BTreeMap;
@@ -18,9 +19,12 @@ use crate::input::error::InputError;
 use crate::input::kind::FileKind;
 use crate::input::source::{Location, SourceFile};
 use crate::input::yaml::{
-    self, err_hint, unique_map, DocK, Name, NameKind, ParamK, ParseContext, ReqRef, Unit, Weight,
+    self, err_hint, DocK, Name, NameKind, ParamK, ParseContext, ReqRef, Unit, Weight,
 };
 use crate::profile::error::ProfileError;
+use crate::profile::judgements::{
+    AhpEntry, AhpSettings, JudgementSet, Judgements, SetSeed, Subject, Weighting,
+};
 use crate::profile::params::ParamVocabulary;
 
 /// The file kind of a profile.
@@ -403,6 +407,226 @@ impl<'de> Deserialize<'de> for EdgeKey {
     }
 }
 
+/// A key of `frameworks`: `judgements`, or a framework id, checked as the key is read so that
+/// an error points at the key.
+enum FrameworkKey {
+    Judgements,
+    Id(Name<ReqRef>),
+}
+
+impl<'de> Deserialize<'de> for FrameworkKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = FrameworkKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a framework id, or `judgements`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<FrameworkKey, E> {
+                if v == "judgements" {
+                    return Ok(FrameworkKey::Judgements);
+                }
+                Name::deserialize(de::value::StrDeserializer::<E>::new(v)).map(FrameworkKey::Id)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A key of `weights`: an edge `PARENT/CHILD`, or a requirement whose children are judged,
+/// checked as the key is read so that an error points at the key.
+enum WeightsKey {
+    Edge(EdgeKey),
+    Node(Name<ReqRef>),
+}
+
+impl<'de> Deserialize<'de> for WeightsKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = WeightsKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an edge PARENT/CHILD, or a requirement id")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<WeightsKey, E> {
+                let str_de = de::value::StrDeserializer::<E>::new(v);
+                if v.contains('/') {
+                    return EdgeKey::deserialize(str_de).map(WeightsKey::Edge);
+                }
+                let id: Name<ReqRef> = Name::deserialize(str_de)?;
+                yaml::check_edge(&id.0).map_err(yaml::err)?;
+                Ok(WeightsKey::Node(id))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// `frameworks:` as written: a weight per framework, or pairwise `judgements` on them.
+pub(crate) enum FrameworksEntry {
+    /// Framework → weight (0 removes one a parent profile has).
+    Weights(BTreeMap<String, f64>),
+    /// Judgements; the frameworks are the ids they name.
+    Judgements(JudgementSet),
+}
+
+impl Default for FrameworksEntry {
+    fn default() -> Self {
+        FrameworksEntry::Weights(BTreeMap::new())
+    }
+}
+
+impl<'de> Deserialize<'de> for FrameworksEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = FrameworksEntry;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of framework to weight, or `{judgements: [[A, B, VALUE], …]}`")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<FrameworksEntry, A::Error> {
+                let mut weights: BTreeMap<String, f64> = BTreeMap::new();
+                let mut judged: Option<JudgementSet> = None;
+                let mixed = || {
+                    err_hint(
+                        "`frameworks` mixes weights and `judgements`",
+                        "give the frameworks either as weights (`hipaa: 5`) or as `judgements: [[hipaa, clia, 3], …]`, not both",
+                    )
+                };
+                while let Some(k) = m.next_key::<FrameworkKey>()? {
+                    let FrameworkKey::Id(id) = k else {
+                        if judged.is_some() {
+                            return Err(yaml::err("duplicate key `judgements`"));
+                        }
+                        if !weights.is_empty() {
+                            return Err(mixed());
+                        }
+                        judged = Some(m.next_value_seed(SetSeed {
+                            scope: "frameworks".into(),
+                        })?);
+                        continue;
+                    };
+                    if judged.is_some() {
+                        return Err(mixed());
+                    }
+                    if weights.contains_key(&id.0) {
+                        return Err(yaml::err(format!("duplicate key `{id}`")));
+                    }
+                    let w: Weight = m.next_value()?;
+                    weights.insert(id.into_string(), w.0);
+                }
+                Ok(match judged {
+                    Some(j) => FrameworksEntry::Judgements(j),
+                    None => FrameworksEntry::Weights(weights),
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// `weights:` as written: `PARENT/CHILD: weight` overrides one edge; `PARENT: {judgements: …}`
+/// gives the weights of all of a requirement's children as pairwise judgements.
+#[derive(Default)]
+pub(crate) struct WeightsEntry {
+    edges: BTreeMap<EdgeKey, Weight>,
+    nodes: BTreeMap<String, JudgementSet>,
+}
+
+impl<'de> Deserialize<'de> for WeightsEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = WeightsEntry;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of PARENT/CHILD to weight, or of PARENT to `{judgements: …}`")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<WeightsEntry, A::Error> {
+                let mut out = WeightsEntry::default();
+                while let Some(k) = m.next_key::<WeightsKey>()? {
+                    let id = match k {
+                        WeightsKey::Node(id) => id,
+                        WeightsKey::Edge(e) => {
+                            if out.edges.contains_key(&e) {
+                                return Err(yaml::err(format!("duplicate key `{e}`")));
+                            }
+                            let w: Weight = m.next_value()?;
+                            out.edges.insert(e, w);
+                            continue;
+                        }
+                    };
+                    if out.nodes.contains_key(&id.0) {
+                        return Err(yaml::err(format!("duplicate key `{id}`")));
+                    }
+                    let set = m.next_value_seed(NodeJudgements {
+                        scope: format!("weights:{id}"),
+                    })?;
+                    out.nodes.insert(id.into_string(), set);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// `PARENT: {judgements: …}` in `weights`.
+struct NodeJudgements {
+    scope: String,
+}
+
+impl<'de> de::DeserializeSeed<'de> for NodeJudgements {
+    type Value = JudgementSet;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<JudgementSet, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NodeJudgements {
+    type Value = JudgementSet;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("`{judgements: [[A, B, VALUE], …]}` on the requirement's children")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<JudgementSet, A::Error> {
+        let mut set = None;
+        while let Some(k) = m.next_key::<String>()? {
+            match k.as_str() {
+                "judgements" if set.is_none() => {
+                    set = Some(m.next_value_seed(SetSeed {
+                        scope: self.scope.clone(),
+                    })?)
+                }
+                "judgements" => return Err(yaml::err("duplicate key `judgements`")),
+                other => {
+                    return Err(err_hint(
+                        format!("unknown field `{other}` in a requirement's weights"),
+                        "`weights: {PARENT: {judgements: […]}}` judges PARENT's children; `PARENT/CHILD: 2` overrides one edge",
+                    ))
+                }
+            }
+        }
+        set.ok_or_else(|| {
+            err_hint(
+                "a requirement's weights without `judgements`",
+                "write `PARENT: {judgements: [[CHILD_A, CHILD_B, 3], …]}`",
+            )
+        })
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<JudgementSet, E> {
+        let id = self.scope.trim_start_matches("weights:");
+        Err(err_hint(
+            format!("`{id}` is not PARENT/CHILD"),
+            format!("weights override one edge, e.g. `hipaa/ctl.audit_logs: 4`, or judge a requirement's children: `{id}: {{judgements: […]}}`"),
+        ))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<JudgementSet, E> {
+        self.visit_f64(v as f64)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<JudgementSet, E> {
+        self.visit_f64(v as f64)
+    }
+}
+
 /// A waiver as written.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -447,14 +671,14 @@ pub(crate) struct ProfileFile {
     description: Option<String>,
     #[serde(default)]
     extends: Option<String>,
-    #[serde(default, deserialize_with = "unique_map")]
-    frameworks: BTreeMap<Name<ReqRef>, Weight>,
+    #[serde(default)]
+    frameworks: FrameworksEntry,
     #[serde(default)]
     params: ParamMap,
     #[serde(default)]
     must_have: Vec<GateEntry>,
-    #[serde(default, deserialize_with = "unique_map")]
-    weights: BTreeMap<EdgeKey, Weight>,
+    #[serde(default)]
+    weights: WeightsEntry,
     #[serde(default)]
     waivers: Vec<WaiverEntry>,
     #[serde(default)]
@@ -465,6 +689,8 @@ pub(crate) struct ProfileFile {
     services: Option<Vec<Name<DocK>>>,
     #[serde(default)]
     assurance: Option<AssuranceEntry>,
+    #[serde(default)]
+    ahp: Option<AhpEntry>,
     #[serde(default)]
     notes: Vec<String>,
 }
@@ -485,6 +711,7 @@ pub(crate) const TOP_LEVEL_KEYS: &[&str] = &[
     "bands",
     "services",
     "assurance",
+    "ahp",
     "notes",
 ];
 
@@ -680,6 +907,15 @@ pub struct Profile {
     pub services: Option<Vec<String>>,
     /// How far each status is believed.
     pub assurance: Assurance,
+    /// How pairwise judgements become weights (`ahp:`).
+    pub ahp: AhpSettings,
+    /// The frameworks' judgements, when the frameworks are given that way.
+    pub framework_judgements: Option<Judgements>,
+    /// Judgements on requirements' children, by requirement id.
+    pub node_judgements: BTreeMap<String, Judgements>,
+    /// The weights derived from judgements: the frameworks' on loading, the children's when
+    /// the profile is bound to the graph.
+    pub weighting: Weighting,
     /// Notes from every file of the chain.
     pub notes: Vec<String>,
     /// The files of the chain, the profile's own first.
@@ -701,6 +937,8 @@ pub(crate) enum RefWhat {
     Gate(String),
     Waiver(String),
     Edge(String, String),
+    /// A requirement whose children are judged (`weights: {PARENT: {judgements: …}}`).
+    Judged(String),
 }
 
 impl ProfileRef {
@@ -713,6 +951,7 @@ impl ProfileRef {
             RefWhat::Edge(p, c) => {
                 yaml::locate::<ProfileFile>(&self.file, NameKind::Edge, &format!("{p}/{c}"), 1)
             }
+            RefWhat::Judged(id) => yaml::locate::<ProfileFile>(&self.file, NameKind::Edge, id, 1),
         }
     }
 }
@@ -785,6 +1024,7 @@ pub fn load(
         }
     }
     let mut p = merge(chain);
+    derive_frameworks(&mut p)?;
     for (name, spec) in params.iter() {
         p.params.entry(name.to_owned()).or_insert_with(|| Param {
             value: spec.default.clone(),
@@ -886,6 +1126,62 @@ fn merge_params(into: &mut BTreeMap<String, Param>, params: ParamMap, who: &str)
     }
 }
 
+/// Merges one file's `frameworks` into those of the files above it: weights merge framework
+/// by framework; judgements replace the whole set (weights and judgements are on different
+/// scales, so a file that switches between them replaces what it extends).
+fn merge_frameworks(
+    p: &mut Profile,
+    frameworks: &mut BTreeMap<String, f64>,
+    entry: FrameworksEntry,
+    file: &SourceFile,
+) {
+    match entry {
+        FrameworksEntry::Weights(ws) => {
+            if !ws.is_empty() && p.framework_judgements.take().is_some() {
+                frameworks.clear();
+            }
+            for (k, w) in ws {
+                p.refs.push(ProfileRef {
+                    what: RefWhat::Framework(k.clone()),
+                    file: file.clone(),
+                });
+                frameworks.insert(k, w);
+            }
+        }
+        FrameworksEntry::Judgements(set) => {
+            frameworks.clear();
+            for k in set.items() {
+                p.refs.push(ProfileRef {
+                    what: RefWhat::Framework(k),
+                    file: file.clone(),
+                });
+            }
+            p.framework_judgements = Some(Judgements {
+                subject: Subject::Frameworks,
+                set,
+                file: file.clone(),
+            });
+        }
+    }
+}
+
+/// The frameworks' weights from their judgements, when they are given that way.
+fn derive_frameworks(p: &mut Profile) -> Result<(), ProfileError> {
+    let Some(j) = &p.framework_judgements else {
+        return Ok(());
+    };
+    let d = judgements::derive(j, &j.set.items(), &p.ahp)?;
+    p.frameworks = d
+        .priorities
+        .items
+        .iter()
+        .cloned()
+        .zip(d.priorities.weights.iter().copied())
+        .collect();
+    p.weighting.frameworks = Some(d);
+    Ok(())
+}
+
 /// Merges a chain (child first) from the root parent down, so children override.
 fn merge(chain: Vec<(SourceFile, ProfileFile)>) -> Profile {
     let files: Vec<SourceFile> = chain.iter().map(|(f, _)| f.clone()).collect();
@@ -902,6 +1198,10 @@ fn merge(chain: Vec<(SourceFile, ProfileFile)>) -> Profile {
         bands: Bands::default(),
         services: None,
         assurance: Assurance::default(),
+        ahp: AhpSettings::default(),
+        framework_judgements: None,
+        node_judgements: BTreeMap::new(),
+        weighting: Weighting::default(),
         notes: Vec::new(),
         files,
         refs: Vec::new(),
@@ -918,14 +1218,7 @@ fn merge(chain: Vec<(SourceFile, ProfileFile)>) -> Profile {
         if raw.description.is_some() {
             p.description = raw.description;
         }
-        for (k, w) in raw.frameworks {
-            let k = k.into_string();
-            p.refs.push(ProfileRef {
-                what: RefWhat::Framework(k.clone()),
-                file: file.clone(),
-            });
-            frameworks.insert(k, w.0);
-        }
+        merge_frameworks(&mut p, &mut frameworks, raw.frameworks, &file);
         merge_params(&mut p.params, raw.params, &who);
         for g in raw.must_have {
             p.refs.push(ProfileRef {
@@ -944,12 +1237,30 @@ fn merge(chain: Vec<(SourceFile, ProfileFile)>) -> Profile {
                 },
             );
         }
-        for (e, w) in raw.weights {
+        for (e, w) in raw.weights.edges {
             p.refs.push(ProfileRef {
                 what: RefWhat::Edge(e.0.clone(), e.1.clone()),
                 file: file.clone(),
             });
             p.weights.insert((e.0, e.1), w.0);
+        }
+        for (id, set) in raw.weights.nodes {
+            p.refs.push(ProfileRef {
+                what: RefWhat::Judged(id.clone()),
+                file: file.clone(),
+            });
+            let subject = Subject::Children(id.clone());
+            p.node_judgements.insert(
+                id,
+                Judgements {
+                    subject,
+                    set,
+                    file: file.clone(),
+                },
+            );
+        }
+        if let Some(a) = &raw.ahp {
+            a.apply(&mut p.ahp);
         }
         for w in raw.waivers {
             let id = w.id.into_string();

@@ -14,7 +14,10 @@ use std::fmt::Write as _;
 use crate::graph::catalog::Verification;
 use crate::input::source::InputHash;
 use crate::render::toolkit::{self, clip, is_web_address, num1, of100, pct_spaced, shorten};
-use crate::render::view::{ComparisonView, FrameworkMatrix, GateMatrix, Row, Safest};
+use crate::render::view::{
+    ComparisonView, FrameworkMatrix, GateMatrix, RobustnessView, Row, Safest,
+};
+use crate::render::words;
 use crate::render::words::{
     comparison_summary, current_answer, decision_headline, guide_topic, recommendation,
     verdict_meaning, what_if, Answers, METHOD, RANKING_ORDER, UNVERIFIED_LEGEND,
@@ -1032,7 +1035,7 @@ pub fn comparison(c: &Comparison) -> String {
         v.counts.providers,
         h(version)
     );
-    let _ = writeln!(o, "<nav class=\"toc\"><a href=\"#summary\">Summary</a><a href=\"#ranking\">Ranking</a><a href=\"#recommendation\">Recommendation</a><a href=\"#decision\">Decision record</a><a href=\"#frameworks\">Frameworks</a><a href=\"#gates\">Must-haves</a><a href=\"#providers\">Providers</a><a href=\"#method\">Method</a><a href=\"#inputs\">Inputs</a></nav></header>\n<main>");
+    let _ = writeln!(o, "<nav class=\"toc\"><a href=\"#summary\">Summary</a><a href=\"#ranking\">Ranking</a><a href=\"#recommendation\">Recommendation</a><a href=\"#decision\">Decision record</a><a href=\"#frameworks\">Frameworks</a><a href=\"#gates\">Must-haves</a>{}<a href=\"#providers\">Providers</a><a href=\"#method\">Method</a><a href=\"#inputs\">Inputs</a></nav></header>\n<main>", if v.robustness.is_some() { "<a href=\"#robustness\">Robustness</a>" } else { "" });
     comparison_summary_section(&mut o, &v);
     ranking(&mut o, &v);
     recommendation_section(&mut o, &v);
@@ -1044,6 +1047,9 @@ pub fn comparison(c: &Comparison) -> String {
     let _ = writeln!(o, "</section>");
     if let Some(m) = &v.gates {
         gate_matrix(&mut o, m);
+    }
+    if let Some(r) = &v.robustness {
+        robustness(&mut o, r);
     }
     let _ = writeln!(o, "<section id=\"providers\"><h2 class=\"keep-next\">Providers</h2><p>For each provider: its frameworks, must-haves, the questions to send (the most important first; the rest under “more”), how its score is built, and its sources.</p>");
     for r in &v.rows {
@@ -1300,6 +1306,102 @@ fn decision_record(o: &mut String, c: &Comparison, v: &ComparisonView<'_>) {
         h(&c.profile),
         c.as_of
     );
+}
+
+/// The rank acceptability heat map (each cell's shade its share of samples), the central
+/// weights and the leader's weight stability.
+fn robustness(o: &mut String, v: &RobustnessView<'_>) {
+    let _ = writeln!(
+        o,
+        "<section id=\"robustness\"><h2>Robustness</h2><p>{}</p>",
+        h(&words::robustness_method(v))
+    );
+    let (left, cell, row_h, top) = (200.0, 64.0, 30.0, 24.0);
+    let width = left + cell * (v.ranks + 1) as f64 + 10.0;
+    let height = top + row_h * v.rows.len() as f64 + 8.0;
+    let _ = writeln!(
+        o,
+        "<figure><svg viewBox=\"0 0 {width} {height}\" width=\"{width}\" role=\"img\" aria-labelledby=\"ra-t\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"ra-t\">Rank acceptability: the share of samples in which each provider takes each rank</title>"
+    );
+    for r in 0..=v.ranks {
+        let cx = left + cell * r as f64 + cell / 2.0;
+        let label = if r < v.ranks {
+            format!("rank {}", r + 1)
+        } else {
+            "confidence".to_owned()
+        };
+        let _ = writeln!(
+            o,
+            "<text class=\"lbl\" x=\"{cx}\" y=\"16\" text-anchor=\"middle\">{label}</text>"
+        );
+    }
+    for (i, row) in v.rows.iter().enumerate() {
+        let y = top + row_h * i as f64;
+        let _ = writeln!(
+            o,
+            "<text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+            left - 10.0,
+            y + 19.0,
+            h(&clip(row.who.name(), 28))
+        );
+        let cells = row
+            .acceptability
+            .iter()
+            .copied()
+            .map(Some)
+            .chain([row.confidence]);
+        for (r, b) in cells.enumerate() {
+            let x0 = left + cell * r as f64 + 2.0;
+            let (shade, text) = b.map_or((0.0, "–".to_owned()), |b| (b, pct_spaced(b, 0)));
+            let _ = writeln!(
+                o,
+                "<g><title>{}: {}</title><rect class=\"fit\" fill-opacity=\"{:.3}\" x=\"{x0}\" y=\"{}\" width=\"{}\" height=\"{}\"/><text class=\"num\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{text}</text></g>",
+                h(row.who.name()),
+                text,
+                0.08 + 0.72 * shade,
+                y + 2.0,
+                cell - 4.0,
+                row_h - 4.0,
+                x0 + (cell - 4.0) / 2.0,
+                y + 19.0
+            );
+        }
+    }
+    let _ = writeln!(o, "</svg></figure>");
+    let _ = writeln!(o, "<h3>Central weights</h3><p>The mean of the weights under which each provider ranks first: the weighting that argues for it.</p><table><thead><tr><th>provider</th>");
+    for f in &v.r.frameworks {
+        let _ = write!(o, "<th><code>{}</code></th>", h(f));
+    }
+    let _ = writeln!(o, "</tr></thead><tbody>");
+    for row in &v.rows {
+        let _ = write!(o, "<tr><td>{}</td>", h(row.who.name()));
+        match &row.central {
+            Some(w) => w.iter().for_each(|x| {
+                let _ = write!(o, "<td>{}</td>", pct_spaced(*x, 0));
+            }),
+            None => {
+                let _ = write!(
+                    o,
+                    "<td colspan=\"{}\">never first</td>",
+                    v.r.frameworks.len()
+                );
+            }
+        }
+        let _ = writeln!(o, "</tr>");
+    }
+    let _ = writeln!(o, "</tbody></table>");
+    if let Some((first, intervals)) = &v.stability {
+        let _ = writeln!(o, "<h3>Weight stability</h3><p>How far each framework's weight can move, the others rescaled, before {} loses first place on the evidence as it stands.</p><ul>", h(first.name()));
+        for iv in intervals {
+            let _ = writeln!(
+                o,
+                "<li>{}</li>",
+                h(&words::stability_sentence(first.name(), iv))
+            );
+        }
+        let _ = writeln!(o, "</ul>");
+    }
+    let _ = writeln!(o, "</section>");
 }
 
 fn gate_matrix(o: &mut String, m: &GateMatrix<'_>) {

@@ -8,7 +8,8 @@ use crate::input::source::InputHash;
 use crate::render::toolkit::{
     self, is_web_address, list_or_dash, lowercase_first, of100, pct_spaced,
 };
-use crate::render::view::{ComparisonView, FrameworkMatrix, GateMatrix};
+use crate::render::view::{ComparisonView, FrameworkMatrix, GateMatrix, RobustnessView};
+use crate::render::words;
 use crate::render::words::{
     answer_hint, capitalise, comparison_summary, current_answer, found_for_provider, guide_topic,
     held_reasons, idle_reason, letter_groups, letter_intro, unverified_mark, verdict_meaning,
@@ -323,6 +324,9 @@ pub fn comparison(c: &Comparison) -> String {
     }
     if let Some(m) = &v.gates {
         gate_matrix(&mut o, m);
+    }
+    if let Some(r) = &v.robustness {
+        robustness(&mut o, r);
     }
     first_questions(&mut o, c);
     let _ = writeln!(o, "\n## How the score is computed\n");
@@ -667,4 +671,36 @@ pub fn provider_letter(r: &Report) -> String {
     let _ = writeln!(o, "Kind regards,\n");
     let _ = writeln!(o, "\\[name\\]  \n\\[role, laboratory\\]");
     o
+}
+
+fn robustness(o: &mut String, v: &RobustnessView<'_>) {
+    let _ = writeln!(o, "\n## Robustness\n");
+    let _ = writeln!(o, "{}\n", esc(&words::robustness_method(v)));
+    let mut head = "| provider |".to_owned();
+    let mut rule = "|---|".to_owned();
+    for r in 1..=v.ranks {
+        head.push_str(&format!(" b{r} |"));
+        rule.push_str("---:|");
+    }
+    let _ = writeln!(o, "{head} confidence |\n{rule}---:|");
+    for row in &v.rows {
+        let mut line = format!("| {} |", esc(row.who.name()));
+        for b in &row.acceptability {
+            line.push_str(&format!(" {} |", pct_spaced(*b, 1)));
+        }
+        let conf = row
+            .confidence
+            .map_or_else(|| "–".to_owned(), |c| pct_spaced(c, 1));
+        let _ = writeln!(o, "{line} {conf} |");
+    }
+    if let Some((first, intervals)) = &v.stability {
+        let _ = writeln!(
+            o,
+            "\nHow far each weight can move (the others rescaled) before {} loses first place:\n",
+            esc(first.name())
+        );
+        for iv in intervals {
+            let _ = writeln!(o, "- {}", esc(&words::stability_sentence(first.name(), iv)));
+        }
+    }
 }

@@ -4,8 +4,10 @@
 
 use std::fmt::Write as _;
 
-use crate::render::toolkit::{bar, clip, delta, wrap, WIDTH};
-use crate::render::view::ComparisonView;
+use crate::profile::judgements::format_value;
+use crate::render::toolkit::{bar, clip, delta, pct, wrap, WIDTH};
+use crate::render::view::{ComparisonView, RobustnessView};
+use crate::render::words;
 use crate::render::words::{
     answer_hint, comparison_summary, current_answer, found_for_provider, guide_topic, held_reasons,
     idle_reason, letter_groups, letter_intro, Answers,
@@ -13,6 +15,7 @@ use crate::render::words::{
 use crate::render::words::{unverified_mark, UNVERIFIED_LEGEND};
 use crate::report::comparison::Comparison;
 use crate::report::diff::EvidenceDiff;
+use crate::report::weighting::{WeightSet, WeightingReport};
 use crate::report::{Question, Report};
 
 pub use crate::render::toolkit::Style;
@@ -174,7 +177,48 @@ pub fn comparison(c: &Comparison, style: Style) -> String {
         let _ = writeln!(o, "  - {}", wrap(&s, WIDTH, 4));
     }
     settling(&mut o, &v);
+    if let Some(r) = &v.robustness {
+        robustness(&mut o, r, style);
+    }
     o
+}
+
+fn robustness(o: &mut String, v: &RobustnessView<'_>, style: Style) {
+    let _ = writeln!(o, "\n{}", style.bold("Robustness (SMAA-2)"));
+    let mut head = format!("{:<24}", "provider");
+    for r in 1..=v.ranks {
+        head.push_str(&format!(" {:>6}", format!("b{r}")));
+    }
+    head.push_str(&format!(" {:>6}", "conf."));
+    let _ = writeln!(o, "{head}");
+    for row in &v.rows {
+        let mut line = format!("{:<24}", clip(row.who.name(), 24));
+        for b in &row.acceptability {
+            line.push_str(&format!(" {:>6}", pct(*b)));
+        }
+        let conf = row.confidence.map_or_else(|| "-".to_owned(), pct);
+        line.push_str(&format!(" {conf:>6}"));
+        let _ = writeln!(o, "{line}");
+    }
+    let _ = writeln!(
+        o,
+        "{}",
+        style.dim(&wrap(&words::robustness_method(v), WIDTH, 0))
+    );
+    if let Some((first, intervals)) = &v.stability {
+        let _ = writeln!(
+            o,
+            "\nHow far each weight can move (the others rescaled) before {} loses first place:",
+            first.name()
+        );
+        for iv in intervals {
+            let _ = writeln!(
+                o,
+                "  {}",
+                wrap(&words::stability_sentence(first.name(), iv), WIDTH, 4)
+            );
+        }
+    }
 }
 
 fn ranking(o: &mut String, v: &ComparisonView<'_>, style: Style) {
@@ -692,5 +736,67 @@ fn mapped_questions(o: &mut String, answers: &crate::answers::import::Answers) {
                 );
             }
         }
+    }
+}
+
+/// What `labfit weights` prints: each set of weights, largest first, with its consistency when
+/// it comes from judgements and the judgements to revisit.
+pub fn weighting(profile: &str, w: &WeightingReport) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "Weights of profile {profile}");
+    weight_set(&mut o, "frameworks", &w.frameworks);
+    for (id, set) in &w.nodes {
+        weight_set(&mut o, &format!("children of {id}"), set);
+    }
+    o
+}
+
+fn weight_set(o: &mut String, title: &str, s: &WeightSet) {
+    let _ = writeln!(o);
+    match (s.lambda_max, s.ci, s.cr) {
+        (Some(l), Some(ci), Some(cr)) => {
+            let who = if s.members.is_empty() {
+                String::new()
+            } else {
+                format!(" of {}", s.members.join(", "))
+            };
+            let _ = writeln!(o, "{title}: from the judgements{who}");
+            let _ = writeln!(
+                o,
+                "  λ_max {l:.4} · CI {ci:.4} · CR {cr:.4} · random index {} · missing pairs {}",
+                s.random_index,
+                s.completion.as_deref().unwrap_or("none")
+            );
+        }
+        _ => {
+            let _ = writeln!(o, "{title}: as numbers (normalised)");
+        }
+    }
+    let mut rows: Vec<(&String, &f64)> = s.weights.iter().collect();
+    rows.sort_by(|a, b| b.1.total_cmp(a.1).then_with(|| a.0.cmp(b.0)));
+    for (id, x) in rows {
+        let _ = writeln!(o, "  {:<40} {:>6.1} %", clip(id, 40), 100.0 * x);
+    }
+    for f in &s.filled {
+        let _ = writeln!(
+            o,
+            "  nobody judged {} over {}: filled in as {:.3}",
+            f.a, f.b, f.value
+        );
+    }
+    if s.accepted {
+        let _ = writeln!(o, "  CR is above 0.10, and the profile accepts it");
+    }
+    for r in &s.revisit {
+        let _ = writeln!(
+            o,
+            "  revisit: {} over {} is {}; the derived weights put it at {:.2}; {} instead brings CR to {:.3}",
+            r.a,
+            r.b,
+            format_value(r.value),
+            r.consistent,
+            format_value(r.suggested),
+            r.cr_after
+        );
     }
 }

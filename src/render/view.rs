@@ -6,6 +6,7 @@
 use crate::input::source::InputHash;
 use crate::profile::Bands;
 use crate::report::comparison::{Comparison, DecisionState};
+use crate::report::robustness::{Robustness, WeightInterval};
 use crate::report::{GateResult, Report, Verdict};
 
 /// A provider named in a comparison: its id, and its name when it is ranked.
@@ -198,9 +199,103 @@ pub struct ComparisonView<'a> {
     pub gates: Option<GateMatrix<'a>>,
     /// Every input of every report, sorted, each once.
     pub inputs: Vec<&'a InputHash>,
+    /// The robustness analysis, when `--robustness` asked for one.
+    pub robustness: Option<RobustnessView<'a>>,
     /// One SHA-256 over the inputs, as listed (see [`inputs_digest`]): what a decision record
     /// cites to say which inputs it was made on.
     pub inputs_digest: String,
+}
+
+/// The most ranks a robustness table shows (the rest are rarely taken and do not fit).
+pub const RANKS_SHOWN: usize = 5;
+
+/// A robustness analysis as every format shows it.
+#[derive(Clone, Debug)]
+pub struct RobustnessView<'a> {
+    /// The analysis.
+    pub r: &'a Robustness,
+    /// How many rank columns to show.
+    pub ranks: usize,
+    /// One row per provider analysed, in ranking order.
+    pub rows: Vec<RobustRow<'a>>,
+    /// The largest standard error of any rank acceptability shown.
+    pub max_se: f64,
+    /// The first-ranked provider and each framework's weight interval.
+    pub stability: Option<(Named<'a>, Vec<StabilityRow<'a>>)>,
+}
+
+/// One framework's weight interval, with the providers that overtake at its ends.
+#[derive(Clone, Debug)]
+pub struct StabilityRow<'a> {
+    /// The interval.
+    pub interval: &'a WeightInterval,
+    /// Who overtakes below it.
+    pub below: Option<Named<'a>>,
+    /// Who overtakes above it.
+    pub above: Option<Named<'a>>,
+}
+
+/// One provider's row of a robustness table.
+#[derive(Clone, Debug)]
+pub struct RobustRow<'a> {
+    /// The provider.
+    pub who: Named<'a>,
+    /// b^1 … b^ranks.
+    pub acceptability: Vec<f64>,
+    /// The confidence factor, when it ever ranks first.
+    pub confidence: Option<f64>,
+    /// Its central weight on each framework, when it ever ranks first.
+    pub central: Option<Vec<f64>>,
+}
+
+fn robustness_view<'a>(
+    r: &'a Robustness,
+    named: &dyn Fn(&'a str) -> Named<'a>,
+) -> RobustnessView<'a> {
+    let ranks = r.providers.len().min(RANKS_SHOWN);
+    let rows = r
+        .providers
+        .iter()
+        .map(|id| RobustRow {
+            who: named(id),
+            acceptability: r
+                .rank_acceptability
+                .get(id)
+                .map(|b| b.iter().take(ranks).copied().collect())
+                .unwrap_or_default(),
+            confidence: r.confidence.get(id).copied(),
+            central: r.central_weights.get(id).map(|w| {
+                r.frameworks
+                    .iter()
+                    .map(|f| w.get(f).copied().unwrap_or(0.0))
+                    .collect()
+            }),
+        })
+        .collect();
+    let max_se = r
+        .standard_errors
+        .rank_acceptability
+        .values()
+        .flat_map(|v| v.iter().take(ranks))
+        .fold(0.0, |m: f64, x| m.max(*x));
+    RobustnessView {
+        r,
+        ranks,
+        rows,
+        max_se,
+        stability: r.stability.as_ref().map(|s| {
+            let rows = s
+                .intervals
+                .iter()
+                .map(|iv| StabilityRow {
+                    interval: iv,
+                    below: iv.below.as_deref().map(named),
+                    above: iv.above.as_deref().map(named),
+                })
+                .collect();
+            (named(&s.first), rows)
+        }),
+    }
 }
 
 /// The SHA-256 of a list of inputs: of the lines `SHA256  NAME` (the output of `sha256sum`),
@@ -296,6 +391,7 @@ impl<'a> ComparisonView<'a> {
             gates: first.and_then(|f| gate_matrix(f, &c.reports)),
             inputs_digest: inputs_digest(&inputs),
             inputs,
+            robustness: c.robustness.as_ref().map(|r| robustness_view(r, &named)),
         }
     }
 }

@@ -6,7 +6,9 @@
 use crate::evidence::vocabulary::FactType;
 use crate::evidence::FactValue;
 use crate::render::toolkit::lowercase_first;
-use crate::render::view::{ComparisonView, Counts, DecisionView, Named, Safest, Settling};
+use crate::render::view::{
+    ComparisonView, Counts, DecisionView, Named, RobustnessView, Safest, Settling, StabilityRow,
+};
 use crate::report::comparison::DecisionState;
 use crate::report::{AnswerKind, AskReason, HeldHow, Question, Report};
 use crate::score::Verdict;
@@ -277,6 +279,55 @@ pub const METHOD: [&str; 6] = [
     "Providers rank eligible first, then conditional, then ineligible; then by fit, potential and id. One provider necessarily beats another when its fit is at least the other's potential. The minimax-regret choice minimises the most it could end up behind another provider once every answer is in (Salo and Hämäläinen 2001).",
     "A question's swing is how many fit points a favourable answer adds, with the other open questions held unfavourable. Questions that bear on a must-have come first.",
 ];
+
+/// How a robustness analysis was run and how precise its figures are, in one paragraph.
+pub fn robustness_method(v: &RobustnessView<'_>) -> String {
+    let r = v.r;
+    let weights = match r.spread {
+        Some(k) => format!(
+            "weights drawn from a Dirichlet distribution around the profile's (concentration {})",
+            crate::render::toolkit::compact(k)
+        ),
+        None => format!(
+            "weights drawn uniformly over every way of splitting them between the {} frameworks",
+            r.frameworks.len()
+        ),
+    };
+    let left = if r.left_out.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Left out, having failed a must-have: {}.",
+            r.left_out.join(", ")
+        )
+    };
+    format!(
+        "{} samples (seed {}): {weights}, and each open question answered anywhere between its worst and best case. b1 is the share of samples in which the provider ranks first, b2 second, and so on; confidence is how often it ranks first under its own central weights (the mean of the weights that make it first). Each share is within ±{:.1} points (two standard errors).{left}",
+        r.samples,
+        r.seed,
+        200.0 * v.max_se
+    )
+}
+
+/// One framework's stability interval as a sentence.
+pub fn stability_sentence(first: &str, row: &StabilityRow<'_>) -> String {
+    let pct = |x: f64| format!("{:.0} %", 100.0 * x);
+    let iv = row.interval;
+    let mut s = format!(
+        "{}: weighted {}, {first} stays first from {} to {}",
+        iv.framework,
+        pct(iv.weight),
+        pct(iv.lo),
+        pct(iv.hi)
+    );
+    match (row.below.map(|n| n.name()), row.above.map(|n| n.name())) {
+        (Some(b), Some(a)) => s.push_str(&format!(" ({b} overtakes below, {a} above)")),
+        (Some(b), None) => s.push_str(&format!(" ({b} overtakes below)")),
+        (None, Some(a)) => s.push_str(&format!(" ({a} overtakes above)")),
+        (None, None) => {}
+    }
+    s
+}
 
 /// Why a favourable answer moves less than the checks it bears on, one phrase per requirement
 /// that does not follow it: "cjis.encryption needs ctl.fips_crypto as well".

@@ -128,6 +128,10 @@ pub struct Comparison {
     /// provider), one sentence each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// How far the ranking survives other weights and the open questions
+    /// (`compare --robustness`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub robustness: Option<crate::report::robustness::Robustness>,
     /// The full report of every provider, in ranking order.
     pub reports: Vec<Report>,
 }

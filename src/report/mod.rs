@@ -4,6 +4,8 @@
 pub mod comparison;
 pub mod diff;
 pub mod explain;
+pub mod robustness;
+pub mod weighting;
 
 pub use crate::score::{
     AnswerKind, AskReason, GateResult, GateState, Held, HeldHow, Impact, Move, NodeStatus,
@@ -179,6 +181,8 @@ pub enum WarningKind {
     ExpiredEvidence,
     /// A waiver has expired.
     ExpiredWaiver,
+    /// Pairwise judgements are less consistent than Saaty's 0.10, and the profile accepts them.
+    InconsistentJudgements,
     /// Nothing the profile selects applies.
     NothingApplies,
     /// Facts cover only services the lab will not use.
@@ -196,6 +200,7 @@ impl WarningKind {
             WarningKind::AssumedFact => "assumed-fact",
             WarningKind::ExpiredEvidence => "expired-evidence",
             WarningKind::ExpiredWaiver => "expired-waiver",
+            WarningKind::InconsistentJudgements => "inconsistent-judgements",
             WarningKind::NothingApplies => "nothing-applies",
             WarningKind::OutOfScope => "out-of-scope",
             WarningKind::Override => "override",
@@ -229,6 +234,10 @@ pub struct ProfileInfo {
     /// Staleness limit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_evidence_age_days: Option<u32>,
+    /// How the weights were derived, when the profile gives any as pairwise judgements: the
+    /// consistency of each set and the random index table it was judged by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weighting: Option<weighting::WeightingReport>,
 }
 
 /// One root framework.

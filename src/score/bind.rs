@@ -7,10 +7,12 @@
 use std::sync::Arc;
 
 use crate::evidence::vocabulary::Vocabulary;
+use crate::graph::catalog::Aggregate;
 use crate::graph::{Graph, NodeKind};
 use crate::input::error::did_you_mean;
 use crate::input::source::Location;
 use crate::profile::error::ProfileError;
+use crate::profile::judgements::{self, Judgements};
 use crate::profile::{Profile, RefWhat};
 use crate::rules::Params;
 use crate::score::BoundProfile;
@@ -21,7 +23,7 @@ use crate::score::BoundProfile;
 pub fn bind(
     graph: &Graph,
     vocab: &Vocabulary,
-    p: Profile,
+    mut p: Profile,
 ) -> Result<(BoundProfile, Vec<ProfileError>), ProfileError> {
     p.check_bands()?;
     p.check_assurance()?;
@@ -40,6 +42,7 @@ pub fn bind(
             ),
         });
     }
+    let judged = judged_children(graph, &mut p, &mut errors);
     let find = |id: &str| graph.find(id);
     let roots = p
         .frameworks
@@ -50,6 +53,7 @@ pub fn bind(
         .weights
         .iter()
         .filter_map(|((a, b), w)| Some(((find(a)?, find(b)?), *w)))
+        .chain(judged)
         .collect();
     let gates = p
         .gates
@@ -134,6 +138,10 @@ fn reference_errors(graph: &Graph, p: &Profile) -> Vec<ProfileError> {
                 format!("waiver for unknown requirement `{id}`"),
                 nearest(id),
             )),
+            RefWhat::Judged(id) if find(id).is_none() => errors.push(bad(
+                format!("weights judge the children of unknown requirement `{id}`"),
+                nearest(id),
+            )),
             RefWhat::Edge(pa, c) => {
                 if let Some((message, hint)) = edge_error(graph, pa, c) {
                     errors.push(bad(message, hint));
@@ -179,4 +187,102 @@ fn edge_error(graph: &Graph, pa: &str, c: &str) -> Option<(String, Option<String
 /// The hint for an id the graph lacks: the nearest id it has, else where to look them up.
 fn nearest(graph: &Graph, id: &str) -> Option<String> {
     did_you_mean(id, graph.ids()).or_else(|| Some("see `labfit list requirements`".into()))
+}
+
+/// The weights of the children of every requirement whose children are judged, as edge
+/// overrides (the derived sets go to the profile's weighting). The judgements must name only
+/// the requirement's children, and every one of them (a child never compared is a group of
+/// its own, which the derivation refuses); the requirement must combine its children by
+/// weight, and no `PARENT/CHILD` override may weigh the same edges twice.
+fn judged_children(
+    graph: &Graph,
+    p: &mut Profile,
+    errors: &mut Vec<ProfileError>,
+) -> Vec<((usize, usize), f64)> {
+    let mut out = Vec::new();
+    for (id, j) in &p.node_judgements {
+        // An unknown id is reported with the other references.
+        let Some(i) = graph.find(id) else { continue };
+        let bad = |message: String, hint: &str| ProfileError::Invalid {
+            location: j.locate_subject(),
+            message,
+            hint: Some(hint.to_owned()),
+        };
+        let children = match graph.node(i).map(|n| &n.kind) {
+            Some(NodeKind::Composite {
+                aggregate: Aggregate::Weighted,
+                children,
+            }) => children,
+            Some(NodeKind::Composite { aggregate, .. }) => {
+                errors.push(bad(
+                    format!(
+                        "`{id}` combines its children with `{aggregate}`, which takes no weights"
+                    ),
+                    "judge the children of a requirement whose aggregate is `weighted`",
+                ));
+                continue;
+            }
+            _ => {
+                errors.push(bad(
+                    format!("`{id}` is checked by a rule: it has no children to weigh"),
+                    "judge the children of a composite requirement (see `labfit list requirements`)",
+                ));
+                continue;
+            }
+        };
+        let mut items: Vec<(String, usize)> = children
+            .iter()
+            .filter_map(|&(c, _)| Some((graph.node(c)?.req.id.clone(), c)))
+            .collect();
+        items.sort();
+        let names: Vec<String> = items.iter().map(|(n, _)| n.clone()).collect();
+        if let Some(e) = not_children(id, j, &names) {
+            errors.push(e);
+            continue;
+        }
+        if let Some(r) = p
+            .refs
+            .iter()
+            .find(|r| matches!(&r.what, RefWhat::Edge(pa, _) if pa == id))
+        {
+            if let RefWhat::Edge(pa, c) = &r.what {
+                errors.push(ProfileError::Invalid {
+                    location: r.location(),
+                    message: format!("`{pa}/{c}` overrides an edge whose weight the judgements on `{id}`'s children give"),
+                    hint: Some(format!("weigh `{id}`'s children one way: remove `{pa}/{c}`, or the judgements")),
+                });
+            }
+            continue;
+        }
+        match judgements::derive(j, &names, &p.ahp) {
+            Ok(d) => {
+                for ((_, c), w) in items.iter().zip(&d.priorities.weights) {
+                    out.push(((i, *c), *w));
+                }
+                p.weighting.nodes.insert(id.clone(), d);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    out
+}
+
+/// The first judgement that names something other than one of `parent`'s children.
+fn not_children(parent: &str, j: &Judgements, children: &[String]) -> Option<ProfileError> {
+    j.set.judgements().into_iter().find_map(|(_, jd)| {
+        let stranger = [&jd.a, &jd.b].into_iter().find(|x| !children.contains(x))?;
+        Some(ProfileError::Invalid {
+            location: j.locate(Some((&jd.a, &jd.b))),
+            message: format!(
+                "judgement `{}` over `{}` names `{stranger}`, which is not a child of `{parent}`",
+                jd.a, jd.b
+            ),
+            hint: did_you_mean(stranger, children.iter().map(String::as_str)).or_else(|| {
+                Some(format!(
+                    "the children of `{parent}`: {}",
+                    children.join(", ")
+                ))
+            }),
+        })
+    })
 }

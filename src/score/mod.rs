@@ -10,6 +10,7 @@ mod interval;
 mod model;
 mod questions;
 pub mod rank;
+pub mod robust;
 #[cfg(test)]
 mod tests;
 mod weights;
