@@ -40,10 +40,12 @@ impl Engine {
             as_of: Some(as_of),
             assumptions: options.assumptions.clone(),
         };
+        let memo = self.memo();
         let reports: Vec<Report> = evidence
             .par_iter()
             .map(|e| {
-                let r = self.score(profile, e, &options);
+                let prep = self.prepare_with(e, &options, memo.clone());
+                let r = self.score_prepared(profile, &prep);
                 tick();
                 r
             })
@@ -110,10 +112,11 @@ impl Engine {
             as_of: Some(as_of),
             assumptions: options.assumptions.clone(),
         };
+        let memo = self.memo();
         let rows: Vec<Vec<Ranked>> = evidence
             .par_iter()
             .map(|e| {
-                let prep = self.prepare(e, &options);
+                let prep = self.prepare_with(e, &options, memo.clone());
                 let row = profiles
                     .iter()
                     .map(|p| summary_row(&prep, self.summary(p, &prep)))

@@ -412,6 +412,7 @@ impl Merged {
             builtin_profiles: profiles,
             builtin_evidence: evidence,
             rule_tests,
+            memo: true,
         };
         (engine, self.files, findings.into_iter().flatten().collect())
     }

@@ -14,7 +14,7 @@ use crate::graph::NodeKind;
 use crate::input::date::Date;
 use crate::input::error::{did_you_mean, UsageError};
 use crate::report::{Assumption, Report, Warning, WarningKind};
-use crate::rules::{FactTable, Lapse, Outcome, Params};
+use crate::rules::{FactTable, Lapse, Memo, Outcome, Params};
 use crate::score::{self, BoundProfile};
 
 /// A provider's evidence prepared for scoring as of one date: facts converted once, rule
@@ -29,6 +29,8 @@ pub struct Prepared<'e> {
     /// One fact table per (staleness limit, services used), in order of first use.
     tables: Mutex<Vec<(TableKey, Arc<FactTable>)>>,
     cache: Mutex<OutcomeCache>,
+    /// Outcomes shared with the other providers of a comparison, by what each rule read.
+    memo: Option<Arc<Memo>>,
 }
 
 /// What a fact table depends on besides the evidence and the date: the profile's staleness
@@ -78,6 +80,22 @@ impl Engine {
 
     /// Prepares evidence for scoring (applies assumptions, fixes the date).
     pub fn prepare<'e>(&self, evidence: &'e Evidence, options: &Options) -> Prepared<'e> {
+        self.prepare_with(evidence, options, None)
+    }
+
+    /// The memo a comparison shares between its providers, unless the engine was built
+    /// without one.
+    pub(crate) fn memo(&self) -> Option<Arc<Memo>> {
+        self.memo.then(|| Arc::new(Memo::new()))
+    }
+
+    /// [`Engine::prepare`], reusing rule outcomes through `memo`.
+    pub(crate) fn prepare_with<'e>(
+        &self,
+        evidence: &'e Evidence,
+        options: &Options,
+        memo: Option<Arc<Memo>>,
+    ) -> Prepared<'e> {
         let mut ev = Cow::Borrowed(evidence);
         let mut assumptions = Vec::new();
         for (k, v) in &options.assumptions {
@@ -94,6 +112,7 @@ impl Engine {
             assumptions,
             tables: Mutex::new(Vec::new()),
             cache: Mutex::new(HashMap::new()),
+            memo,
         }
     }
 
@@ -229,8 +248,13 @@ impl Engine {
             return Arc::new(self.rules.evaluate("", "", table, params));
         };
         let o = Arc::new(
-            self.rules
-                .evaluate(&check.file, &check.function, table, params),
+            self.rules.evaluate_with(
+                &check.file,
+                &check.function,
+                table,
+                params,
+                prep.memo.as_deref(),
+            ),
         );
         prep.cache
             .lock()
