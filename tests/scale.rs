@@ -185,7 +185,12 @@ fn memoised_and_unmemoised_scoring_give_the_same_bytes() {
         let m = two.install(|| memo.compare(p, &builtin, &options()));
         assert!(memo.rules().evaluations() > before, "{}", p.profile.id);
         let u = plain.compare(p, &builtin, &options());
-        assert_eq!(json::comparison(&m), json::comparison(&u), "{}", p.profile.id);
+        assert_eq!(
+            json::comparison(&m),
+            json::comparison(&u),
+            "{}",
+            p.profile.id
+        );
     }
     let corpus: Vec<Evidence> = corpus::Model::new(&memo)
         .corpus(17, 200)
@@ -206,7 +211,10 @@ fn memoised_and_unmemoised_scoring_give_the_same_bytes() {
             plain.rules().evaluations() - before_u,
         );
         // Facts repeat across a registry, so most rule runs become lookups.
-        assert!(ran_m * 2 < ran_u, "{id}: {ran_m} runs memoised, {ran_u} without");
+        assert!(
+            ran_m * 2 < ran_u,
+            "{id}: {ran_m} runs memoised, {ran_u} without"
+        );
     }
     let m = memo.compare_profiles(&profiles, &corpus, &options());
     let u = plain.compare_profiles(&profiles, &corpus, &options());

@@ -554,12 +554,13 @@ fn leaf_errors(graph: &Graph, rules: &RuleSet) -> Vec<Error> {
         let Some(check) = graph.checks().get(*rule) else {
             continue;
         };
-        let location = n.req.location().clone();
+        // A requirement's position is found by re-reading its catalog file: only for an error.
+        let location = || n.req.location().clone();
         if !rules.has_file(&check.file) {
             let known: Vec<String> = rules.files().map(|(p, _)| p.to_owned()).collect();
             errors.push(
                 GraphError::BadCheck {
-                    location,
+                    location: location(),
                     message: format!(
                         "`{}` checks `{c}`, but `{}` is not a loaded rule file",
                         n.req.id, check.file
@@ -578,7 +579,7 @@ fn leaf_errors(graph: &Graph, rules: &RuleSet) -> Vec<Error> {
             Some(0) => {}
             Some(a) => errors.push(
                 GraphError::BadCheck {
-                    location,
+                    location: location(),
                     message: format!("check function `{c}` takes {a} parameters"),
                     hint: Some(
                         "a check takes no parameters; read values with fact() and param()".into(),
@@ -588,7 +589,7 @@ fn leaf_errors(graph: &Graph, rules: &RuleSet) -> Vec<Error> {
             ),
             None => errors.push(
                 GraphError::BadCheck {
-                    location,
+                    location: location(),
                     message: format!("`{}` does not define `fn {}()`", check.file, check.function),
                     hint: Some(undefined_hint(rules, &check.file, &check.function)),
                 }

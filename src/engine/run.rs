@@ -247,15 +247,13 @@ impl Engine {
         let Some(check) = self.graph.checks().get(rule) else {
             return Arc::new(self.rules.evaluate("", "", table, params));
         };
-        let o = Arc::new(
-            self.rules.evaluate_with(
-                &check.file,
-                &check.function,
-                table,
-                params,
-                prep.memo.as_deref(),
-            ),
-        );
+        let o = Arc::new(self.rules.evaluate_with(
+            &check.file,
+            &check.function,
+            table,
+            params,
+            prep.memo.as_deref(),
+        ));
         prep.cache
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -24,8 +24,8 @@ use crate::profile::ParamValue;
 
 mod memo;
 
-use memo::{Ask, Ended, Field, Seen};
 pub use memo::Memo;
+use memo::{Ask, Ended, Field, Seen};
 
 /// Every limit a rule runs under, in one place (docs/sandbox.md explains each, with the error
 /// it produces). Rules are a few lines each and read a few facts: the built-in rules need under
@@ -636,22 +636,29 @@ mod api {
     }
 
     fn fact(key: &str) -> R<FactView> {
-        with_current(|cur| match cur.facts.entries.binary_search_by(|(_, r)| r.key.as_str().cmp(key)) {
-            Ok(idx) => {
-                if !cur.reads.facts.contains(&idx) {
-                    cur.reads.facts.push(idx);
+        with_current(|cur| {
+            match cur
+                .facts
+                .entries
+                .binary_search_by(|(_, r)| r.key.as_str().cmp(key))
+            {
+                Ok(idx) => {
+                    if !cur.reads.facts.contains(&idx) {
+                        cur.reads.facts.push(idx);
+                    }
+                    Ok(FactView {
+                        table: cur.facts.clone(),
+                        idx,
+                    })
                 }
-                Ok(FactView {
-                    table: cur.facts.clone(),
-                    idx,
-                })
-            }
-            Err(_) => {
-                // The table holds every vocabulary key.
-                let hint = did_you_mean(key, cur.facts.entries.iter().map(|(_, r)| r.key.as_str()))
-                    .map(|h| format!("; {h}"))
-                    .unwrap_or_default();
-                Err(format!("fact key `{key}` is not in the vocabulary{hint}").into())
+                Err(_) => {
+                    // The table holds every vocabulary key.
+                    let hint =
+                        did_you_mean(key, cur.facts.entries.iter().map(|(_, r)| r.key.as_str()))
+                            .map(|h| format!("; {h}"))
+                            .unwrap_or_default();
+                    Err(format!("fact key `{key}` is not in the vocabulary{hint}").into())
+                }
             }
         })
     }
@@ -678,19 +685,17 @@ mod api {
             Field::Source => r.source.as_deref().map_or(Dynamic::UNIT, s),
             Field::Note => r.note.as_deref().map_or(Dynamic::UNIT, s),
             Field::Stale => Dynamic::from(r.stale),
-            Field::Reason => r
-                .lapse
-                .as_ref()
-                .map_or(Dynamic::UNIT, |l| s(&l.reason())),
-            Field::AgeDays => r.age_days.map_or(Dynamic::UNIT, |a| Dynamic::from(a as INT)),
+            Field::Reason => r.lapse.as_ref().map_or(Dynamic::UNIT, |l| s(&l.reason())),
+            Field::AgeDays => r
+                .age_days
+                .map_or(Dynamic::UNIT, |a| Dynamic::from(a as INT)),
         }
     }
 
     fn key(v: &mut FactView) -> Dynamic {
-        v.table
-            .entries
-            .get(v.idx)
-            .map_or(Dynamic::UNIT, |(_, r)| Dynamic::from(ImmutableString::from(r.key.as_str())))
+        v.table.entries.get(v.idx).map_or(Dynamic::UNIT, |(_, r)| {
+            Dynamic::from(ImmutableString::from(r.key.as_str()))
+        })
     }
 
     const FIELDS: &str = "key, known, value, status, source, note, stale, reason, age_days";
@@ -758,9 +763,9 @@ mod api {
     }
 
     fn param_or(name: &str, default: Dynamic) -> R<Dynamic> {
-        with_current(|cur| {
-            Ok(record_param(cur, name, false).map_or(default, |v| param_dynamic(&v)))
-        })
+        with_current(
+            |cur| Ok(record_param(cur, name, false).map_or(default, |v| param_dynamic(&v))),
+        )
     }
 
     fn partial(x: Dynamic, note: &str) -> R<RhaiOutcome> {
@@ -1032,7 +1037,8 @@ impl RuleSet {
             .with(|c| c.borrow_mut().take().map(|cur| cur.reads))
             .unwrap_or_default();
         drop(guard);
-        let failed = |failure: RuleFailure| (OutcomeStatus::Error, None, String::new(), Some(failure));
+        let failed =
+            |failure: RuleFailure| (OutcomeStatus::Error, None, String::new(), Some(failure));
         let (status, value, note, error) = match result {
             Ok(value) => match value.try_cast::<api::RhaiOutcome>() {
                 Some(o) => (o.status, o.value, o.note, None),
@@ -1246,9 +1252,21 @@ mod tests {
             ),
             ("fn f() {\n  throw \"boom\";\n}", "r.rhai:2:3", "boom"),
             ("fn f() {\n  eval(\"1\")\n}", "r.rhai:2:3", "eval"),
-            ("fn f() {\n  timestamp()\n}", "r.rhai:2:3", "clock is not available"),
-            ("fn f() {\n  sleep(1000)\n}", "r.rhai:2:3", "`sleep` is not available"),
-            ("fn f() {\n  sleep(0.5)\n}", "r.rhai:2:3", "`sleep` is not available"),
+            (
+                "fn f() {\n  timestamp()\n}",
+                "r.rhai:2:3",
+                "clock is not available",
+            ),
+            (
+                "fn f() {\n  sleep(1000)\n}",
+                "r.rhai:2:3",
+                "`sleep` is not available",
+            ),
+            (
+                "fn f() {\n  sleep(0.5)\n}",
+                "r.rhai:2:3",
+                "`sleep` is not available",
+            ),
             (
                 "fn f() {\n  let s = \"x\"; loop { s += s; }\n}",
                 "r.rhai:1:1",
@@ -1321,7 +1339,11 @@ mod tests {
     fn a_fact_reads_like_the_map_it_documents() {
         let o = run("fn f() { let f = fact(\"contract.baa\"); if f[\"value\"] && \"age_days\" in f && !(\"nope\" in f) && f.key == \"contract.baa\" { print(f); pass() } else { fail() } }", "f");
         assert_eq!(o.status, OutcomeStatus::Pass, "{o:?}");
-        assert!(o.output[0].starts_with("#{\"age_days\": 150,"), "{:?}", o.output);
+        assert!(
+            o.output[0].starts_with("#{\"age_days\": 150,"),
+            "{:?}",
+            o.output
+        );
         let o = run("fn f() { fact(\"contract.baa\")[\"valeu\"] }", "f");
         assert!(o.note.contains("a fact has no field `valeu`"), "{}", o.note);
     }
@@ -1336,7 +1358,11 @@ mod tests {
             let first = rules.evaluate_with("r.rhai", f, &facts, &params, Some(&memo));
             let before = rules.evaluations();
             let second = rules.evaluate_with("r.rhai", f, &facts, &params, Some(&memo));
-            assert_eq!(rules.evaluations(), before, "{f}: a memoised outcome re-ran");
+            assert_eq!(
+                rules.evaluations(),
+                before,
+                "{f}: a memoised outcome re-ran"
+            );
             assert_eq!((&fresh, &fresh), (&first, &second), "{f}");
         }
         // Another provider whose fact is as true but 100 days older: `f` does not read the
@@ -1347,7 +1373,13 @@ mod tests {
         );
         let vocab = Arc::new(Vocabulary::parse(&SourceFile::from_text("v.yaml", "labfit: vocabulary/v1\nfacts:\n  contract.baa: {type: bool, meaning: m, question: q14, ask: a?}\n  sla.pct: {type: percent, meaning: m, question: q03, ask: a?}\n")).unwrap());
         let ev = Evidence::parse(&e, &vocab).unwrap();
-        let older = Arc::new(FactTable::new(&ev, &vocab, "2024-01-01".parse().unwrap(), None, &[]));
+        let older = Arc::new(FactTable::new(
+            &ev,
+            &vocab,
+            "2024-01-01".parse().unwrap(),
+            None,
+            &[],
+        ));
         let before = rules.evaluations();
         let o = rules.evaluate_with("r.rhai", "f", &older, &params, Some(&memo));
         assert_eq!(rules.evaluations(), before);
