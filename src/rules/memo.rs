@@ -6,6 +6,7 @@
 //! leaf holds the outcome. Looking a provider up walks the trie asking the provider's facts;
 //! a miss runs the rule and adds its path.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -236,13 +237,12 @@ impl Memo {
                     if a != *ask {
                         return;
                     }
-                    if !next.contains_key(&s) {
-                        next.insert(s, build(steps.collect(), end));
-                        return;
-                    }
-                    match next.get_mut(&s) {
-                        Some(n) => node = n,
-                        None => return,
+                    match next.entry(s) {
+                        Entry::Vacant(v) => {
+                            v.insert(build(steps.collect(), end));
+                            return;
+                        }
+                        Entry::Occupied(o) => node = o.into_mut(),
                     }
                 }
             }
