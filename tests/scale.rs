@@ -223,6 +223,32 @@ fn memoised_and_unmemoised_scoring_give_the_same_bytes() {
     }
 }
 
+/// A rule pack's warnings are about the pack, not a provider: a comparison gives them once,
+/// its reports leave them out, and a single score keeps them.
+#[test]
+fn pack_warnings_are_given_once_per_comparison() {
+    let vocab = "labfit: vocabulary/v1\nfacts:\n  contract.baa: {type: bool, meaning: m, question: q14, ask: a?}\n";
+    let engine = Engine::builder()
+        .pack("p", vec![SourceFile::from_text("p/v.yaml", vocab)])
+        .build()
+        .unwrap();
+    let pack = engine.warnings().to_vec();
+    assert!(!pack.is_empty());
+    let p = engine.profile("us-clinical-diagnostics").unwrap();
+    let evidence = providers(&engine, 0);
+    let c = engine.compare(&p, &evidence, &options());
+    assert_eq!(c.warnings, pack);
+    assert!(c
+        .reports
+        .iter()
+        .all(|r| pack.iter().all(|w| !r.warnings.contains(w))));
+    assert_eq!(engine.rank(&p, &evidence, &options()).warnings, pack);
+    let text = labfit::render::text::comparison(&c, labfit::render::text::Style::new(false));
+    assert_eq!(text.matches(pack[0].message.as_str()).count(), 1, "{text}");
+    let one = engine.score(&p, &evidence[0], &options());
+    assert!(pack.iter().all(|w| one.warnings.contains(w)));
+}
+
 #[test]
 fn compare_profiles_ranks_as_compare_does_on_any_thread_count() {
     let engine = Engine::builtin().unwrap();

@@ -45,12 +45,14 @@ impl Engine {
             .par_iter()
             .map(|e| {
                 let prep = self.prepare_with(e, &options, memo.clone());
-                let r = self.score_prepared(profile, &prep);
+                let r = self.score_in(profile, &prep, false);
                 tick();
                 r
             })
             .collect();
-        comparison(profile, as_of, reports)
+        let mut c = comparison(profile, as_of, reports);
+        c.warnings.clone_from(&self.warnings);
+        c
     }
 
     /// [`Engine::compare`] without the reports: the same ranking, dominance and minimax
@@ -75,12 +77,14 @@ impl Engine {
     ) -> Comparison {
         let mut all = self.matrix(std::slice::from_ref(profile), evidence, options, tick);
         all.pop().unwrap_or_else(|| {
-            finish(
+            let mut c = finish(
                 profile,
                 options.as_of.unwrap_or_else(Date::today),
                 Vec::new(),
                 Vec::new(),
-            )
+            );
+            c.warnings.clone_from(&self.warnings);
+            c
         })
     }
 
@@ -141,7 +145,9 @@ impl Engine {
             .zip(by_profile)
             .map(|(p, mut ranking)| {
                 ranking.sort_by(rank::order);
-                finish(p, as_of, ranking, Vec::new())
+                let mut c = finish(p, as_of, ranking, Vec::new());
+                c.warnings.clone_from(&self.warnings);
+                c
             })
             .collect()
     }
@@ -249,6 +255,7 @@ fn finish(
         decision,
         minimax_regret,
         notes: Vec::new(),
+        warnings: Vec::new(),
         reports,
     }
 }

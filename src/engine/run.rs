@@ -124,8 +124,23 @@ impl Engine {
     /// Scores prepared evidence; rule outcomes are reused across calls with the same
     /// parameter values.
     pub fn score_prepared(&self, profile: &BoundProfile, prep: &Prepared<'_>) -> Report {
+        self.score_in(profile, prep, true)
+    }
+
+    /// [`Engine::score_prepared`]; a comparison leaves out the rule packs' warnings, which it
+    /// gives once for all its reports.
+    pub(crate) fn score_in(
+        &self,
+        profile: &BoundProfile,
+        prep: &Prepared<'_>,
+        pack_warnings: bool,
+    ) -> Report {
         let (table, outcomes) = self.outcomes(profile, prep);
-        let mut warnings = self.warnings.clone();
+        let mut warnings = if pack_warnings {
+            self.warnings.clone()
+        } else {
+            Vec::new()
+        };
         warnings.extend(self.evidence_warnings(&prep.evidence, &table));
         for a in &prep.assumptions {
             warnings.push(Warning {

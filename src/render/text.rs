@@ -151,7 +151,7 @@ pub fn comparison(c: &Comparison, style: Style) -> String {
             if v.counts.providers == 1 { "" } else { "s" }
         ))
     );
-    for n in v.notes {
+    for n in &v.notes {
         let _ = writeln!(o, "{}", style.dim(&wrap(&format!("note: {n}"), WIDTH, 6)));
     }
     o.push('\n');

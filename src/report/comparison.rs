@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::input::date::Date;
-use crate::report::Report;
+use crate::report::{Report, Warning};
 use crate::score::rank::Standing;
 use crate::score::Verdict;
 
@@ -124,6 +124,10 @@ pub struct Comparison {
     /// provider), one sentence each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// What the loaded rule packs warn about (a requirement or vocabulary entry a pack
+    /// replaced): said once here, not in every report of the comparison.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
     /// The full report of every provider, in ranking order.
     pub reports: Vec<Report>,
 }
