@@ -1,7 +1,7 @@
 //! How fast labfit scores, at registry scale, against a native floor (docs/performance.md
 //! explains every figure). `cargo bench` runs it all in a few minutes; `cargo bench -- NAME`
 //! runs one group (`a_score_one`, `b_compare_2000`, `c_matrix_2000`, `d_startup`,
-//! `e_native_floor`, `f_robustness`, `parse_2000`, `growth`).
+//! `e_native_floor`, `f_memo`, `f_robustness`, `parse_2000`, `growth`).
 //!
 //! The corpus is generated in memory (examples/gen-corpus, seed 1) and scored as of a fixed
 //! date, so every run measures the same work.
@@ -19,7 +19,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use labfit::rules::{FactTable, Params};
+use labfit::rules::{FactTable, Memo, Params};
+use labfit::FactValue;
 use labfit::{BoundProfile, Engine, Evidence, Options, SourceFile};
 
 #[path = "../examples/gen-corpus/corpus.rs"]
@@ -37,6 +38,11 @@ const PROFILE: &str = "us-clinical-diagnostics";
 
 struct Fixture {
     engine: Engine,
+    /// The same engine without the memo: every rule runs for every provider.
+    plain: Engine,
+    /// The corpus with every number, integer and list made unique to its provider: a registry
+    /// where facts rarely repeat, the memo's worst case.
+    unique: Vec<Evidence>,
     options: Options,
     texts: Vec<SourceFile>,
     corpus: Vec<Evidence>,
@@ -53,9 +59,14 @@ fn fixture() -> &'static Fixture {
             .into_iter()
             .map(|(id, text)| SourceFile::from_text(&format!("{id}.yaml"), text))
             .collect();
-        let corpus = texts
+        let corpus: Vec<Evidence> = texts
             .iter()
             .map(|f| engine.evidence_from(f).unwrap())
+            .collect();
+        let unique = corpus
+            .iter()
+            .enumerate()
+            .map(|(k, e)| unique(k, e))
             .collect();
         let profiles = engine
             .builtin_profiles()
@@ -67,12 +78,29 @@ fn fixture() -> &'static Fixture {
         };
         Fixture {
             engine,
+            plain: Engine::builder().without_memo().build().unwrap(),
+            unique,
             options,
             texts,
             corpus,
             profiles,
         }
     })
+}
+
+/// `e` with its numbers nudged by a provider-specific amount too small to change a verdict's
+/// meaning, its integers raised by the index and a provider-specific item in every list.
+fn unique(k: usize, e: &Evidence) -> Evidence {
+    let mut e = e.clone();
+    for f in e.facts.values_mut() {
+        match &mut f.value {
+            Some(FactValue::Number(n)) => *n -= (k as f64 + 1.0) * 1e-9 * n.abs().max(1.0),
+            Some(FactValue::Integer(i)) => *i += k as i64,
+            Some(FactValue::List(l)) => l.push(format!("p{k}")),
+            _ => {}
+        }
+    }
+    e
 }
 
 fn profile(f: &Fixture, id: &str) -> BoundProfile {
@@ -204,6 +232,18 @@ fn e_native_floor(c: &mut Criterion) {
             }
         })
     });
+    // The same evaluations through a memo that starts empty each iteration, as a comparison's
+    // does: the 200 providers' rules, reused wherever a rule reads the same values.
+    g.bench_function("rhai_memo", |b| {
+        b.iter(|| {
+            let memo = Memo::new();
+            for t in &tables {
+                for (file, function, _) in native::CAP {
+                    black_box(rules.evaluate_with(file, function, t, &params, None, Some(&memo)));
+                }
+            }
+        })
+    });
     g.bench_function("native", |b| {
         b.iter(|| {
             for t in &tables {
@@ -213,6 +253,28 @@ fn e_native_floor(c: &mut Criterion) {
             }
         })
     });
+    g.finish();
+}
+
+/// The memo: ranking 2 000 providers under one profile (summaries, no reports: rules are most
+/// of the cost) on one thread, with and without the memo, on the generated registry and on
+/// the one where facts rarely repeat.
+fn f_memo(c: &mut Criterion) {
+    let f = fixture();
+    let p = profile(f, PROFILE);
+    let pool = pool(1);
+    let mut g = c.benchmark_group("f_memo");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    g.throughput(Throughput::Elements(PROVIDERS as u64));
+    for (corpus, name) in [(&f.corpus, "registry"), (&f.unique, "unique")] {
+        for (engine, path) in [(&f.engine, "memo"), (&f.plain, "plain")] {
+            g.bench_function(BenchmarkId::new(path, name), |b| {
+                b.iter(|| pool.install(|| engine.rank(&p, black_box(corpus), &f.options)))
+            });
+        }
+    }
     g.finish();
 }
 
@@ -366,6 +428,7 @@ criterion_group!(
     a_score_one,
     d_startup,
     e_native_floor,
+    f_memo,
     parse_2000,
     b_compare_2000,
     c_matrix_2000,

@@ -339,11 +339,13 @@ fn assume_works_on_compare_and_questions() {
         "contract.baa=true",
         "--format",
         "json",
+        "--full",
         AS_OF[0],
         AS_OF[1],
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["reports"].as_array().unwrap().len(), 2);
     for r in v["reports"].as_array().unwrap() {
         assert_eq!(r["assumptions"][0]["fact"], "contract.baa");
         let baa = r["gates"]

@@ -285,6 +285,7 @@ fn compare_completes_and_exits_three() {
         AS_OF,
         "--format",
         "json",
+        "--full",
         EVIDENCE,
         "aws",
         "tencent-cloud",
@@ -293,6 +294,7 @@ fn compare_completes_and_exits_three() {
     assert_eq!(o.status.code(), Some(3));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["ranking"].as_array().unwrap().len(), 3);
+    assert_eq!(v["reports"].as_array().unwrap().len(), 3);
     for r in v["reports"].as_array().unwrap() {
         assert_eq!(r["errors"].as_array().unwrap().len(), HOSTILE.len());
     }

@@ -166,6 +166,89 @@ fn ranking_json(c: &Comparison) -> String {
     json::comparison(&c)
 }
 
+/// The memo reuses an outcome only for a rule that read the same values; the reports must be
+/// the bytes the rules would give when run every time: on the built-in matrix (every built-in
+/// profile × every built-in provider, full reports) and on a generated corpus (another seed
+/// than the benches', so facts repeat as they would in a registry, not as the benches tuned).
+#[test]
+fn memoised_and_unmemoised_scoring_give_the_same_bytes() {
+    let memo = Engine::builtin().unwrap();
+    let plain = Engine::builder().without_memo().build().unwrap();
+    let builtin = providers(&memo, 0);
+    let two = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let profiles = profiles(&memo);
+    for p in &profiles {
+        let before = memo.rules().evaluations();
+        let m = two.install(|| memo.compare(p, &builtin, &options()));
+        assert!(memo.rules().evaluations() > before, "{}", p.profile.id);
+        let u = plain.compare(p, &builtin, &options());
+        assert_eq!(
+            json::comparison(&m),
+            json::comparison(&u),
+            "{}",
+            p.profile.id
+        );
+    }
+    let corpus: Vec<Evidence> = corpus::Model::new(&memo)
+        .corpus(17, 200)
+        .into_iter()
+        .map(|(id, text)| {
+            memo.evidence_from(&SourceFile::from_text(&format!("{id}.yaml"), text))
+                .unwrap()
+        })
+        .collect();
+    for id in ["us-clinical-diagnostics", "forensic-lab"] {
+        let p = memo.profile(id).unwrap();
+        let (before_m, before_u) = (memo.rules().evaluations(), plain.rules().evaluations());
+        let m = two.install(|| memo.compare(&p, &corpus, &options()));
+        let u = plain.compare(&p, &corpus, &options());
+        assert_eq!(json::comparison(&m), json::comparison(&u), "{id}");
+        let (ran_m, ran_u) = (
+            memo.rules().evaluations() - before_m,
+            plain.rules().evaluations() - before_u,
+        );
+        // Facts repeat across a registry, so most rule runs become lookups.
+        assert!(
+            ran_m * 2 < ran_u,
+            "{id}: {ran_m} runs memoised, {ran_u} without"
+        );
+    }
+    let m = memo.compare_profiles(&profiles, &corpus, &options());
+    let u = plain.compare_profiles(&profiles, &corpus, &options());
+    for (m, u) in m.iter().zip(&u) {
+        assert_eq!(json::comparison(m), json::comparison(u), "{}", m.profile);
+    }
+}
+
+/// A rule pack's warnings are about the pack, not a provider: a comparison gives them once,
+/// its reports leave them out, and a single score keeps them.
+#[test]
+fn pack_warnings_are_given_once_per_comparison() {
+    let vocab = "labfit: vocabulary/v1\nfacts:\n  contract.baa: {type: bool, meaning: m, question: q14, ask: a?}\n";
+    let engine = Engine::builder()
+        .pack("p", vec![SourceFile::from_text("p/v.yaml", vocab)])
+        .build()
+        .unwrap();
+    let pack = engine.warnings().to_vec();
+    assert!(!pack.is_empty());
+    let p = engine.profile("us-clinical-diagnostics").unwrap();
+    let evidence = providers(&engine, 0);
+    let c = engine.compare(&p, &evidence, &options());
+    assert_eq!(c.warnings, pack);
+    assert!(c
+        .reports
+        .iter()
+        .all(|r| pack.iter().all(|w| !r.warnings.contains(w))));
+    assert_eq!(engine.rank(&p, &evidence, &options()).warnings, pack);
+    let text = labfit::render::text::comparison(&c, labfit::render::text::Style::new(false));
+    assert_eq!(text.matches(pack[0].message.as_str()).count(), 1, "{text}");
+    let one = engine.score(&p, &evidence[0], &options());
+    assert!(pack.iter().all(|w| one.warnings.contains(w)));
+}
+
 #[test]
 fn compare_profiles_ranks_as_compare_does_on_any_thread_count() {
     let engine = Engine::builtin().unwrap();

@@ -332,6 +332,7 @@ fn each_endpoint_answers_what_the_cli_writes() {
             AS_OF,
             "--format",
             "json",
+            "--full",
         ]),
     );
     for what in ["profiles", "providers", "requirements", "facts", "params"] {
@@ -446,6 +447,7 @@ fn documents_in_the_body_score_as_the_same_files_do() {
                 AS_OF,
                 "--format",
                 "json",
+                "--full",
             ],
         ),
     );

@@ -19,7 +19,7 @@ pub enum CompareFormat {
     /// The ranking as a table
     #[default]
     Text,
-    /// The ranking and every full report (comparison/v1)
+    /// The ranking with each provider's summary (comparison/v1); with --full, every report
     Json,
     /// A committee report in Markdown
     Markdown,
@@ -51,6 +51,10 @@ pub struct CompareArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: CompareFormat,
+    /// With --format json: add every provider's full report (2 000 providers make hundreds of
+    /// megabytes)
+    #[arg(long)]
+    pub full: bool,
     /// Write to FILE instead of stdout
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -83,8 +87,16 @@ pub fn run(a: &CompareArgs) -> Exit {
             }
             pb
         });
-        // The table and CSV show only the ranking: no need to build every provider's report.
-        let ranking_only = matches!(a.format, CompareFormat::Text | CompareFormat::Csv);
+        // The table, CSV and (unless --full) JSON show only the ranking: no need to build
+        // every provider's report.
+        let ranking_only = match a.format {
+            CompareFormat::Text | CompareFormat::Csv => true,
+            CompareFormat::Json => !a.full,
+            CompareFormat::Markdown
+            | CompareFormat::Html
+            | CompareFormat::Junit
+            | CompareFormat::Oscal => false,
+        };
         let tick = || {
             if let Some(pb) = &bar {
                 pb.inc(1);

@@ -65,20 +65,23 @@ impl Engine {
             as_of: Some(as_of),
             assumptions: options.assumptions.clone(),
         };
+        let memo = self.memo();
         let reports: Vec<Report> = evidence
             .par_iter()
             .map(|e| {
-                let prep = self.prepare(e, &options);
+                let prep = self.prepare_with(e, &options, memo.clone());
                 let prep = match until {
                     Some(u) => prep.with_deadline(u),
                     None => prep,
                 };
-                let r = self.score_prepared(profile, &prep);
+                let r = self.score_in(profile, &prep, false);
                 tick();
                 r
             })
             .collect();
-        comparison(profile, as_of, reports)
+        let mut c = comparison(profile, as_of, reports);
+        c.warnings.clone_from(&self.warnings);
+        c
     }
 
     /// [`Engine::compare`] without the reports: the same ranking, dominance and minimax
@@ -103,12 +106,14 @@ impl Engine {
     ) -> Comparison {
         let mut all = self.matrix(std::slice::from_ref(profile), evidence, options, tick);
         all.pop().unwrap_or_else(|| {
-            finish(
+            let mut c = finish(
                 profile,
                 options.as_of.unwrap_or_else(Date::today),
                 Vec::new(),
                 Vec::new(),
-            )
+            );
+            c.warnings.clone_from(&self.warnings);
+            c
         })
     }
 
@@ -140,10 +145,11 @@ impl Engine {
             as_of: Some(as_of),
             assumptions: options.assumptions.clone(),
         };
+        let memo = self.memo();
         let rows: Vec<Vec<Ranked>> = evidence
             .par_iter()
             .map(|e| {
-                let prep = self.prepare(e, &options);
+                let prep = self.prepare_with(e, &options, memo.clone());
                 let row = profiles
                     .iter()
                     .map(|p| summary_row(&prep, self.summary(p, &prep)))
@@ -168,7 +174,9 @@ impl Engine {
             .zip(by_profile)
             .map(|(p, mut ranking)| {
                 ranking.sort_by(rank::order);
-                finish(p, as_of, ranking, Vec::new())
+                let mut c = finish(p, as_of, ranking, Vec::new());
+                c.warnings.clone_from(&self.warnings);
+                c
             })
             .collect()
     }
@@ -282,6 +290,7 @@ fn finish(
         minimax_regret,
         notes: Vec::new(),
         robustness: None,
+        warnings: Vec::new(),
         reports,
     }
 }

@@ -438,6 +438,7 @@ impl Merged {
             builtin_evidence: evidence,
             builtin_mappings: mappings,
             rule_tests,
+            memo: true,
         };
         (engine, self.files, findings.into_iter().flatten().collect())
     }

@@ -50,6 +50,7 @@ pub struct EngineBuilder {
     packs: Vec<PackSource>,
     no_builtin: bool,
     limits: Option<Limits>,
+    no_memo: bool,
 }
 
 impl EngineBuilder {
@@ -85,6 +86,14 @@ impl EngineBuilder {
         self
     }
 
+    /// Runs every rule in a comparison, instead of reusing the outcome of an earlier provider
+    /// that read the same values (the memo, [`crate::rules::Memo`]). The reports are the same
+    /// to the byte; tests and benches use this to compare the two paths.
+    pub fn without_memo(mut self) -> Self {
+        self.no_memo = true;
+        self
+    }
+
     /// Loads, validates and compiles everything; the first batch of errors stops it (see
     /// `engine/load.rs` for the order packs load in and which definition wins).
     pub fn build(self) -> Result<Engine, Error> {
@@ -99,7 +108,9 @@ impl EngineBuilder {
                 PackSource::Files(pack) => pack,
             });
         }
-        load::strict(packs, self.limits.unwrap_or_default())
+        let mut engine = load::strict(packs, self.limits.unwrap_or_default())?;
+        engine.memo = !self.no_memo;
+        Ok(engine)
     }
 }
 
@@ -116,6 +127,8 @@ pub struct Engine {
     builtin_evidence: BTreeMap<String, SourceFile>,
     builtin_mappings: BTreeMap<String, SourceFile>,
     rule_tests: Vec<SourceFile>,
+    /// Whether comparisons memoise rule outcomes across providers.
+    memo: bool,
 }
 
 impl Engine {

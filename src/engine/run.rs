@@ -15,7 +15,7 @@ use crate::graph::NodeKind;
 use crate::input::date::Date;
 use crate::input::error::{did_you_mean, UsageError};
 use crate::report::{Assumption, Report, Warning, WarningKind};
-use crate::rules::{FactTable, Lapse, Outcome, Params};
+use crate::rules::{FactTable, Lapse, Memo, Outcome, Params};
 use crate::score::{self, BoundProfile};
 
 /// A provider's evidence prepared for scoring as of one date: facts converted once, rule
@@ -32,6 +32,8 @@ pub struct Prepared<'e> {
     cache: Mutex<OutcomeCache>,
     /// The end of the time budget its rules share, if any ([`Prepared::with_deadline`]).
     until: Option<Instant>,
+    /// Outcomes shared with the other providers of a comparison, by what each rule read.
+    memo: Option<Arc<Memo>>,
 }
 
 /// What a fact table depends on besides the evidence and the date: the profile's staleness
@@ -91,6 +93,22 @@ impl Engine {
 
     /// Prepares evidence for scoring (applies assumptions, fixes the date).
     pub fn prepare<'e>(&self, evidence: &'e Evidence, options: &Options) -> Prepared<'e> {
+        self.prepare_with(evidence, options, None)
+    }
+
+    /// The memo a comparison shares between its providers, unless the engine was built
+    /// without one.
+    pub(crate) fn memo(&self) -> Option<Arc<Memo>> {
+        self.memo.then(|| Arc::new(Memo::new()))
+    }
+
+    /// [`Engine::prepare`], reusing rule outcomes through `memo`.
+    pub(crate) fn prepare_with<'e>(
+        &self,
+        evidence: &'e Evidence,
+        options: &Options,
+        memo: Option<Arc<Memo>>,
+    ) -> Prepared<'e> {
         let mut ev = Cow::Borrowed(evidence);
         let mut assumptions = Vec::new();
         for (k, v) in &options.assumptions {
@@ -108,6 +126,7 @@ impl Engine {
             tables: Mutex::new(Vec::new()),
             cache: Mutex::new(HashMap::new()),
             until: None,
+            memo,
         }
     }
 
@@ -119,8 +138,23 @@ impl Engine {
     /// Scores prepared evidence; rule outcomes are reused across calls with the same
     /// parameter values.
     pub fn score_prepared(&self, profile: &BoundProfile, prep: &Prepared<'_>) -> Report {
+        self.score_in(profile, prep, true)
+    }
+
+    /// [`Engine::score_prepared`]; a comparison leaves out the rule packs' warnings, which it
+    /// gives once for all its reports.
+    pub(crate) fn score_in(
+        &self,
+        profile: &BoundProfile,
+        prep: &Prepared<'_>,
+        pack_warnings: bool,
+    ) -> Report {
         let (table, outcomes) = self.outcomes(profile, prep);
-        let mut warnings = self.warnings.clone();
+        let mut warnings = if pack_warnings {
+            self.warnings.clone()
+        } else {
+            Vec::new()
+        };
         warnings.extend(self.evidence_warnings(&prep.evidence, &table));
         for a in &prep.assumptions {
             warnings.push(Warning {
@@ -258,12 +292,13 @@ impl Engine {
         let Some(check) = self.graph.checks().get(rule) else {
             return Arc::new(self.rules.evaluate("", "", table, params));
         };
-        let o = Arc::new(self.rules.evaluate_until(
+        let o = Arc::new(self.rules.evaluate_with(
             &check.file,
             &check.function,
             table,
             params,
             prep.until,
+            prep.memo.as_deref(),
         ));
         prep.cache
             .lock()

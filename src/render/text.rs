@@ -165,9 +165,7 @@ pub fn comparison(c: &Comparison, style: Style) -> String {
             if v.counts.providers == 1 { "" } else { "s" }
         ))
     );
-    for n in v.notes {
-        let _ = writeln!(o, "{}", style.dim(&wrap(&format!("note: {n}"), WIDTH, 6)));
-    }
+    // Notes on the inputs are said once, in the summary.
     o.push('\n');
     ranking(&mut o, &v, style);
     o.push('\n');

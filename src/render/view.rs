@@ -187,8 +187,9 @@ pub struct ComparisonView<'a> {
     pub pairs: Vec<(Named<'a>, Named<'a>)>,
     /// The same pairs by winner, winners in the order they first appear.
     pub beats: Vec<Beats<'a>>,
-    /// Notes on the inputs (a file that replaced a built-in provider).
-    pub notes: &'a [String],
+    /// Notes on the inputs: the rule packs' warnings, then the notes (a file that replaced a
+    /// built-in provider).
+    pub notes: Vec<&'a str>,
     /// What the evidence decides.
     pub decision: DecisionView<'a>,
     /// The safest choice among the providers that meet every must-have.
@@ -384,7 +385,12 @@ impl<'a> ComparisonView<'a> {
             rows: rows(c),
             pairs,
             beats,
-            notes: &c.notes,
+            notes: c
+                .warnings
+                .iter()
+                .map(|w| w.message.as_str())
+                .chain(c.notes.iter().map(String::as_str))
+                .collect(),
             decision,
             safest,
             frameworks: first.and_then(|f| framework_matrix(f, &c.reports)),

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::input::date::Date;
-use crate::report::Report;
+use crate::report::{Report, Warning};
 use crate::score::rank::Standing;
 use crate::score::Verdict;
 
@@ -132,6 +132,10 @@ pub struct Comparison {
     /// (`compare --robustness`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub robustness: Option<crate::report::robustness::Robustness>,
+    /// What the loaded rule packs warn about (a requirement or vocabulary entry a pack
+    /// replaced): said once here, not in every report of the comparison.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
     /// The full report of every provider, in ranking order.
     pub reports: Vec<Report>,
 }

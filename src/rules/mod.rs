@@ -22,6 +22,11 @@ use crate::input::error::did_you_mean;
 use crate::input::source::{Location, SourceFile};
 use crate::profile::ParamValue;
 
+mod memo;
+
+pub use memo::Memo;
+use memo::{Ask, Ended, Field, Seen};
+
 /// Every limit a rule runs under, in one place (docs/sandbox.md explains each, with the error
 /// it produces). Rules are a few lines each and read a few facts: the built-in rules need under
 /// 500 operations and a few hundred bytes of strings. These bounds are far above that and low
@@ -97,6 +102,17 @@ pub fn sandbox(limits: Limits) -> rhai::Engine {
         // One shared engine is used from many threads; the string interner would serialise them.
         .set_max_strings_interned(0);
     e.disable_symbol("eval");
+    // Rules must be pure functions of the facts and parameters they read (the memo relies on
+    // it): no clock, and no `sleep`, which would also hold a thread past the deadline.
+    e.register_fn("timestamp", || -> Result<Dynamic, Box<EvalAltResult>> {
+        Err("the clock is not available in rules".into())
+    });
+    e.register_fn("sleep", |_: INT| -> Result<(), Box<EvalAltResult>> {
+        Err("`sleep` is not available in rules".into())
+    });
+    e.register_fn("sleep", |_: FLOAT| -> Result<(), Box<EvalAltResult>> {
+        Err("`sleep` is not available in rules".into())
+    });
     let deadline = limits.deadline;
     e.on_progress(move |ops| {
         if ops % 16 != 0 {
@@ -279,22 +295,22 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn failed(failure: RuleFailure, reads: Reads) -> Outcome {
+    fn failed(failure: RuleFailure) -> Outcome {
         Outcome {
             status: OutcomeStatus::Error,
             value: None,
             note: format!("rule error: {}", failure.message),
-            facts: reads.facts,
-            params: reads.params,
+            facts: Vec::new(),
+            params: Vec::new(),
             error: Some(failure),
-            output: reads.output,
+            output: Vec::new(),
         }
     }
 }
 
 /// A provider's facts prepared for rules as of one date and staleness limit: every vocabulary
-/// key, each converted to a Rhai value once, when a rule first reads it (a profile's rules
-/// read about half of the vocabulary, and building a Rhai map costs more than reading it).
+/// key, its value converted to a Rhai value once, when a rule first reads it (a profile's
+/// rules read about half of the vocabulary).
 #[derive(Debug)]
 pub struct FactTable {
     /// One entry per vocabulary key, sorted by key (the vocabulary iterates in key order), so
@@ -446,6 +462,7 @@ fn lapsed_note(status: OutcomeStatus, note: String, facts: &[FactRead]) -> Strin
     }
 }
 
+/// A fact as a Rhai map, for printing one (`print(f)`, `` `${f}` ``).
 fn fact_map(r: &FactRead) -> Dynamic {
     let mut m = Map::new();
     let s = |v: &str| Dynamic::from(ImmutableString::from(v));
@@ -506,15 +523,52 @@ pub type Params = Arc<BTreeMap<String, ParamValue>>;
 /// What one evaluation read and printed.
 #[derive(Default)]
 struct Reads {
-    facts: Vec<FactRead>,
-    params: Vec<ParamRead>,
+    /// Indices of the facts read, in order of first read.
+    facts: Vec<usize>,
+    /// Names of the parameters read, in order of first read.
+    params: Vec<String>,
     output: Vec<String>,
+    /// Every value read, in order, when the outcome is to be memoised; `None` once the path
+    /// is too long to be worth keeping.
+    trace: Option<Vec<(Ask, Seen)>>,
+}
+
+impl Reads {
+    fn record(&mut self, ask: impl FnOnce() -> (Ask, Seen)) {
+        if let Some(t) = &mut self.trace {
+            if t.len() < memo::MAX_TRACE {
+                t.push(ask());
+            } else {
+                self.trace = None;
+            }
+        }
+    }
 }
 
 struct Current {
     facts: Arc<FactTable>,
     params: Params,
     reads: Reads,
+}
+
+/// What `fact(key)` returns: a handle on one fact of the table, cheap to copy. Each field is
+/// read through a getter, so the memo knows exactly which fields a rule looked at (a rule
+/// that never reads `age_days` gives the same outcome for facts of any age).
+#[derive(Clone)]
+pub(crate) struct FactView {
+    table: Arc<FactTable>,
+    idx: usize,
+}
+
+/// The text of `param(name)`'s error when the profile does not set `name`.
+fn missing_param_message(name: &str, params: &Params) -> String {
+    let hint = did_you_mean(name, params.keys().map(String::as_str))
+        .map(|h| format!("; {h}"))
+        .unwrap_or_else(|| {
+            "; declare it in a `labfit: parameters/v1` file, or set it in the profile's `params`"
+                .to_owned()
+        });
+    format!("parameter `{name}` is not declared and the profile does not set it{hint}")
 }
 
 thread_local! {
@@ -524,7 +578,7 @@ thread_local! {
     static UNTIL: Cell<Option<Instant>> = const { Cell::new(None) };
 }
 
-/// The error of a rule stopped by its request's time budget ([`RuleSet::evaluate_until`]).
+/// The error of a rule stopped by its request's time budget ([`RuleSet::evaluate_with`]).
 pub const BUDGET_SPENT: &str = "the request's time budget ran out while this rule ran";
 
 fn past_deadline(deadline: Duration) -> bool {
@@ -595,54 +649,137 @@ mod api {
         })
     }
 
-    fn fact(key: &str) -> R<Dynamic> {
-        with_current(|cur| match cur.facts.entry(key) {
-            Some((map, read)) => {
-                if !cur.reads.facts.iter().any(|r| r.key == key) {
-                    cur.reads.facts.push(read.clone());
+    fn fact(key: &str) -> R<FactView> {
+        with_current(|cur| {
+            match cur
+                .facts
+                .entries
+                .binary_search_by(|(_, r)| r.key.as_str().cmp(key))
+            {
+                Ok(idx) => {
+                    if !cur.reads.facts.contains(&idx) {
+                        cur.reads.facts.push(idx);
+                    }
+                    Ok(FactView {
+                        table: cur.facts.clone(),
+                        idx,
+                    })
                 }
-                Ok(map.get_or_init(|| fact_map(read)).clone())
-            }
-            None => {
-                // The table holds every vocabulary key.
-                let hint = did_you_mean(key, cur.facts.entries.iter().map(|(_, r)| r.key.as_str()))
-                    .map(|h| format!("; {h}"))
-                    .unwrap_or_default();
-                Err(format!("fact key `{key}` is not in the vocabulary{hint}").into())
+                Err(_) => {
+                    // The table holds every vocabulary key.
+                    let hint =
+                        did_you_mean(key, cur.facts.entries.iter().map(|(_, r)| r.key.as_str()))
+                            .map(|h| format!("; {h}"))
+                            .unwrap_or_default();
+                    Err(format!("fact key `{key}` is not in the vocabulary{hint}").into())
+                }
             }
         })
     }
 
-    fn record_param(cur: &mut Current, name: &str) -> Option<ParamValue> {
-        let value = cur.params.get(name).cloned();
-        if !cur.reads.params.iter().any(|p| p.name == name) {
-            cur.reads.params.push(ParamRead {
-                name: name.to_owned(),
-                value: value.clone(),
-            });
+    /// One field of a fact, recorded for the memo.
+    fn field(v: &mut FactView, field: Field) -> Dynamic {
+        let Some((cell, r)) = v.table.entries.get(v.idx) else {
+            return Dynamic::UNIT;
+        };
+        CURRENT.with(|c| {
+            if let Some(cur) = c.borrow_mut().as_mut() {
+                cur.reads
+                    .record(|| (Ask::Fact(v.idx, field), memo::seen_field(r, field)));
+            }
+        });
+        let s = |v: &str| Dynamic::from(ImmutableString::from(v));
+        match field {
+            Field::Known => Dynamic::from(r.known),
+            Field::Value => match (&r.value, r.known) {
+                (Some(v), true) => cell.get_or_init(|| to_dynamic(v)).clone(),
+                _ => Dynamic::UNIT,
+            },
+            Field::Status => s(r.status.as_str()),
+            Field::Source => r.source.as_deref().map_or(Dynamic::UNIT, s),
+            Field::Note => r.note.as_deref().map_or(Dynamic::UNIT, s),
+            Field::Stale => Dynamic::from(r.stale),
+            Field::Reason => r.lapse.as_ref().map_or(Dynamic::UNIT, |l| s(&l.reason())),
+            Field::AgeDays => r
+                .age_days
+                .map_or(Dynamic::UNIT, |a| Dynamic::from(a as INT)),
         }
+    }
+
+    fn key(v: &mut FactView) -> Dynamic {
+        v.table.entries.get(v.idx).map_or(Dynamic::UNIT, |(_, r)| {
+            Dynamic::from(ImmutableString::from(r.key.as_str()))
+        })
+    }
+
+    const FIELDS: &str = "key, known, value, status, source, note, stale, reason, age_days";
+
+    fn field_named(name: &str) -> Option<Field> {
+        Some(match name {
+            "known" => Field::Known,
+            "value" => Field::Value,
+            "status" => Field::Status,
+            "source" => Field::Source,
+            "note" => Field::Note,
+            "stale" => Field::Stale,
+            "reason" => Field::Reason,
+            "age_days" => Field::AgeDays,
+            _ => return None,
+        })
+    }
+
+    /// `f["value"]`, as on the map a fact used to be.
+    fn index(v: &mut FactView, name: &str) -> R<Dynamic> {
+        if name == "key" {
+            return Ok(key(v));
+        }
+        match field_named(name) {
+            Some(f) => Ok(field(v, f)),
+            None => Err(format!("a fact has no field `{name}`; its fields are {FIELDS}").into()),
+        }
+    }
+
+    /// A fact printed shows every field, so printing one reads them all.
+    fn display(v: &mut FactView) -> String {
+        for f in Field::ALL {
+            let _ = field(v, f);
+        }
+        v.table
+            .entries
+            .get(v.idx)
+            .map(|(_, r)| fact_map(r).to_string())
+            .unwrap_or_default()
+    }
+
+    fn record_param(cur: &mut Current, name: &str, strict: bool) -> Option<ParamValue> {
+        let value = cur.params.get(name).cloned();
+        if !cur.reads.params.iter().any(|p| p == name) {
+            cur.reads.params.push(name.to_owned());
+        }
+        let params = &cur.params;
+        cur.reads.record(|| {
+            (
+                Ask::Param {
+                    name: name.to_owned(),
+                    strict,
+                },
+                memo::seen_param(params, name, strict),
+            )
+        });
         value
     }
 
     fn param(name: &str) -> R<Dynamic> {
-        with_current(|cur| match record_param(cur, name) {
+        with_current(|cur| match record_param(cur, name, true) {
             Some(v) => Ok(param_dynamic(&v)),
-            None => {
-                let hint = did_you_mean(name, cur.params.keys().map(String::as_str))
-                    .map(|h| format!("; {h}"))
-                    .unwrap_or_else(|| {
-                        "; declare it in a `labfit: parameters/v1` file, or set it in the profile's `params`".to_owned()
-                    });
-                Err(format!(
-                    "parameter `{name}` is not declared and the profile does not set it{hint}"
-                )
-                .into())
-            }
+            None => Err(missing_param_message(name, &cur.params).into()),
         })
     }
 
     fn param_or(name: &str, default: Dynamic) -> R<Dynamic> {
-        with_current(|cur| Ok(record_param(cur, name).map_or(default, |v| param_dynamic(&v))))
+        with_current(
+            |cur| Ok(record_param(cur, name, false).map_or(default, |v| param_dynamic(&v))),
+        )
     }
 
     fn partial(x: Dynamic, note: &str) -> R<RhaiOutcome> {
@@ -680,7 +817,23 @@ mod api {
 
     pub(super) fn register(e: &mut rhai::Engine) {
         e.register_type_with_name::<RhaiOutcome>("Outcome");
+        e.register_type_with_name::<FactView>("Fact");
         e.register_fn("fact", fact);
+        e.register_get("key", key);
+        e.register_get("known", |v: &mut FactView| field(v, Field::Known));
+        e.register_get("value", |v: &mut FactView| field(v, Field::Value));
+        e.register_get("status", |v: &mut FactView| field(v, Field::Status));
+        e.register_get("source", |v: &mut FactView| field(v, Field::Source));
+        e.register_get("note", |v: &mut FactView| field(v, Field::Note));
+        e.register_get("stale", |v: &mut FactView| field(v, Field::Stale));
+        e.register_get("reason", |v: &mut FactView| field(v, Field::Reason));
+        e.register_get("age_days", |v: &mut FactView| field(v, Field::AgeDays));
+        e.register_indexer_get(index);
+        e.register_fn("contains", |_: &mut FactView, name: &str| {
+            name == "key" || field_named(name).is_some()
+        });
+        e.register_fn("to_string", display);
+        e.register_fn("to_debug", display);
         e.register_fn("param", param);
         e.register_fn("param_or", param_or);
         e.register_fn("pass", |note: &str| {
@@ -825,50 +978,82 @@ impl RuleSet {
         facts: &Arc<FactTable>,
         params: &Params,
     ) -> Outcome {
-        self.evaluate_until(path, function, facts, params, None)
+        self.evaluate_with(path, function, facts, params, None, None)
     }
 
-    /// [`RuleSet::evaluate`] within a time budget shared by many evaluations (a request to
-    /// the service): past `until`, the sandbox stops the rule as it stops one past its own
-    /// deadline, and a rule whose turn comes after `until` does not start. Either way the
-    /// outcome is `error` ([`BUDGET_SPENT`]), as for any other rule that fails.
-    pub fn evaluate_until(
+    /// [`RuleSet::evaluate`] within a time budget shared by many evaluations (`until`, a
+    /// request to the service), looking the outcome up in `memo` first and recording it there
+    /// after running the rule.
+    ///
+    /// Past `until`, the sandbox stops the rule as it stops one past its own deadline, and a
+    /// rule whose turn comes after `until` does not start; either way the outcome is `error`
+    /// ([`BUDGET_SPENT`]), as for any other rule that fails. The outcome is the same to the
+    /// byte with or without the memo: both are built from what the rule concluded and the
+    /// facts and parameters it read, as this provider has them. Errors are memoised too (a
+    /// broken limit is deterministic for the same limits), except a deadline or a spent
+    /// budget, which depend on the clock.
+    pub fn evaluate_with(
         &self,
         path: &str,
         function: &str,
         facts: &Arc<FactTable>,
         params: &Params,
         until: Option<Instant>,
+        memo: Option<&Memo>,
     ) -> Outcome {
         let Some(file) = self.files.get(path) else {
-            return Outcome::failed(
-                RuleFailure {
-                    message: format!("rule file `{path}` is not loaded"),
-                    location: Location::file_start(path),
-                },
-                Reads::default(),
-            );
+            return Outcome::failed(RuleFailure {
+                message: format!("rule file `{path}` is not loaded"),
+                location: Location::file_start(path),
+            });
         };
         let ast = match &file.compiled {
             Ok(ast) => ast,
-            Err(e) => return Outcome::failed(e.clone(), Reads::default()),
+            Err(e) => return Outcome::failed(e.clone()),
         };
-        let started = Instant::now();
-        if until.is_some_and(|u| started > u) {
-            return Outcome::failed(
-                RuleFailure {
-                    message: "the request's time budget ran out before this rule ran".into(),
-                    location: fn_location(&file.source, function),
-                },
-                Reads::default(),
-            );
+        if let Some(hit) = memo.and_then(|m| m.find(path, function, facts, params)) {
+            return hit.outcome(facts, params);
         }
+        if until.is_some_and(|u| Instant::now() > u) {
+            return Outcome::failed(RuleFailure {
+                message: "the request's time budget ran out before this rule ran".into(),
+                location: fn_location(&file.source, function),
+            });
+        }
+        let (ended, trace) = self.run(file, ast, function, facts, params, until, memo.is_some());
+        let outcome = ended.outcome(facts, params);
+        if let (Some(m), Some(trace)) = (memo, trace) {
+            m.insert(path, function, trace, ended);
+        }
+        outcome
+    }
+
+    /// Runs the rule: what it concluded and, when `trace` is asked for and the result does
+    /// not depend on the clock, the values it read in order.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the rule, its inputs, its time budget and whether to trace it"
+    )]
+    fn run(
+        &self,
+        file: &RuleFile,
+        ast: &AST,
+        function: &str,
+        facts: &Arc<FactTable>,
+        params: &Params,
+        until: Option<Instant>,
+        trace: bool,
+    ) -> (Ended, Option<Vec<(Ask, Seen)>>) {
         self.evaluations.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
         CURRENT.with(|c| {
             *c.borrow_mut() = Some(Current {
                 facts: facts.clone(),
                 params: params.clone(),
-                reads: Reads::default(),
+                reads: Reads {
+                    trace: trace.then(Vec::new),
+                    ..Reads::default()
+                },
             })
         });
         STARTED.with(|s| s.set(Some(started)));
@@ -881,39 +1066,44 @@ impl RuleSet {
             function,
             (),
         );
-        let reads = CURRENT
+        let mut reads: Reads = CURRENT
             .with(|c| c.borrow_mut().take().map(|cur| cur.reads))
             .unwrap_or_default();
         drop(guard);
-        match result {
+        let failed =
+            |failure: RuleFailure| (OutcomeStatus::Error, None, String::new(), Some(failure));
+        let (status, value, note, error) = match result {
             Ok(value) => match value.try_cast::<api::RhaiOutcome>() {
-                Some(o) => Outcome {
-                    status: o.status,
-                    value: o.value,
-                    note: lapsed_note(o.status, o.note, &reads.facts),
-                    facts: reads.facts,
-                    params: reads.params,
-                    error: None,
-                    output: reads.output,
-                },
-                None => Outcome::failed(
-                    RuleFailure {
-                        message: format!(
-                            "`{function}` returned a value that is not an outcome; end every path with pass(), fail(), partial(), unknown() or not_applicable()"
-                        ),
-                        location: fn_location(&file.source, function),
-                    },
-                    reads,
-                ),
+                Some(o) => (o.status, o.value, o.note, None),
+                None => failed(RuleFailure {
+                    message: format!(
+                        "`{function}` returned a value that is not an outcome; end every path with pass(), fail(), partial(), unknown() or not_applicable()"
+                    ),
+                    location: fn_location(&file.source, function),
+                }),
             },
             Err(err) => {
                 let inner = err.unwrap_inner();
+                if matches!(inner, EvalAltResult::ErrorTerminated(..)) {
+                    // Only the deadline and the request's budget terminate a rule: both depend on the clock.
+                    reads.trace = None;
+                }
                 let pos = inner.position();
                 let location = if pos.is_none() { fn_location(&file.source, function) } else { position_in(&file.source, pos) };
                 let message = runtime_message(inner, &self.limits);
-                Outcome::failed(RuleFailure { message, location }, reads)
+                failed(RuleFailure { message, location })
             }
-        }
+        };
+        let ended = Ended {
+            status,
+            value,
+            note,
+            error,
+            output: reads.output,
+            facts: reads.facts,
+            params: reads.params,
+        };
+        (ended, reads.trace)
     }
 }
 
@@ -1096,6 +1286,21 @@ mod tests {
             ("fn f() {\n  throw \"boom\";\n}", "r.rhai:2:3", "boom"),
             ("fn f() {\n  eval(\"1\")\n}", "r.rhai:2:3", "eval"),
             (
+                "fn f() {\n  timestamp()\n}",
+                "r.rhai:2:3",
+                "clock is not available",
+            ),
+            (
+                "fn f() {\n  sleep(1000)\n}",
+                "r.rhai:2:3",
+                "`sleep` is not available",
+            ),
+            (
+                "fn f() {\n  sleep(0.5)\n}",
+                "r.rhai:2:3",
+                "`sleep` is not available",
+            ),
+            (
                 "fn f() {\n  let s = \"x\"; loop { s += s; }\n}",
                 "r.rhai:1:1",
                 "a string over its limit of 16384 bytes",
@@ -1161,6 +1366,60 @@ mod tests {
             o.error.unwrap().message,
             "the rule exceeded its limit of 1000 operations (an endless loop?)"
         );
+    }
+
+    #[test]
+    fn a_fact_reads_like_the_map_it_documents() {
+        let o = run("fn f() { let f = fact(\"contract.baa\"); if f[\"value\"] && \"age_days\" in f && !(\"nope\" in f) && f.key == \"contract.baa\" { print(f); pass() } else { fail() } }", "f");
+        assert_eq!(o.status, OutcomeStatus::Pass, "{o:?}");
+        assert!(
+            o.output[0].starts_with("#{\"age_days\": 150,"),
+            "{:?}",
+            o.output
+        );
+        let o = run("fn f() { fact(\"contract.baa\")[\"valeu\"] }", "f");
+        assert!(o.note.contains("a fact has no field `valeu`"), "{}", o.note);
+    }
+
+    #[test]
+    fn the_memo_answers_what_the_rule_would_and_keys_on_what_it_read() {
+        let script = "fn f() { let f = fact(\"contract.baa\"); if f.value { pass(\"ok \" + param(\"min_sla_pct\")) } else { fail() } }\nfn age() { pass(`${fact(\"contract.baa\").age_days}`) }\nfn bad() { param(\"min_sla\") }";
+        let (rules, facts, params) = setup(script);
+        let memo = Memo::new();
+        for f in ["f", "age", "bad"] {
+            let fresh = rules.evaluate("r.rhai", f, &facts, &params);
+            let first = rules.evaluate_with("r.rhai", f, &facts, &params, None, Some(&memo));
+            let before = rules.evaluations();
+            let second = rules.evaluate_with("r.rhai", f, &facts, &params, None, Some(&memo));
+            assert_eq!(
+                rules.evaluations(),
+                before,
+                "{f}: a memoised outcome re-ran"
+            );
+            assert_eq!((&fresh, &fresh), (&first, &second), "{f}");
+        }
+        // Another provider whose fact is as true but 100 days older: `f` does not read the
+        // age, so its outcome is reused with this provider's record; `age` runs again.
+        let e = SourceFile::from_text(
+            "e.yaml",
+            "labfit: evidence/v1\nid: q\nprovider: Q\nas_of: 2023-04-26\nfacts:\n  contract.baa: true\n",
+        );
+        let vocab = Arc::new(Vocabulary::parse(&SourceFile::from_text("v.yaml", "labfit: vocabulary/v1\nfacts:\n  contract.baa: {type: bool, meaning: m, question: q14, ask: a?}\n  sla.pct: {type: percent, meaning: m, question: q03, ask: a?}\n")).unwrap());
+        let ev = Evidence::parse(&e, &vocab).unwrap();
+        let older = Arc::new(FactTable::new(
+            &ev,
+            &vocab,
+            "2024-01-01".parse().unwrap(),
+            None,
+            &[],
+        ));
+        let before = rules.evaluations();
+        let o = rules.evaluate_with("r.rhai", "f", &older, &params, None, Some(&memo));
+        assert_eq!(rules.evaluations(), before);
+        assert_eq!(o, rules.evaluate("r.rhai", "f", &older, &params));
+        assert_eq!(o.facts[0].age_days, Some(250));
+        let o = rules.evaluate_with("r.rhai", "age", &older, &params, None, Some(&memo));
+        assert_eq!((rules.evaluations(), o.note.as_str()), (before + 2, "250"));
     }
 
     #[test]

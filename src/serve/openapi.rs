@@ -15,7 +15,7 @@ fn describe(ep: Endpoint) -> (&'static str, &'static str, Option<&'static str>, 
     let list = json!({"type": "array", "items": {"type": "object"}});
     match ep {
         Endpoint::Score => ("score", "One provider against one profile: the report labfit score --format json writes (report/v1)", Some("ScoreRequest"), doc("Report")),
-        Endpoint::Compare => ("compare", "Rank providers under one profile: what labfit compare --format json writes (comparison/v1)", Some("CompareRequest"), any),
+        Endpoint::Compare => ("compare", "Rank providers under one profile: what labfit compare --format json --full writes (comparison/v1, with every report)", Some("CompareRequest"), any),
         Endpoint::Questions => ("questions", "The questions to send one provider: what labfit questions --format json writes (questions/v1)", Some("ScoreRequest"), any),
         Endpoint::Explain => ("explain", "Why a provider scores what it does: what labfit explain --format json writes", Some("ExplainRequest"), any),
         Endpoint::Profiles => ("profiles", "The built-in profiles: labfit list profiles --format json", None, list),

@@ -1,0 +1,269 @@
+//! Rule outcomes memoised across providers by exactly what each evaluation read. A rule is a
+//! deterministic function of the fact fields and parameters it reads (the sandbox has no I/O,
+//! no clock and no randomness), so an evaluation that reads the same values in the same order
+//! takes the same path and ends the same way. Each rule keeps a trie over its sequence of
+//! reads: a node says what the rule reads next, its children are keyed by the value read, a
+//! leaf holds the outcome. Looking a provider up walks the trie asking the provider's facts;
+//! a miss runs the rule and adds its path.
+
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::evidence::FactValue;
+use crate::profile::ParamValue;
+use crate::rules::{lapsed_note, FactRead, FactTable, OutcomeStatus, ParamRead, Params};
+use crate::rules::{Outcome, RuleFailure};
+
+/// One field of a fact a rule can read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Field {
+    Known,
+    Value,
+    Status,
+    Source,
+    Note,
+    Stale,
+    Reason,
+    AgeDays,
+}
+
+impl Field {
+    /// Every field but `key` (which is fixed by the fact asked for, so never recorded).
+    pub(crate) const ALL: [Field; 8] = [
+        Field::Known,
+        Field::Value,
+        Field::Status,
+        Field::Source,
+        Field::Note,
+        Field::Stale,
+        Field::Reason,
+        Field::AgeDays,
+    ];
+}
+
+/// What a rule asked for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Ask {
+    /// A field of the fact at this index of the table (every table of an engine has the same
+    /// keys in the same order).
+    Fact(usize, Field),
+    /// A parameter, by `param` (strict: an error when unset) or `param_or`.
+    Param { name: String, strict: bool },
+}
+
+/// A value as a rule saw it, comparable and hashable (floats by their bits, so 0.0 and -0.0
+/// differ, as they may in a note).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Seen {
+    Unit,
+    Bool(bool),
+    Int(i64),
+    Float(u64),
+    Text(String),
+    List(Vec<Seen>),
+}
+
+fn fact_value(v: &FactValue) -> Seen {
+    match v {
+        FactValue::Bool(b) => Seen::Bool(*b),
+        FactValue::Integer(i) => Seen::Int(*i),
+        FactValue::Number(n) => Seen::Float(n.to_bits()),
+        FactValue::Text(s) => Seen::Text(s.clone()),
+        FactValue::List(l) => Seen::List(l.iter().map(|s| Seen::Text(s.clone())).collect()),
+    }
+}
+
+fn param_value(v: &ParamValue) -> Seen {
+    match v {
+        ParamValue::Bool(b) => Seen::Bool(*b),
+        ParamValue::Number(n) => Seen::Float(n.to_bits()),
+        ParamValue::Text(s) => Seen::Text(s.clone()),
+        ParamValue::List(l) => Seen::List(l.iter().map(param_value).collect()),
+    }
+}
+
+fn opt_text(s: Option<&str>) -> Seen {
+    s.map_or(Seen::Unit, |s| Seen::Text(s.to_owned()))
+}
+
+/// What a rule sees of `field` of `r` (as the fact's Rhai getters return it).
+pub(crate) fn seen_field(r: &FactRead, field: Field) -> Seen {
+    match field {
+        Field::Known => Seen::Bool(r.known),
+        Field::Value => match (&r.value, r.known) {
+            (Some(v), true) => fact_value(v),
+            _ => Seen::Unit,
+        },
+        Field::Status => Seen::Text(r.status.as_str().to_owned()),
+        Field::Source => opt_text(r.source.as_deref()),
+        Field::Note => opt_text(r.note.as_deref()),
+        Field::Stale => Seen::Bool(r.stale),
+        Field::Reason => r
+            .lapse
+            .as_ref()
+            .map_or(Seen::Unit, |l| Seen::Text(l.reason())),
+        Field::AgeDays => r.age_days.map_or(Seen::Unit, Seen::Int),
+    }
+}
+
+/// What a rule sees of a parameter: its value; unset, `param_or`'s default (decided by the
+/// rule) or `param`'s error, whose hint depends on the names the profile sets.
+pub(crate) fn seen_param(params: &Params, name: &str, strict: bool) -> Seen {
+    match params.get(name) {
+        Some(v) => param_value(v),
+        None if strict => Seen::Text(super::missing_param_message(name, params)),
+        None => Seen::Unit,
+    }
+}
+
+fn seen(ask: &Ask, facts: &FactTable, params: &Params) -> Option<Seen> {
+    match ask {
+        Ask::Fact(i, field) => facts.entries.get(*i).map(|(_, r)| seen_field(r, *field)),
+        Ask::Param { name, strict } => Some(seen_param(params, name, *strict)),
+    }
+}
+
+/// An outcome as the rule produced it, before the provider's own fact records and lapse
+/// reasons are put back in.
+#[derive(Debug)]
+pub(crate) struct Ended {
+    pub(crate) status: OutcomeStatus,
+    pub(crate) value: Option<f64>,
+    /// The rule's own note (without the lapse reasons added for unknown outcomes).
+    pub(crate) note: String,
+    pub(crate) error: Option<RuleFailure>,
+    pub(crate) output: Vec<String>,
+    /// Indices of the facts read, in order of first read.
+    pub(crate) facts: Vec<usize>,
+    /// Names of the parameters read, in order of first read.
+    pub(crate) params: Vec<String>,
+}
+
+impl Ended {
+    /// The outcome for a provider whose reads led here: the facts and parameters as this
+    /// provider has them (a record holds fields no rule reads, such as the source's date).
+    pub(crate) fn outcome(&self, facts: &FactTable, params: &Params) -> Outcome {
+        let facts: Vec<FactRead> = self
+            .facts
+            .iter()
+            .filter_map(|&i| facts.entries.get(i).map(|(_, r)| r.clone()))
+            .collect();
+        let params = self
+            .params
+            .iter()
+            .map(|n| ParamRead {
+                name: n.clone(),
+                value: params.get(n).cloned(),
+            })
+            .collect();
+        let note = match &self.error {
+            Some(e) => format!("rule error: {}", e.message),
+            None => lapsed_note(self.status, self.note.clone(), &facts),
+        };
+        Outcome {
+            status: self.status,
+            value: self.value,
+            note,
+            facts,
+            params,
+            error: self.error.clone(),
+            output: self.output.clone(),
+        }
+    }
+}
+
+enum Node {
+    Ended(Arc<Ended>),
+    Asks { ask: Ask, next: HashMap<Seen, Node> },
+}
+
+/// The memo of one run (a comparison): outcomes by rule and by the sequence of values read.
+/// Shared by the threads of the run; it lives as long as the run, so a long-lived engine does
+/// not grow with every registry it ranks.
+#[derive(Default)]
+pub struct Memo {
+    tries: Mutex<HashMap<String, HashMap<String, Node>>>,
+}
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Memo").finish_non_exhaustive()
+    }
+}
+
+impl Memo {
+    /// An empty memo.
+    pub fn new() -> Memo {
+        Memo::default()
+    }
+
+    /// The outcome `path::function` reached for an earlier provider that read the same values.
+    pub(crate) fn find(
+        &self,
+        path: &str,
+        function: &str,
+        facts: &FactTable,
+        params: &Params,
+    ) -> Option<Arc<Ended>> {
+        let tries = self.tries.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut node = tries.get(path)?.get(function)?;
+        loop {
+            match node {
+                Node::Ended(e) => return Some(e.clone()),
+                Node::Asks { ask, next } => node = next.get(&seen(ask, facts, params)?)?,
+            }
+        }
+    }
+
+    /// Records the path of one evaluation. A path that disagrees with the trie (which a
+    /// deterministic rule cannot produce) is not recorded.
+    pub(crate) fn insert(&self, path: &str, function: &str, trace: Vec<(Ask, Seen)>, end: Ended) {
+        let mut tries = self.tries.lock().unwrap_or_else(PoisonError::into_inner);
+        let by_fn = tries.entry(path.to_owned()).or_default();
+        if !by_fn.contains_key(function) {
+            by_fn.insert(function.to_owned(), build(trace, end));
+            return;
+        }
+        let Some(mut node) = by_fn.get_mut(function) else {
+            return;
+        };
+        let mut steps = trace.into_iter();
+        loop {
+            match node {
+                Node::Ended(_) => return,
+                Node::Asks { ask, next } => {
+                    let Some((a, s)) = steps.next() else { return };
+                    if a != *ask {
+                        return;
+                    }
+                    match next.entry(s) {
+                        Entry::Vacant(v) => {
+                            v.insert(build(steps.collect(), end));
+                            return;
+                        }
+                        Entry::Occupied(o) => node = o.into_mut(),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A chain of nodes for the rest of a path, built from its end (no recursion: paths are
+/// bounded by [`MAX_TRACE`], but a loop would still be deep).
+fn build(steps: Vec<(Ask, Seen)>, end: Ended) -> Node {
+    let mut node = Node::Ended(Arc::new(end));
+    for (ask, s) in steps.into_iter().rev() {
+        node = Node::Asks {
+            ask,
+            next: HashMap::from([(s, node)]),
+        };
+    }
+    node
+}
+
+/// Paths longer than this are not memoised: the built-in rules read a handful of values, and
+/// a rule that reads in a loop would only grow the memo (and deepen the trie that must be
+/// dropped) for no gain.
+pub(crate) const MAX_TRACE: usize = 256;
