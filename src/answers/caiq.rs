@@ -427,8 +427,8 @@ fn read_row(sheet: &Sheet, row: usize, seen: &mut HashMap<String, String>, out: 
         id,
         answer,
         ownership,
-        description: free_text(sheet, row, COL_DESCRIPTION, &mut out.rejected),
-        csc_responsibilities: free_text(sheet, row, COL_CSC, &mut out.rejected),
+        description: sheet.text(row, COL_DESCRIPTION, &mut out.rejected),
+        csc_responsibilities: sheet.text(row, COL_CSC, &mut out.rejected),
         question: sheet.cell(row, COL_QUESTION).display(),
         position: sheet.position(row, COL_ANSWER),
     });
@@ -501,26 +501,6 @@ fn parse_ownership(sheet: &Sheet, row: usize, rejected: &mut Vec<Rejection>) -> 
         Some(hint),
     ));
     None
-}
-
-fn free_text(
-    sheet: &Sheet,
-    row: usize,
-    col: usize,
-    rejected: &mut Vec<Rejection>,
-) -> Option<String> {
-    match sheet.cell(row, col) {
-        Cell::Error(e) => {
-            rejected.push(sheet.reject(
-                row,
-                col,
-                format!("cell holds the error `{e}`"),
-                Some("replace the formula with its text".to_owned()),
-            ));
-            None
-        }
-        c => c.display(),
-    }
 }
 
 #[cfg(test)]

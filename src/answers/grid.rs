@@ -253,6 +253,23 @@ impl Sheet {
         }
     }
 
+    /// The 0-based cell as free text (a description, a note); a cell holding a formula's
+    /// error is rejected rather than read as its error code.
+    pub fn text(&self, row: usize, col: usize, rejected: &mut Vec<Rejection>) -> Option<String> {
+        match self.cell(row, col) {
+            Cell::Error(e) => {
+                rejected.push(self.reject(
+                    row,
+                    col,
+                    format!("cell holds the error `{e}`"),
+                    Some("replace the formula with its text".to_owned()),
+                ));
+                None
+            }
+            c => c.display(),
+        }
+    }
+
     /// Number of rows up to the last used one.
     pub fn height(&self) -> usize {
         self.rows.len()

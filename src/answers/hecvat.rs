@@ -313,7 +313,7 @@ pub fn read_sheet(sheet: &Sheet, edition: Edition) -> Result<Hecvat, HecvatError
         };
         let additional_information = cols
             .additional
-            .and_then(|c| text_of(sheet, row, c, &mut out.rejected));
+            .and_then(|c| sheet.text(row, c, &mut out.rejected));
         let question = cols.question.and_then(|c| sheet.cell(row, c).display());
         out.answers.push(HecvatAnswer {
             id,
@@ -381,21 +381,6 @@ fn parse_value(
         Some(hint),
     ));
     None
-}
-
-fn text_of(sheet: &Sheet, row: usize, col: usize, rejected: &mut Vec<Rejection>) -> Option<String> {
-    match sheet.cell(row, col) {
-        Cell::Error(e) => {
-            rejected.push(sheet.reject(
-                row,
-                col,
-                format!("cell holds the error `{e}`"),
-                Some("replace the formula with its text".to_owned()),
-            ));
-            None
-        }
-        c => c.display(),
-    }
 }
 
 #[cfg(test)]
