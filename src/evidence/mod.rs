@@ -6,6 +6,7 @@ pub mod guide;
 pub mod vocabulary;
 pub mod write;
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -355,13 +356,17 @@ impl<'de> Deserialize<'de> for FactMap {
                     .and_then(|c| c.as_any().downcast_ref::<Vocabulary>());
                 let mut out = BTreeMap::new();
                 while let Some(key) = m.next_key::<Name<FactK>>()? {
-                    let key = key.into_string();
-                    if out.contains_key(&key) {
-                        return Err(yaml::err(format!("duplicate key `{key}`")));
+                    // One search of the map per fact, for the duplicate check and the insert.
+                    match out.entry(key.into_string()) {
+                        Entry::Occupied(e) => {
+                            return Err(yaml::err(format!("duplicate key `{}`", e.key())));
+                        }
+                        Entry::Vacant(e) => {
+                            let spec = vocab.and_then(|v| v.get(e.key()));
+                            let fact = m.next_value_seed(FactSeed { key: e.key(), spec })?;
+                            e.insert(fact);
+                        }
                     }
-                    let spec = vocab.and_then(|v| v.get(&key));
-                    let fact = m.next_value_seed(FactSeed { key: &key, spec })?;
-                    out.insert(key, fact);
                 }
                 Ok(FactMap(out))
             }
@@ -405,6 +410,36 @@ impl<'de> DeserializeSeed<'de> for Covers {
         sorted.sort();
         sorted.dedup();
         Ok(sorted)
+    }
+}
+
+/// The fields a fact takes, in the order of the bits that mark them seen.
+const FACT_FIELDS: [&str; 8] = [
+    "value", "status", "source", "note", "as_of", "expires", "covers", "history",
+];
+
+/// A field name inside a fact: a known one as its bit and name, without the allocation a
+/// `String` key costs for each of a file's few hundred fields; an unknown one as its text, for
+/// the message. Read exactly as a `String` key is (same `expecting`, same error positions).
+struct FactField(Result<(u8, &'static str), String>);
+
+impl<'de> Deserialize<'de> for FactField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = FactField;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<FactField, E> {
+                let known = (0u8..)
+                    .zip(FACT_FIELDS)
+                    .find(|(_, name)| *name == v)
+                    .map(|(i, name)| (1u8 << i, name));
+                Ok(FactField(known.ok_or_else(|| v.to_owned())))
+            }
+        }
+        d.deserialize_string(V)
     }
 }
 
@@ -481,12 +516,19 @@ impl<'de> Visitor<'de> for FactSeed<'_> {
             covers: None,
             history: Vec::new(),
         };
-        let mut seen: Vec<String> = Vec::new();
-        while let Some(field) = m.next_key::<String>()? {
-            if seen.contains(&field) {
-                return Err(yaml::err(format!("duplicate key `{field}`")));
+        let mut seen = 0u8;
+        while let Some(FactField(field)) = m.next_key()? {
+            if let Ok((bit, name)) = field {
+                if seen & bit != 0 {
+                    return Err(yaml::err(format!("duplicate key `{name}`")));
+                }
+                seen |= bit;
             }
-            match field.as_str() {
+            let name = match &field {
+                Ok((_, name)) => *name,
+                Err(other) => other.as_str(),
+            };
+            match name {
                 "value" => fact.value = m.next_value_seed(self.typed())?,
                 "status" => fact.status = Some(m.next_value()?),
                 "source" => fact.source = Some(m.next_value::<Name<SourceK>>()?.into_string()),
@@ -504,7 +546,6 @@ impl<'de> Visitor<'de> for FactSeed<'_> {
                     "a fact takes value, status, source, note, as_of, expires, covers and history",
                 )),
             }
-            seen.push(field);
         }
         if yaml::locating() {
             return Ok(fact);

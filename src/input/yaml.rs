@@ -646,28 +646,37 @@ fn precheck(file: &SourceFile, kind: &str) -> Result<(), InputError> {
 
 /// The byte offset where flow nesting (`[` / `{`) first exceeds [`MAX_NESTING`], or where
 /// block indentation does (counted in steps of two spaces).
+///
+/// Runs over bytes, not chars: every byte it looks for is ASCII, and in UTF-8 an ASCII byte is
+/// never part of a longer character, so the offsets are those a char scan would give at a
+/// fraction of the cost (this runs over every evidence file before it is parsed).
 fn too_deep(text: &str) -> Option<usize> {
     let mut depth = 0usize;
     let mut offset = 0usize;
     for line in text.split_inclusive('\n') {
-        let indent = line.len() - line.trim_start_matches(' ').len();
+        let bytes = line.as_bytes();
+        let indent = bytes.iter().take_while(|&&b| b == b' ').count();
         if indent / 2 > MAX_NESTING * 2 && !line.trim().is_empty() {
             return Some(offset);
         }
-        let mut quote: Option<char> = None;
-        for (i, c) in line.char_indices() {
-            match (quote, c) {
-                (Some(q), c) if c == q => quote = None,
+        let mut quote: Option<u8> = None;
+        // The byte before `b`; a space before the first one, since a `#` there starts a
+        // comment just as one after a space does.
+        let mut prev = b' ';
+        for (i, &b) in bytes.iter().enumerate() {
+            let before = std::mem::replace(&mut prev, b);
+            match (quote, b) {
+                (Some(q), b) if b == q => quote = None,
                 (Some(_), _) => {}
-                (None, '"' | '\'') => quote = Some(c),
-                (None, '#') if i == 0 || line[..i].ends_with([' ', '\t']) => break,
-                (None, '[' | '{') => {
+                (None, b'"' | b'\'') => quote = Some(b),
+                (None, b'#') if matches!(before, b' ' | b'\t') => break,
+                (None, b'[' | b'{') => {
                     depth += 1;
                     if depth > MAX_NESTING {
                         return Some(offset + i);
                     }
                 }
-                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                (None, b']' | b'}') => depth = depth.saturating_sub(1),
                 _ => {}
             }
         }
