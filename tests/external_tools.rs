@@ -262,15 +262,12 @@ fn chromium(
     (code == Some(0), out, err)
 }
 
-fn html_in_chromium(dir: &Path) -> Outcome {
-    let Some(browser) = find_tool("LABFIT_CHROMIUM", &["chromium", "chromium-browser"]) else {
-        return Outcome::Skip("Chromium not found (Debian package chromium)".into());
-    };
-    let html = dir.join("compare.html");
-    let html_s = html.to_string_lossy().into_owned();
-    if let Err(e) = labfit(
+/// Writes the committee's HTML report of the built-in providers to `path`; its file URL.
+fn committee_html(dir: &Path, path: &Path, tag: &str) -> Result<String, String> {
+    let out = path.to_string_lossy().into_owned();
+    labfit(
         dir,
-        "builtin-html",
+        tag,
         &[
             "compare",
             "-p",
@@ -280,12 +277,21 @@ fn html_in_chromium(dir: &Path) -> Outcome {
             "--format",
             "html",
             "-o",
-            &html_s,
+            &out,
         ],
-    ) {
-        return Outcome::Fail(e);
-    }
-    let url = format!("file://{}", html.canonicalize().unwrap().display());
+    )?;
+    Ok(format!("file://{}", path.canonicalize().unwrap().display()))
+}
+
+fn html_in_chromium(dir: &Path) -> Outcome {
+    let Some(browser) = find_tool("LABFIT_CHROMIUM", &["chromium", "chromium-browser"]) else {
+        return Outcome::Skip("Chromium not found (Debian package chromium)".into());
+    };
+    let html = dir.join("compare.html");
+    let url = match committee_html(dir, &html, "builtin-html") {
+        Ok(url) => url,
+        Err(e) => return Outcome::Fail(e),
+    };
 
     // The DOM after load: the title, the charts and every provider made it through the parser.
     let (ok, dom, err) = chromium(dir, &browser, "dump-dom", &["--dump-dom".into()], &url);
@@ -378,25 +384,10 @@ fn html_in_print(dir: &Path) -> Outcome {
         );
     };
     let html_path = dir.join("print.html");
-    let html_s = html_path.to_string_lossy().into_owned();
-    if let Err(e) = labfit(
-        dir,
-        "print-html",
-        &[
-            "compare",
-            "-p",
-            "us-clinical-diagnostics",
-            "--as-of",
-            "2026-01-01",
-            "--format",
-            "html",
-            "-o",
-            &html_s,
-        ],
-    ) {
-        return Outcome::Fail(e);
-    }
-    let url = format!("file://{}", html_path.canonicalize().unwrap().display());
+    let url = match committee_html(dir, &html_path, "print-html") {
+        Ok(url) => url,
+        Err(e) => return Outcome::Fail(e),
+    };
     let pdf = dir.join("compare.pdf");
     let _ = std::fs::remove_file(&pdf);
     let (ok, _, err) = chromium(

@@ -1423,6 +1423,28 @@ mod tests {
     }
 
     #[test]
+    fn a_spent_time_budget_is_not_memoised() {
+        // A budget depends on the clock, not on what the rule read: a later evaluation with
+        // time to spare must run the rule, not be handed the earlier stop.
+        let script = "fn slow() { let n = 0; for i in 0..5000 { n += i; } pass(`${n}`) }";
+        let (rules, facts, params) = setup(script);
+        let memo = Memo::new();
+        let spent = Some(Instant::now());
+        let stopped = rules.evaluate_with("r.rhai", "slow", &facts, &params, spent, Some(&memo));
+        assert_eq!(stopped.status, OutcomeStatus::Error, "{stopped:?}");
+        assert!(
+            stopped.note.contains("time budget ran out"),
+            "{}",
+            stopped.note
+        );
+        let o = rules.evaluate_with("r.rhai", "slow", &facts, &params, None, Some(&memo));
+        assert_eq!(
+            (o.status, o.note.as_str()),
+            (OutcomeStatus::Pass, "12497500")
+        );
+    }
+
+    #[test]
     fn output_is_captured_and_capped() {
         let o = run("fn f() { for i in 0..100 { print(i); } pass() }", "f");
         assert_eq!((o.status, o.output.len()), (OutcomeStatus::Pass, 20));
