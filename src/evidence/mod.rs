@@ -19,6 +19,8 @@ use crate::input::date::Date;
 use crate::input::error::InputError;
 use crate::input::kind::FileKind;
 use crate::input::source::SourceFile;
+#[doc(hidden)]
+pub use crate::input::yaml::Reader;
 use crate::input::yaml::{
     self, err_hint, unique_map, DocK, FactK, Name, NameKind, ParseContext, SourceK,
 };
@@ -909,8 +911,36 @@ impl<'de> Visitor<'de> for TypedValue<'_> {
 impl Evidence {
     /// Parses an evidence file against a vocabulary.
     pub fn parse(file: &SourceFile, vocab: &Arc<Vocabulary>) -> Result<Evidence, InputError> {
-        let raw: EvidenceFile =
-            yaml::parse(file, KIND, Some(vocab.clone() as Arc<dyn ParseContext>))?;
+        match Evidence::parse_with(file, vocab, Reader::Fast) {
+            Some(result) => result,
+            None => Evidence::parse_with(file, vocab, Reader::Full).unwrap_or_else(|| {
+                Err(InputError::invalid(
+                    file.location(1, 1),
+                    "the file could not be read",
+                    None,
+                ))
+            }),
+        }
+    }
+
+    /// [`Evidence::parse`] with a choice of reader, for tests that compare the fast reader
+    /// with `yaml_serde`; `None` when [`Reader::FastOnly`] gives up.
+    #[doc(hidden)]
+    pub fn parse_with(
+        file: &SourceFile,
+        vocab: &Arc<Vocabulary>,
+        reader: Reader,
+    ) -> Option<Result<Evidence, InputError>> {
+        let ctx = Some(vocab.clone() as Arc<dyn ParseContext>);
+        Some(
+            match yaml::parse_by::<EvidenceFile>(file, KIND, ctx, reader)? {
+                Ok(raw) => Evidence::from_raw(file, raw),
+                Err(e) => Err(e),
+            },
+        )
+    }
+
+    fn from_raw(file: &SourceFile, raw: EvidenceFile) -> Result<Evidence, InputError> {
         let default_status = raw.default_status.unwrap_or(Status::Claimed);
         if matches!(default_status, Status::Unknown | Status::Assumed) {
             return Err(InputError::invalid(

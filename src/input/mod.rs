@@ -5,6 +5,7 @@ pub mod date;
 pub mod diagnostic;
 pub mod error;
 pub mod excerpt;
+pub(crate) mod fast;
 pub mod kind;
 pub mod source;
 pub(crate) mod yaml;

@@ -410,6 +410,45 @@ pub(crate) fn parse<T: DeserializeOwned>(
     yaml_serde::from_str::<T>(file.text()).map_err(|e| convert(file, &e))
 }
 
+/// Which reader [`parse_by`] uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reader {
+    /// The fast reader of the subset of YAML labfit files use (`input/fast.rs`), then
+    /// `yaml_serde` when it gives up: the result, and every diagnostic, is `yaml_serde`'s.
+    Fast,
+    /// The fast reader alone; `None` when it gives up (for tests that compare the two).
+    FastOnly,
+    /// `yaml_serde` alone.
+    Full,
+}
+
+/// [`parse`] with a choice of reader; `None` only for [`Reader::FastOnly`] giving up. The
+/// header and nesting checks and the context are the same for each reader.
+pub(crate) fn parse_by<T: DeserializeOwned>(
+    file: &SourceFile,
+    kind: &str,
+    vocab: Option<Arc<dyn ParseContext>>,
+    reader: Reader,
+) -> Option<Result<T, InputError>> {
+    if let Err(e) = precheck(file, kind) {
+        return Some(Err(e));
+    }
+    let _guard = CtxGuard::set(Ctx {
+        vocab,
+        trap: None,
+        seen: 0,
+    });
+    if reader != Reader::Full {
+        match crate::input::fast::from_str::<T>(file.text()) {
+            Ok(t) => return Some(Ok(t)),
+            Err(_) if reader == Reader::FastOnly => return None,
+            // A give-up or a visitor's error: read again from scratch, for the real diagnostic.
+            Err(_) => {}
+        }
+    }
+    Some(yaml_serde::from_str::<T>(file.text()).map_err(|e| convert(file, &e)))
+}
+
 /// Parses YAML text that is not a labfit file (a request body) into `T`, with the same
 /// checks before parsing (nesting) and the same diagnostics as a file.
 #[cfg_attr(
