@@ -1,7 +1,7 @@
 //! How fast labfit scores, at registry scale, against a native floor (docs/performance.md
 //! explains every figure). `cargo bench` runs it all in a few minutes; `cargo bench -- NAME`
 //! runs one group (`a_score_one`, `b_compare_2000`, `c_matrix_2000`, `d_startup`,
-//! `e_native_floor`, `f_memo`, `f_robustness`, `parse_2000`, `growth`).
+//! `e_native_floor`, `f_memo`, `f_robustness`, `parse_2000`, `parse_one`, `growth`).
 //!
 //! The corpus is generated in memory (examples/gen-corpus, seed 1) and scored as of a fixed
 //! date, so every run measures the same work.
@@ -19,6 +19,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use labfit::evidence::Reader;
 use labfit::rules::{FactTable, Memo, Params};
 use labfit::FactValue;
 use labfit::{BoundProfile, Engine, Evidence, Options, SourceFile};
@@ -295,6 +296,64 @@ fn parse_2000(c: &mut Criterion) {
     g.finish();
 }
 
+/// The first generated file cut to its first `n` facts (its header and sources kept; each
+/// generated fact is one line), as YAML and as the same document in JSON.
+fn first_facts(f: &Fixture, n: usize) -> [SourceFile; 2] {
+    let mut yaml = String::new();
+    let mut facts = None;
+    for line in f.texts[0].text().lines() {
+        if facts == Some(n) {
+            break;
+        }
+        yaml.push_str(line);
+        yaml.push('\n');
+        match facts {
+            Some(k) if line.starts_with("  ") => facts = Some(k + 1),
+            None if line == "facts:" => facts = Some(0),
+            _ => {}
+        }
+    }
+    assert_eq!(
+        facts,
+        Some(n),
+        "the first generated file has fewer than {n} facts"
+    );
+    // yaml_serde's own value keeps the keys in order (the header first).
+    let value: yaml_serde::Value = yaml_serde::from_str(&yaml).unwrap();
+    let json = serde_json::to_string_pretty(&value).unwrap();
+    [
+        SourceFile::from_text("facts_30.yaml", yaml),
+        SourceFile::from_text("facts_30.json", json),
+    ]
+}
+
+/// One 30-fact evidence file, YAML and JSON, through `Evidence::parse` (the fast reader) and
+/// through the `yaml_serde` reader alone (what `Evidence::parse` did before).
+fn parse_one(c: &mut Criterion) {
+    let f = fixture();
+    let vocab = f.engine.vocabulary();
+    let mut g = c.benchmark_group("parse_one");
+    g.warm_up_time(Duration::from_secs(1));
+    for file in first_facts(f, 30) {
+        let format = if file.name().ends_with(".json") {
+            "json"
+        } else {
+            "yaml"
+        };
+        g.bench_function(BenchmarkId::new("facts_30", format), |b| {
+            b.iter(|| Evidence::parse(black_box(&file), vocab).unwrap())
+        });
+        g.bench_function(BenchmarkId::new("facts_30_yaml_serde", format), |b| {
+            b.iter(|| {
+                Evidence::parse_with(black_box(&file), vocab, Reader::Full)
+                    .unwrap()
+                    .unwrap()
+            })
+        });
+    }
+    g.finish();
+}
+
 /// A profile over every framework of the catalog (every requirement and rule), with
 /// every parameter any built-in profile sets: the top of the requirements axis.
 fn all_frameworks(f: &Fixture) -> BoundProfile {
@@ -430,6 +489,7 @@ criterion_group!(
     e_native_floor,
     f_memo,
     parse_2000,
+    parse_one,
     b_compare_2000,
     c_matrix_2000,
     f_robustness,
