@@ -815,6 +815,74 @@ mod api {
         Ok(if gap <= 1e-9 { 9.0 } else { -gap.log10() })
     }
 
+    /// A number for a note, without a trailing ".0" when it is whole (profile parameters
+    /// arrive as floats): `shown(90.0)` is `90`, `shown(99.95)` is `99.95`, anything else is
+    /// itself. Native because nearly every numeric check calls it, often three times.
+    fn shown(x: Dynamic) -> R<Dynamic> {
+        let Some(f) = x.as_float().ok() else {
+            return Ok(x);
+        };
+        #[expect(
+            clippy::float_cmp,
+            reason = "exactly whole, as the script's `x == x.floor()` was"
+        )]
+        if f != f.floor() {
+            return Ok(x);
+        }
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "the same bounds as Rhai's own `to_int`"
+        )]
+        if f > INT::MAX as FLOAT || f < INT::MIN as FLOAT {
+            return Err(format!("Integer overflow: to_int({f})").into());
+        }
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "whole and within range, checked above"
+        )]
+        Ok(Dynamic::from(f as INT))
+    }
+
+    /// The outcome of a yes/no fact: `unknown(missing)` when not known, else `pass(yes)` for
+    /// true and `fail(no)` for false. Reads `known`, then `value`, as a script would.
+    fn yes_no(f: &mut FactView, yes: &str, no: &str, missing: &str) -> R<RhaiOutcome> {
+        let known = field(f, Field::Known);
+        if !known.as_bool().unwrap_or(false) {
+            return Ok(outcome(OutcomeStatus::Unknown, None, missing));
+        }
+        match field(f, Field::Value).as_bool() {
+            Ok(true) => Ok(outcome(OutcomeStatus::Pass, Some(1.0), yes)),
+            Ok(false) => Ok(outcome(OutcomeStatus::Fail, Some(0.0), no)),
+            Err(ty) => Err(format!("yes_no needs a yes/no fact, and this one is {ty}").into()),
+        }
+    }
+
+    /// The items of a list of strings joined with commas, for a note (`listed(["a", "b"])` is
+    /// `"a, b"`; an empty item at the front is dropped, as a fold that starts from `""` does).
+    fn listed(items: &mut rhai::Array) -> ImmutableString {
+        let mut text = String::new();
+        for item in items.iter() {
+            if !text.is_empty() {
+                text.push_str(", ");
+            }
+            match item.read_lock::<ImmutableString>() {
+                Some(s) => text.push_str(&s),
+                None => text.push_str(&item.to_string()),
+            }
+        }
+        text.into()
+    }
+
+    /// "s" after a count other than one (`1` and `1.0` are one).
+    #[expect(
+        clippy::float_cmp,
+        reason = "exactly one, as the script's `n == 1` was"
+    )]
+    fn plural(n: Dynamic) -> ImmutableString {
+        let one = n.as_int().is_ok_and(|i| i == 1) || n.as_float().is_ok_and(|f| f == 1.0);
+        (if one { "" } else { "s" }).into()
+    }
+
     pub(super) fn register(e: &mut rhai::Engine) {
         e.register_type_with_name::<RhaiOutcome>("Outcome");
         e.register_type_with_name::<FactView>("Fact");
@@ -857,6 +925,10 @@ mod api {
         });
         e.register_fn("ramp", ramp);
         e.register_fn("nines", nines);
+        e.register_fn("shown", shown);
+        e.register_fn("yes_no", yes_no);
+        e.register_fn("listed", listed);
+        e.register_fn("plural", plural);
     }
 }
 
@@ -1233,6 +1305,44 @@ mod tests {
     fn run(script: &str, f: &str) -> Outcome {
         let (rules, facts, params) = setup(script);
         rules.evaluate("r.rhai", f, &facts, &params)
+    }
+
+    #[test]
+    fn the_native_helpers_give_what_the_script_helpers_gave() {
+        let note = |script: &str| run(script, "f").note;
+        assert_eq!(
+            note("fn f() { pass(`${shown(90.0)} ${shown(99.95)} ${shown(5)} ${shown(\"x\")}`) }"),
+            "90 99.95 5 x"
+        );
+        assert_eq!(
+            note("fn f() { pass(`${type_of(shown(90.0))} ${type_of(shown(-0.5))}`) }"),
+            "i64 f64"
+        );
+        assert!(note("fn f() { pass(`${shown(1e300)}`) }")
+            .starts_with("rule error: Integer overflow: to_int(1000000"));
+        assert_eq!(
+            note("fn f() { pass(listed([\"a\", \"b\", \"\", \"c\"])) }"),
+            "a, b, , c"
+        );
+        assert_eq!(
+            note("fn f() { pass(listed([\"\", \"a\"]) + listed([]) + listed([1, \"b\"])) }"),
+            "a1, b"
+        );
+        assert_eq!(note("fn f() { pass(plural(1) + plural(1.0) + \"|\" + plural(2) + plural(0) + plural(\"1\")) }"), "|sss");
+        // yes_no reads `known` then `value`, as the script helper did, and ends as it did.
+        let (rules, facts, params) = setup(
+            "fn f() { yes_no(fact(\"contract.baa\"), \"y\", \"n\", \"?\") }\nfn g() { yes_no(fact(\"sla.pct\"), \"y\", \"n\", \"?\") }",
+        );
+        let o = rules.evaluate("r.rhai", "f", &facts, &params);
+        assert_eq!((o.status, o.note.as_str()), (OutcomeStatus::Pass, "y"));
+        let o = rules.evaluate("r.rhai", "g", &facts, &params);
+        assert_eq!(o.status, OutcomeStatus::Unknown);
+        assert!(o.note.starts_with('?'), "{}", o.note);
+        // A rule file's own helper of the same name wins within that file.
+        assert_eq!(
+            note("fn shown(x) { \"mine\" }\nfn f() { pass(shown(90.0)) }"),
+            "mine"
+        );
     }
 
     #[test]
