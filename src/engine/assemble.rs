@@ -18,12 +18,14 @@ use crate::report::{
     REPORT_VERSION,
 };
 use crate::rules::Outcome;
-use crate::score::{round6, BoundProfile, NodeStatus, Scored, Val, Weights};
+use crate::score::{round6, AnswerKinds, BoundProfile, NodeStatus, Scored, Val, Weights};
 
 /// Everything besides the graph, the pass and the outcomes that a report needs.
 pub(crate) struct Context<'a> {
     /// The vocabulary (for question texts).
     pub vocab: &'a Vocabulary,
+    /// Each fact's kind of answer, built with the engine.
+    pub answers: &'a AnswerKinds,
     /// The evidence scored.
     pub evidence: &'a Evidence,
     /// The evaluation date.
@@ -45,7 +47,7 @@ pub(crate) fn report(
     ctx: Context<'_>,
 ) -> Report {
     let weights = scored.weights(graph, bound);
-    let questions = scored.questions(graph, bound, outcomes, ctx.vocab);
+    let questions = scored.questions_with(graph, bound, outcomes, ctx.vocab, ctx.answers);
     let mut warnings = ctx.warnings;
     if !scored.applies {
         warnings.push(Warning {

@@ -6,6 +6,7 @@
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::evidence::vocabulary::{FactSpec, FactType, Vocabulary};
 use crate::evidence::{FactValue, Status};
@@ -133,6 +134,35 @@ impl Lifted {
             seen: Marks::new(n),
             stack: Vec::new(),
         }
+    }
+}
+
+/// The kind of answer each fact of a vocabulary takes, built once per engine: a question then
+/// shares its fact's list of allowed values instead of copying it (copying the country codes
+/// was a tenth of a report).
+#[derive(Clone, Debug, Default)]
+pub struct AnswerKinds(BTreeMap<String, AnswerKind>);
+
+impl AnswerKinds {
+    /// The answer kinds of every fact in `vocab`.
+    pub fn of(vocab: &Vocabulary) -> AnswerKinds {
+        AnswerKinds(
+            vocab
+                .keys()
+                .filter_map(|k| Some((k.to_owned(), answer_kind(Some(vocab.get(k)?)))))
+                .collect(),
+        )
+    }
+}
+
+/// What kind of answer a fact takes (text when the vocabulary does not know it).
+fn answer_kind(spec: Option<&FactSpec>) -> AnswerKind {
+    AnswerKind {
+        ty: spec.map_or(FactType::Text, |s| s.ty),
+        values: spec
+            .map(|s| Arc::from(s.values.as_slice()))
+            .unwrap_or_default(),
+        unit: spec.and_then(|s| s.unit.clone()),
     }
 }
 
@@ -341,6 +371,7 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
     scored: &Scored,
     outcomes: &BTreeMap<usize, O>,
     vocab: &Vocabulary,
+    answers: Option<&AnswerKinds>,
 ) -> Vec<Question> {
     let vals = &scored.vals;
     let gate_leaves: Vec<GateLeaves> = bound
@@ -384,6 +415,7 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
         gate_leaves: &gate_leaves,
         root_leaves: &root_leaves,
         vocab,
+        answers,
         open,
         // A requirement read by several unknown facts is lifted alone once, not once per fact.
         alone_gains: vec![None; graph.len()],
@@ -523,6 +555,7 @@ struct QuestionCtx<'a> {
     gate_leaves: &'a [GateLeaves],
     root_leaves: &'a [RootLeaves],
     vocab: &'a Vocabulary,
+    answers: Option<&'a AnswerKinds>,
     /// Per node: true for a leaf whose outcome is open (unknown or error).
     open: Vec<bool>,
     alone_gains: Vec<Option<f64>>,
@@ -622,10 +655,9 @@ impl QuestionCtx<'_> {
             ),
             (AskReason::Unknown, _) => {}
         }
-        let answer = AnswerKind {
-            ty: spec.map_or(FactType::Text, |s| s.ty),
-            values: spec.map(|s| s.values.clone()).unwrap_or_default(),
-            unit: spec.and_then(|s| s.unit.clone()),
+        let answer = match self.answers.and_then(|a| a.0.get(&key)) {
+            Some(a) => a.clone(),
+            None => answer_kind(spec),
         };
         let document = document(spec, reason, needs);
         Question {
