@@ -119,15 +119,15 @@ impl Up {
 }
 
 /// The buffers a lift writes, kept between lifts so that none allocates a graph's worth.
-struct Lifted {
-    vals: Vec<Val>,
+pub(super) struct Lifted {
+    pub(super) vals: Vec<Val>,
     dirty: Marks,
     seen: Marks,
     stack: Vec<usize>,
 }
 
 impl Lifted {
-    fn new(n: usize) -> Lifted {
+    pub(super) fn new(n: usize) -> Lifted {
         Lifted {
             vals: Vec::with_capacity(n),
             dirty: Marks::new(n),
@@ -167,7 +167,7 @@ fn answer_kind(spec: Option<&FactSpec>) -> AnswerKind {
 }
 
 /// One scored pass, to lift leaves against.
-struct Lift<'a> {
+pub(super) struct Lift<'a> {
     scored: &'a Scored,
     fit_lo: f64,
     /// Every value as the point of its lower bound: a lift's starting point.
@@ -176,7 +176,7 @@ struct Lift<'a> {
 }
 
 impl<'a> Lift<'a> {
-    fn new(graph: &Graph, scored: &'a Scored) -> Lift<'a> {
+    pub(super) fn new(graph: &Graph, scored: &'a Scored) -> Lift<'a> {
         Lift {
             scored,
             fit_lo: scored.fit_lo,
@@ -201,7 +201,13 @@ impl<'a> Lift<'a> {
     /// lo as a point. The result is bit-identical to aggregating the whole lifted graph, at a
     /// fraction of the cost: a report lifts once per question and once per leaf a question
     /// reads.
-    fn lift(&self, graph: &Graph, bound: &BoundProfile, lifted: &[usize], out: &mut Lifted) {
+    pub(super) fn lift(
+        &self,
+        graph: &Graph,
+        bound: &BoundProfile,
+        lifted: &[usize],
+        out: &mut Lifted,
+    ) {
         let s = self.scored;
         out.vals.clone_from(&self.points);
         for &i in lifted {
