@@ -2,8 +2,8 @@
 //! global weight, contribution, outcome and the facts its check read; the must-haves, the
 //! questions, the waivers and the warnings; the profile and provider as scored.
 
-use std::borrow::Borrow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::evidence::vocabulary::Vocabulary;
 use crate::evidence::Evidence;
@@ -14,16 +14,18 @@ use crate::profile::judgements::format_value;
 use crate::report::weighting::WeightingReport;
 use crate::report::{
     Assumption, ChildEdge, EngineInfo, FrameworkWeight, NodeKindName, NodeResult, ProfileInfo,
-    ProviderInfo, Report, RuleErrorEntry, WaiverResult, WaiverState, Warning, WarningKind,
+    ProviderInfo, Reads, Report, RuleErrorEntry, WaiverResult, WaiverState, Warning, WarningKind,
     REPORT_VERSION,
 };
 use crate::rules::Outcome;
-use crate::score::{round6, BoundProfile, NodeStatus, Scored, Val, Weights};
+use crate::score::{round6, AnswerKinds, BoundProfile, NodeStatus, Scored, Val, Weights};
 
 /// Everything besides the graph, the pass and the outcomes that a report needs.
 pub(crate) struct Context<'a> {
     /// The vocabulary (for question texts).
     pub vocab: &'a Vocabulary,
+    /// Each fact's kind of answer, built with the engine.
+    pub answers: &'a AnswerKinds,
     /// The evidence scored.
     pub evidence: &'a Evidence,
     /// The evaluation date.
@@ -37,15 +39,15 @@ pub(crate) struct Context<'a> {
 }
 
 /// The report of one pass. `outcomes` holds the outcome of every reached, unwaived leaf.
-pub(crate) fn report<O: Borrow<Outcome>>(
+pub(crate) fn report(
     graph: &Graph,
     bound: &BoundProfile,
     scored: Scored,
-    outcomes: &BTreeMap<usize, O>,
+    outcomes: &BTreeMap<usize, Arc<Outcome>>,
     ctx: Context<'_>,
 ) -> Report {
     let weights = scored.weights(graph, bound);
-    let questions = scored.questions(graph, bound, outcomes, ctx.vocab);
+    let questions = scored.questions_with(graph, bound, outcomes, ctx.vocab, ctx.answers);
     let mut warnings = ctx.warnings;
     if !scored.applies {
         warnings.push(Warning {
@@ -148,12 +150,12 @@ struct At<'a> {
 }
 
 /// One reached requirement as scored; a rule error it carries goes to `errors`.
-fn node_result<O: Borrow<Outcome>>(
+fn node_result(
     graph: &Graph,
     bound: &BoundProfile,
     scored: &Scored,
     weights: &Weights,
-    outcomes: &BTreeMap<usize, O>,
+    outcomes: &BTreeMap<usize, Arc<Outcome>>,
     at: At<'_>,
     errors: &mut Vec<RuleErrorEntry>,
 ) -> NodeResult {
@@ -178,8 +180,8 @@ fn node_result<O: Borrow<Outcome>>(
         verification: node.req.verification,
         questions: node.req.questions.clone(),
         check: None,
-        facts: Vec::new(),
-        params: Vec::new(),
+        facts: Reads::none(),
+        params: Reads::none(),
         note: String::new(),
         pack: node.req.pack.clone(),
     };
@@ -199,7 +201,7 @@ fn node_result<O: Borrow<Outcome>>(
                 .checks()
                 .get(*rule)
                 .map(|c| format!("{}::{}", c.file, c.function));
-            if let Some(o) = outcomes.get(&i).map(Borrow::borrow) {
+            if let Some(o) = outcomes.get(&i) {
                 if !is_waived {
                     nr.status = o.status.into();
                     nr.note.clone_from(&o.note);
@@ -211,8 +213,8 @@ fn node_result<O: Borrow<Outcome>>(
                         });
                     }
                 }
-                nr.facts.clone_from(&o.facts);
-                nr.params.clone_from(&o.params);
+                nr.facts = Reads::facts(o.clone());
+                nr.params = Reads::params(o.clone());
             }
         }
         NodeKind::Composite {

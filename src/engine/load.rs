@@ -35,6 +35,7 @@ use crate::input::yaml;
 use crate::profile::params::ParamVocabulary;
 use crate::report::{Warning, WarningKind};
 use crate::rules::{Limits, RuleSet};
+use crate::score::AnswerKinds;
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
@@ -428,6 +429,7 @@ impl Merged {
         let (warnings, findings): (Vec<Warning>, Vec<Option<Diagnostic>>) =
             self.replaced.into_iter().unzip();
         let engine = Engine {
+            answers: AnswerKinds::of(&self.vocab),
             vocab: Arc::new(self.vocab),
             params: Arc::new(self.params),
             graph,

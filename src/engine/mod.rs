@@ -31,6 +31,7 @@ use crate::input::source::{InputHash, SourceFile};
 use crate::profile::params::ParamVocabulary;
 use crate::report::Warning;
 use crate::rules::{Limits, RuleSet};
+use crate::score::AnswerKinds;
 
 pub use lookup::Gathered;
 pub use run::Prepared;
@@ -129,6 +130,8 @@ pub struct Engine {
     rule_tests: Vec<SourceFile>,
     /// Whether comparisons memoise rule outcomes across providers.
     memo: bool,
+    /// Each fact's kind of answer, for the questions of every report.
+    answers: AnswerKinds,
 }
 
 impl Engine {

@@ -178,6 +178,7 @@ impl Engine {
         inputs.dedup();
         let ctx = Context {
             vocab: &self.vocab,
+            answers: &self.answers,
             evidence: &prep.evidence,
             as_of: prep.as_of,
             warnings,

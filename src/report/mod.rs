@@ -13,15 +13,18 @@ pub use crate::score::{
 };
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::evidence::{FactValue, Source};
 use crate::graph::catalog::{Severity, Verification};
 use crate::input::date::Date;
 use crate::input::source::{InputHash, Location};
 use crate::profile::{Bands, Param};
-use crate::rules::{FactRead, ParamRead};
+use crate::rules::{FactRead, Outcome, ParamRead};
 
 /// The report format version; embedders can rely on its fields.
 pub const REPORT_VERSION: &str = "report/v1";
@@ -110,16 +113,97 @@ pub struct NodeResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub check: Option<String>,
     /// For leaves: facts the check read.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub facts: Vec<FactRead>,
+    #[serde(skip_serializing_if = "Reads::is_empty")]
+    #[schemars(with = "Vec<FactRead>")]
+    pub facts: Reads<FactRead>,
     /// For leaves: parameters the check read.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub params: Vec<ParamRead>,
+    #[serde(skip_serializing_if = "Reads::is_empty")]
+    #[schemars(with = "Vec<ParamRead>")]
+    pub params: Reads<ParamRead>,
     /// The check's note, or the waiver's reason.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub note: String,
     /// The rule pack it comes from.
     pub pack: String,
+}
+
+/// What a leaf's check read (its facts or its parameters), in the order it read them: a view
+/// of the rule's outcome, shared with the cache of outcomes and with every report of the same
+/// outcome instead of copied into each. It derefs to a slice and serializes as one.
+#[derive(Clone)]
+pub struct Reads<T: 'static> {
+    outcome: Option<Arc<Outcome>>,
+    pick: fn(&Outcome) -> &[T],
+}
+
+impl Reads<FactRead> {
+    /// The facts an outcome's check read.
+    pub fn facts(outcome: Arc<Outcome>) -> Self {
+        Reads {
+            outcome: Some(outcome),
+            pick: |o| &o.facts,
+        }
+    }
+}
+
+impl Reads<ParamRead> {
+    /// The parameters an outcome's check read.
+    pub fn params(outcome: Arc<Outcome>) -> Self {
+        Reads {
+            outcome: Some(outcome),
+            pick: |o| &o.params,
+        }
+    }
+}
+
+impl<T> Reads<T> {
+    /// Nothing read (a composite, or a leaf without an outcome).
+    pub fn none() -> Self {
+        Reads {
+            outcome: None,
+            pick: |_| &[],
+        }
+    }
+
+    /// True when nothing was read.
+    pub fn is_empty(&self) -> bool {
+        self.deref().is_empty()
+    }
+}
+
+impl<T> Deref for Reads<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        self.outcome.as_deref().map_or(&[], self.pick)
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Reads<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.deref().iter()
+    }
+}
+
+impl<T: PartialEq> PartialEq for Reads<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.deref() == other.deref()
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Reads<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.deref().fmt(f)
+    }
+}
+
+impl<T: Serialize> Serialize for Reads<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.deref().serialize(s)
+    }
 }
 
 /// Whether a waiver applies on the evaluation date.

@@ -30,6 +30,7 @@ pub use model::{
     AnswerKind, AskReason, GateResult, GateState, Held, HeldHow, Impact, Move, NodeStatus,
     Question, Summary, Verdict,
 };
+pub use questions::AnswerKinds;
 pub use weights::{Shares, Weights};
 
 /// Tolerance for comparing scores (never `==` on floats).
@@ -162,7 +163,20 @@ impl Scored {
         outcomes: &BTreeMap<usize, O>,
         vocab: &Vocabulary,
     ) -> Vec<Question> {
-        questions::questions(graph, bound, self, outcomes, vocab)
+        questions::questions(graph, bound, self, outcomes, vocab, None)
+    }
+
+    /// [`Scored::questions`], taking each fact's kind of answer from `answers` (an engine
+    /// builds them once) rather than from the vocabulary.
+    pub fn questions_with<O: Borrow<Outcome>>(
+        &self,
+        graph: &Graph,
+        bound: &BoundProfile,
+        outcomes: &BTreeMap<usize, O>,
+        vocab: &Vocabulary,
+        answers: &AnswerKinds,
+    ) -> Vec<Question> {
+        questions::questions(graph, bound, self, outcomes, vocab, Some(answers))
     }
 
     /// What a ranking keeps of this pass.

@@ -3,6 +3,7 @@
 //! report model (`report/`) embeds these types as they are.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -194,12 +195,19 @@ pub struct AnswerKind {
     /// The fact's type.
     #[serde(rename = "type")]
     pub ty: FactType,
+    // Shared with every question on the fact (the country codes are 249); the doc line is
+    // the JSON Schema's description, so it stays as it was.
     /// The allowed values of an enum.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub values: Vec<String>,
+    #[serde(skip_serializing_if = "no_values")]
+    #[schemars(with = "Vec<String>")]
+    pub values: Arc<[String]>,
     /// The unit of a number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+}
+
+fn no_values(v: &Arc<[String]>) -> bool {
+    v.is_empty()
 }
 
 /// A requirement a favourable answer cannot raise alone.

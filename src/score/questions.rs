@@ -6,6 +6,7 @@
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::evidence::vocabulary::{FactSpec, FactType, Vocabulary};
 use crate::evidence::{FactValue, Status};
@@ -19,15 +20,180 @@ use crate::score::model::{
 use crate::score::weights::root_shares;
 use crate::score::{round6, BoundProfile, Scored, EPS};
 
-/// One scored pass, to lift leaves against.
-struct Lift<'a> {
-    scored: &'a Scored,
-    fit_lo: f64,
+/// Node flags that are set for a few nodes and cleared again, at the cost of the nodes set
+/// rather than of the graph: a lift or a `held` walk touches a handful of ancestors.
+struct Marks {
+    on: Vec<bool>,
+    set: Vec<usize>,
 }
 
-impl Lift<'_> {
+impl Marks {
+    fn new(n: usize) -> Marks {
+        Marks {
+            on: vec![false; n],
+            set: Vec::new(),
+        }
+    }
+
+    fn get(&self, i: usize) -> bool {
+        self.on.get(i).copied().unwrap_or(false)
+    }
+
+    /// Sets `i`; false when it was set already (or is out of range).
+    fn set(&mut self, i: usize) -> bool {
+        match self.on.get_mut(i) {
+            Some(x) if !*x => {
+                *x = true;
+                self.set.push(i);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn clear(&mut self) {
+        for &i in &self.set {
+            if let Some(x) = self.on.get_mut(i) {
+                *x = false;
+            }
+        }
+        self.set.clear();
+    }
+}
+
+/// The graph upwards: each node's parents and its place in the topological order, built
+/// once per report so that lifting a leaf visits its ancestors only.
+struct Up {
+    parents: Vec<Vec<usize>>,
+    rank: Vec<usize>,
+}
+
+impl Up {
+    fn new(graph: &Graph) -> Up {
+        let n = graph.len();
+        let mut parents = vec![Vec::new(); n];
+        for (p, node) in graph.nodes().iter().enumerate() {
+            if let NodeKind::Composite { children, .. } = &node.kind {
+                for &(c, _) in children {
+                    if let Some(list) = parents.get_mut(c) {
+                        list.push(p);
+                    }
+                }
+            }
+        }
+        let mut rank = vec![0; n];
+        for (k, &i) in graph.topo().iter().enumerate() {
+            if let Some(r) = rank.get_mut(i) {
+                *r = k;
+            }
+        }
+        Up { parents, rank }
+    }
+
+    fn parents(&self, i: usize) -> &[usize] {
+        self.parents.get(i).map_or(&[], Vec::as_slice)
+    }
+
+    /// Marks every node `from` and its ancestors reach through parents that `keep` accepts,
+    /// returning the ancestors found (not `from` itself) in no particular order.
+    fn ancestors(
+        &self,
+        from: &[usize],
+        keep: &dyn Fn(usize) -> bool,
+        seen: &mut Marks,
+        stack: &mut Vec<usize>,
+    ) -> Vec<usize> {
+        let mut found = Vec::new();
+        stack.clear();
+        stack.extend_from_slice(from);
+        while let Some(c) = stack.pop() {
+            for &p in self.parents(c) {
+                if keep(p) && seen.set(p) {
+                    found.push(p);
+                    stack.push(p);
+                }
+            }
+        }
+        found
+    }
+}
+
+/// The buffers a lift writes, kept between lifts so that none allocates a graph's worth.
+pub(super) struct Lifted {
+    pub(super) vals: Vec<Val>,
+    dirty: Marks,
+    seen: Marks,
+    stack: Vec<usize>,
+}
+
+impl Lifted {
+    pub(super) fn new(n: usize) -> Lifted {
+        Lifted {
+            vals: Vec::with_capacity(n),
+            dirty: Marks::new(n),
+            seen: Marks::new(n),
+            stack: Vec::new(),
+        }
+    }
+}
+
+/// The kind of answer each fact of a vocabulary takes, built once per engine: a question then
+/// shares its fact's list of allowed values instead of copying it (copying the country codes
+/// was a tenth of a report).
+#[derive(Clone, Debug, Default)]
+pub struct AnswerKinds(BTreeMap<String, AnswerKind>);
+
+impl AnswerKinds {
+    /// The answer kinds of every fact in `vocab`.
+    pub fn of(vocab: &Vocabulary) -> AnswerKinds {
+        AnswerKinds(
+            vocab
+                .keys()
+                .filter_map(|k| Some((k.to_owned(), answer_kind(Some(vocab.get(k)?)))))
+                .collect(),
+        )
+    }
+}
+
+/// What kind of answer a fact takes (text when the vocabulary does not know it).
+fn answer_kind(spec: Option<&FactSpec>) -> AnswerKind {
+    AnswerKind {
+        ty: spec.map_or(FactType::Text, |s| s.ty),
+        values: spec
+            .map(|s| Arc::from(s.values.as_slice()))
+            .unwrap_or_default(),
+        unit: spec.and_then(|s| s.unit.clone()),
+    }
+}
+
+/// One scored pass, to lift leaves against.
+pub(super) struct Lift<'a> {
+    scored: &'a Scored,
+    fit_lo: f64,
+    /// Every value as the point of its lower bound: a lift's starting point.
+    points: Vec<Val>,
+    up: Up,
+}
+
+impl<'a> Lift<'a> {
+    pub(super) fn new(graph: &Graph, scored: &'a Scored) -> Lift<'a> {
+        Lift {
+            scored,
+            fit_lo: scored.fit_lo,
+            points: scored
+                .vals
+                .iter()
+                .map(|v| match v {
+                    Val::Iv(lo, _) => Val::Iv(*lo, *lo),
+                    Val::Excluded => Val::Excluded,
+                })
+                .collect(),
+            up: Up::new(graph),
+        }
+    }
+
     /// Every node's value with the `lifted` leaves at their hi and every other leaf at its lo
-    /// (so every value is a point).
+    /// (so every value is a point), into `out.vals`.
     ///
     /// A composite's lo depends only on its children's lo (and on which of them apply, which
     /// lifting does not change), so only the ancestors of the lifted leaves are recomputed, in
@@ -35,31 +201,31 @@ impl Lift<'_> {
     /// lo as a point. The result is bit-identical to aggregating the whole lifted graph, at a
     /// fraction of the cost: a report lifts once per question and once per leaf a question
     /// reads.
-    fn lift(&self, graph: &Graph, bound: &BoundProfile, lifted: &BTreeSet<usize>) -> Vec<Val> {
+    pub(super) fn lift(
+        &self,
+        graph: &Graph,
+        bound: &BoundProfile,
+        lifted: &[usize],
+        out: &mut Lifted,
+    ) {
         let s = self.scored;
-        let mut out: Vec<Val> = s
-            .vals
-            .iter()
-            .map(|v| match v {
-                Val::Iv(lo, _) => Val::Iv(*lo, *lo),
-                Val::Excluded => Val::Excluded,
-            })
-            .collect();
-        let mut dirty = vec![false; out.len()];
+        out.vals.clone_from(&self.points);
         for &i in lifted {
-            if let (Some(Val::Iv(_, hi)), Some(slot), Some(d)) =
-                (s.vals.get(i), out.get_mut(i), dirty.get_mut(i))
-            {
+            if let (Some(Val::Iv(_, hi)), Some(slot)) = (s.vals.get(i), out.vals.get_mut(i)) {
                 *slot = Val::Iv(*hi, *hi);
-                *d = true;
+                out.dirty.set(i);
             }
         }
-        for &i in graph.topo() {
-            if !s.reached.get(i).copied().unwrap_or(false)
-                || s.waived.get(i).copied().unwrap_or(false)
-            {
-                continue;
-            }
+        // Only a live composite above a lifted leaf can change, and it changes when one of
+        // its children did: recompute those in topological order, children first.
+        let mut order = self.up.ancestors(
+            &out.dirty.set,
+            &|p| s.is_live(p),
+            &mut out.seen,
+            &mut out.stack,
+        );
+        order.sort_unstable_by_key(|&p| self.up.rank.get(p).copied().unwrap_or(0));
+        for i in order {
             let Some(NodeKind::Composite {
                 aggregate,
                 children,
@@ -67,13 +233,10 @@ impl Lift<'_> {
             else {
                 continue;
             };
-            if !children
-                .iter()
-                .any(|&(c, _)| dirty.get(c).copied().unwrap_or(false))
-            {
+            if !children.iter().any(|&(c, _)| out.dirty.get(c)) {
                 continue;
             }
-            let current = &out;
+            let current = &out.vals;
             let v = combine(
                 *aggregate,
                 children.iter().filter_map(|&(c, w)| {
@@ -83,12 +246,13 @@ impl Lift<'_> {
                         .map(|b| (edge_weight(bound, i, c, w), b))
                 }),
             );
-            if let (Some(slot), Some(d)) = (out.get_mut(i), dirty.get_mut(i)) {
+            if let Some(slot) = out.vals.get_mut(i) {
                 *slot = v;
-                *d = true;
             }
+            out.dirty.set(i);
         }
-        out
+        out.dirty.clear();
+        out.seen.clear();
     }
 
     /// Fit points gained over the current fit by lifted values.
@@ -113,11 +277,35 @@ struct Ask {
     leaves: BTreeSet<usize>,
 }
 
-/// A must-have's subtree: (id, state, minimum assurance, its leaves).
-type GateLeaves = (String, GateState, Option<Status>, BTreeSet<usize>);
+/// A must-have's subtree: (id, state, minimum assurance, its leaves, and the same as a flag
+/// per node).
+type GateLeaves = (
+    String,
+    GateState,
+    Option<Status>,
+    BTreeSet<usize>,
+    Vec<bool>,
+);
 
-/// A root framework's subtree: (id, node, share of the fit, its leaves).
-type RootLeaves = (String, usize, f64, BTreeSet<usize>);
+/// A root framework's subtree: (id, node, share of the fit, a flag per node for its leaves).
+type RootLeaves = (String, usize, f64, Vec<bool>);
+
+/// A flag per node for the nodes in `set`: asking whether a question's few leaves touch a
+/// subtree is then a lookup per leaf, not a walk over both sets.
+fn flags(n: usize, set: &BTreeSet<usize>) -> Vec<bool> {
+    let mut on = vec![false; n];
+    for &i in set {
+        if let Some(x) = on.get_mut(i) {
+            *x = true;
+        }
+    }
+    on
+}
+
+/// True when one of `leaves` is flagged in `subtree`.
+fn touches<'l>(subtree: &[bool], mut leaves: impl Iterator<Item = &'l usize>) -> bool {
+    leaves.any(|&i| subtree.get(i).copied().unwrap_or(false))
+}
 
 /// Every fact to ask about, by key: the unknown and stale facts applicable checks read, then
 /// the known facts under open gates whose assurance is below the gate's minimum.
@@ -152,7 +340,7 @@ fn collect_asks<O: Borrow<Outcome>>(
             e.leaves.insert(i);
         }
     }
-    for (_, state, min, leaves) in gate_leaves {
+    for (_, state, min, leaves, _) in gate_leaves {
         let (GateState::Open, Some(min)) = (state, min) else {
             continue;
         };
@@ -189,6 +377,7 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
     scored: &Scored,
     outcomes: &BTreeMap<usize, O>,
     vocab: &Vocabulary,
+    answers: Option<&AnswerKinds>,
 ) -> Vec<Question> {
     let vals = &scored.vals;
     let gate_leaves: Vec<GateLeaves> = bound
@@ -196,12 +385,9 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
         .iter()
         .filter_map(|(g, gate)| {
             let state = scored.gates.iter().find(|r| r.id == gate.id)?.state;
-            Some((
-                gate.id.clone(),
-                state,
-                gate.min_assurance,
-                leaves_under(graph, *g, vals),
-            ))
+            let leaves = leaves_under(graph, *g, vals);
+            let on = flags(graph.len(), &leaves);
+            Some((gate.id.clone(), state, gate.min_assurance, leaves, on))
         })
         .collect();
     let root_leaves: Vec<RootLeaves> = bound
@@ -213,15 +399,21 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
                 graph.node(r)?.req.id.clone(),
                 r,
                 share,
-                leaves_under(graph, r, vals),
+                flags(graph.len(), &leaves_under(graph, r, vals)),
             ))
         })
         .collect();
     let asks = collect_asks(vals, outcomes, &gate_leaves);
-    let lift = Lift {
-        scored,
-        fit_lo: scored.fit_lo,
-    };
+    let lift = Lift::new(graph, scored);
+    let mut open = vec![false; graph.len()];
+    for (&i, o) in outcomes {
+        if let Some(x) = open.get_mut(i) {
+            *x = matches!(
+                o.borrow().status,
+                OutcomeStatus::Unknown | OutcomeStatus::Error
+            );
+        }
+    }
     let mut ctx = QuestionCtx {
         graph,
         bound,
@@ -229,18 +421,12 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
         gate_leaves: &gate_leaves,
         root_leaves: &root_leaves,
         vocab,
-        open: (0..graph.len())
-            .map(|i| {
-                outcomes.get(&i).is_some_and(|o| {
-                    matches!(
-                        o.borrow().status,
-                        OutcomeStatus::Unknown | OutcomeStatus::Error
-                    )
-                })
-            })
-            .collect(),
+        answers,
+        open,
         // A requirement read by several unknown facts is lifted alone once, not once per fact.
         alone_gains: vec![None; graph.len()],
+        lifted: Lifted::new(graph.len()),
+        alone: Lifted::new(graph.len()),
     };
     let mut out: Vec<Question> = asks
         .into_iter()
@@ -258,27 +444,31 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
     out
 }
 
-/// The nodes whose subtree holds one of `leaves` (the leaves included).
-fn above(graph: &Graph, leaves: &BTreeSet<usize>) -> Vec<bool> {
-    let mut on = vec![false; graph.len()];
-    for &i in graph.topo() {
-        let hit = leaves.contains(&i)
-            || matches!(graph.node(i).map(|n| &n.kind), Some(NodeKind::Composite { children, .. })
-                if children.iter().any(|&(c, _)| on.get(c).copied().unwrap_or(false)));
-        if let Some(slot) = on.get_mut(i) {
-            *slot = hit;
-        }
-    }
-    on
-}
-
 /// The `all` and `any` requirements above `leaves` that a favourable answer does not carry:
 /// an `all` whose other children stay below what the answer gives, an `any` whose other
 /// children already give as much.
-fn held(graph: &Graph, vals: &[Val], lifted: &[Val], leaves: &BTreeSet<usize>) -> Vec<Held> {
-    let on = above(graph, leaves);
+fn held(
+    graph: &Graph,
+    vals: &[Val],
+    lifted: &[Val],
+    leaves: &[usize],
+    up: &Up,
+    scratch: &mut Lifted,
+) -> Vec<Held> {
+    // The nodes whose subtree holds one of `leaves` (the leaves included).
+    let on = &mut scratch.seen;
+    for &i in leaves {
+        on.set(i);
+    }
+    let mut above = up.ancestors(leaves, &|_| true, on, &mut scratch.stack);
+    // Node indices are in id order, which is the order `held` lists them in.
+    above.sort_unstable();
+    let on = &scratch.seen;
     let mut out = Vec::new();
-    for (i, node) in graph.nodes().iter().enumerate() {
+    for i in above {
+        let Some(node) = graph.node(i) else {
+            continue;
+        };
         let NodeKind::Composite {
             aggregate,
             children,
@@ -286,13 +476,13 @@ fn held(graph: &Graph, vals: &[Val], lifted: &[Val], leaves: &BTreeSet<usize>) -
         else {
             continue;
         };
-        if !on.get(i).copied().unwrap_or(false) || vals.get(i).and_then(|v| v.bounds()).is_none() {
+        if vals.get(i).and_then(|v| v.bounds()).is_none() {
             continue;
         }
         let applies = |c: usize| lifted.get(c).and_then(|v| v.bounds()).map(|b| b.0);
         let ours: Vec<f64> = children
             .iter()
-            .filter(|&&(c, _)| on.get(c).copied().unwrap_or(false))
+            .filter(|&&(c, _)| on.get(c))
             .filter_map(|&(c, _)| applies(c))
             .collect();
         if ours.is_empty() {
@@ -300,7 +490,7 @@ fn held(graph: &Graph, vals: &[Val], lifted: &[Val], leaves: &BTreeSet<usize>) -
         }
         let others: Vec<(usize, f64)> = children
             .iter()
-            .filter(|&&(c, _)| !on.get(c).copied().unwrap_or(false))
+            .filter(|&&(c, _)| !on.get(c))
             .filter_map(|&(c, _)| applies(c).map(|v| (c, v)))
             .collect();
         let (how, by): (HeldHow, Vec<usize>) = match aggregate {
@@ -336,6 +526,7 @@ fn held(graph: &Graph, vals: &[Val], lifted: &[Val], leaves: &BTreeSet<usize>) -
             });
         }
     }
+    scratch.seen.clear();
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
 }
@@ -370,9 +561,14 @@ struct QuestionCtx<'a> {
     gate_leaves: &'a [GateLeaves],
     root_leaves: &'a [RootLeaves],
     vocab: &'a Vocabulary,
+    answers: Option<&'a AnswerKinds>,
     /// Per node: true for a leaf whose outcome is open (unknown or error).
     open: Vec<bool>,
     alone_gains: Vec<Option<f64>>,
+    /// The question's lift.
+    lifted: Lifted,
+    /// A requirement's lift on its own.
+    alone: Lifted,
 }
 
 impl QuestionCtx<'_> {
@@ -389,24 +585,27 @@ impl QuestionCtx<'_> {
         // An answer moves only a check it can still change: one whose outcome is open (its
         // claim is unknown or errored) or, for an assurance question, one it would confirm. A
         // check already decided on other facts keeps its interval whatever this fact says.
-        let movable: BTreeSet<usize> = leaves
+        // Sorted, as `leaves` is.
+        let movable: Vec<usize> = leaves
             .iter()
             .copied()
             .filter(|&i| {
                 reason == AskReason::WeakAssurance || self.open.get(i).copied().unwrap_or(false)
             })
             .collect();
-        let lifted_vals = self.lift.lift(graph, bound, &movable);
-        let swing = self.lift.gain(bound, &lifted_vals);
+        let mut lifted = std::mem::replace(&mut self.lifted, Lifted::new(0));
+        self.lift.lift(graph, bound, &movable, &mut lifted);
+        let lifted_vals = &lifted.vals;
+        let swing = self.lift.gain(bound, lifted_vals);
         let requirement_moves = self.requirement_moves(&leaves, &movable, swing);
         // Framework swings add up to the question's swing, because the root is the
         // share-weighted mean of the frameworks' lower bounds.
         let framework_moves = self
             .root_leaves
             .iter()
-            .filter(|(.., rl)| !rl.is_disjoint(&leaves))
+            .filter(|(.., rl)| touches(rl, leaves.iter()))
             .map(|(id, r, share, _)| {
-                let (from, to) = (lo_of(vals, *r), lo_of(&lifted_vals, *r));
+                let (from, to) = (lo_of(vals, *r), lo_of(lifted_vals, *r));
                 Move {
                     id: id.clone(),
                     from: round6(100.0 * from),
@@ -418,16 +617,24 @@ impl QuestionCtx<'_> {
         let open_gates: Vec<&GateLeaves> = self
             .gate_leaves
             .iter()
-            .filter(|(_, state, _, gl)| *state == GateState::Open && !gl.is_disjoint(&movable))
+            .filter(|(_, state, .., gl)| *state == GateState::Open && touches(gl, movable.iter()))
             .collect();
         let gate_ids: Vec<String> = open_gates.iter().map(|(id, ..)| id.clone()).collect();
         let needs = open_gates
             .iter()
-            .filter_map(|(_, _, min, _)| *min)
+            .filter_map(|(_, _, min, ..)| *min)
             .max_by_key(|s| s.rank());
         // Nothing the answer can change: every check reading the fact is decided on others.
         let settled = movable.is_empty();
-        let held = held(graph, vals, &lifted_vals, &movable);
+        let held = held(
+            graph,
+            vals,
+            lifted_vals,
+            &movable,
+            &self.lift.up,
+            &mut self.alone,
+        );
+        self.lifted = lifted;
         let spec = self.vocab.get(&key);
         let mut text = spec
             .map(|s| s.ask.clone())
@@ -454,10 +661,9 @@ impl QuestionCtx<'_> {
             ),
             (AskReason::Unknown, _) => {}
         }
-        let answer = AnswerKind {
-            ty: spec.map_or(FactType::Text, |s| s.ty),
-            values: spec.map(|s| s.values.clone()).unwrap_or_default(),
-            unit: spec.and_then(|s| s.unit.clone()),
+        let answer = match self.answers.and_then(|a| a.0.get(&key)) {
+            Some(a) => a.clone(),
+            None => answer_kind(spec),
         };
         let document = document(spec, reason, needs);
         Question {
@@ -474,7 +680,7 @@ impl QuestionCtx<'_> {
             frameworks: self
                 .root_leaves
                 .iter()
-                .filter(|(.., rl)| !rl.is_disjoint(&leaves))
+                .filter(|(.., rl)| touches(rl, leaves.iter()))
                 .map(|(id, ..)| id.clone())
                 .collect(),
             reason,
@@ -496,7 +702,7 @@ impl QuestionCtx<'_> {
     fn requirement_moves(
         &mut self,
         leaves: &BTreeSet<usize>,
-        movable: &BTreeSet<usize>,
+        movable: &[usize],
         swing: f64,
     ) -> Vec<Move> {
         let (graph, bound, vals) = (self.graph, self.bound, &self.lift.scored.vals);
@@ -504,7 +710,7 @@ impl QuestionCtx<'_> {
             .iter()
             .filter_map(|&i| {
                 let (lo, hi) = vals.get(i).and_then(|v| v.bounds())?;
-                if !movable.contains(&i) {
+                if movable.binary_search(&i).is_err() {
                     return Some(Move {
                         id: graph.node(i)?.req.id.clone(),
                         from: round6(100.0 * lo),
@@ -516,9 +722,10 @@ impl QuestionCtx<'_> {
                     Some(g) => g,
                     // Lifting the question's only movable leaf is the lift just done.
                     None if movable.len() == 1 => swing,
-                    None => self
-                        .lift
-                        .gain(bound, &self.lift.lift(graph, bound, &BTreeSet::from([i]))),
+                    None => {
+                        self.lift.lift(graph, bound, &[i], &mut self.alone);
+                        self.lift.gain(bound, &self.alone.vals)
+                    }
                 };
                 if let Some(slot) = self.alone_gains.get_mut(i) {
                     *slot = Some(gain);

@@ -512,3 +512,56 @@ fn a_choice_needs_every_must_have_and_no_one_able_to_overtake_it() {
     );
     assert_eq!(rank::decide::<Row>(&[]), rank::Settles::Empty);
 }
+
+#[test]
+fn lifting_through_ancestors_gives_the_values_of_aggregating_the_lifted_graph() {
+    // Shared nodes (`b` under root and `c`, `s` under `a` and `b`) and every aggregate.
+    let g = graph(
+        "  - {id: root, title: R, children: {a: 3, b: 1, c: 2}}
+  - {id: a, title: A, aggregate: all, children: {x: 1, y: 1, s: 1}}
+  - {id: b, title: B, aggregate: any, children: {s: 1, z: 1}}
+  - {id: c, title: C, children: {b: 1, w: 2}}
+  - {id: s, title: S, check: r.rhai::s}
+  - {id: w, title: W, check: r.rhai::w}
+  - {id: x, title: X, check: r.rhai::x}
+  - {id: y, title: Y, check: r.rhai::y}
+  - {id: z, title: Z, check: r.rhai::z}
+",
+    );
+    let b = bound(&g, &[("root", 1.0)]);
+    let o = outcomes(
+        &g,
+        vec![
+            ("s", unknown_o("k.s")),
+            ("w", partial_o(0.25)),
+            ("x", unknown_o("k.x")),
+            ("y", pass_o("y")),
+            ("z", unknown_o("k.z")),
+        ],
+    );
+    let s = run(&g, &b, &o);
+    let lift = super::questions::Lift::new(&g, &s);
+    let mut out = super::questions::Lifted::new(g.len());
+    let leaves: Vec<usize> = ["s", "w", "x", "y", "z"]
+        .iter()
+        .map(|id| idx(&g, id))
+        .collect();
+    for subset in 0..1u32 << leaves.len() {
+        let lifted: Vec<usize> = leaves
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| subset & (1 << k) != 0)
+            .map(|(_, &i)| i)
+            .collect();
+        lift.lift(&g, &b, &lifted, &mut out);
+        let point = |i: usize| match s.vals[i] {
+            Val::Iv(lo, hi) => {
+                let x = if lifted.contains(&i) { hi } else { lo };
+                Val::Iv(x, x)
+            }
+            Val::Excluded => Val::Excluded,
+        };
+        let whole = super::interval::aggregate(&g, &b, &s.reached, &s.waived, &point);
+        assert_eq!(out.vals, whole, "lifting {lifted:?}");
+    }
+}
