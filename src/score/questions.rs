@@ -636,31 +636,7 @@ impl QuestionCtx<'_> {
         );
         self.lifted = lifted;
         let spec = self.vocab.get(&key);
-        let mut text = spec
-            .map(|s| s.ask.clone())
-            .unwrap_or_else(|| format!("What is `{key}`?"));
-        match (reason, &lapse) {
-            (AskReason::Expired, Some(Lapse::Expired { on, .. })) => text.push_str(&format!(
-                " The document we have expired on {on}: please send the current one."
-            )),
-            (AskReason::OutOfScope, Some(Lapse::OutOfScope { covers, missing })) => {
-                text.push_str(&format!(
-                    " What we have covers {} only: does it hold for the {} services we would use?",
-                    covers.join(", "),
-                    missing.join(", ")
-                ))
-            }
-            (AskReason::Stale | AskReason::Expired | AskReason::OutOfScope, _) => {
-                text.push_str(" (our information is out of date)")
-            }
-            (AskReason::WeakAssurance, _) if need == Some(Status::Claimed) => text.push_str(
-                " We have this only from a third party: please confirm it.",
-            ),
-            (AskReason::WeakAssurance, _) => text.push_str(
-                " Please send independent evidence (an audit report, certificate or signed contract).",
-            ),
-            (AskReason::Unknown, _) => {}
-        }
+        let text = ask_text(spec, &key, reason, lapse.as_ref(), need);
         let answer = match self.answers.and_then(|a| a.0.get(&key)) {
             Some(a) => a.clone(),
             None => answer_kind(spec),
@@ -739,4 +715,41 @@ impl QuestionCtx<'_> {
             })
             .collect()
     }
+}
+
+/// What the provider is asked about a fact: the vocabulary's question, and why it is asked
+/// again when we have an answer that has lapsed or is too weak.
+fn ask_text(
+    spec: Option<&FactSpec>,
+    key: &str,
+    reason: AskReason,
+    lapse: Option<&Lapse>,
+    need: Option<Status>,
+) -> String {
+    let mut text = spec
+        .map(|s| s.ask.clone())
+        .unwrap_or_else(|| format!("What is `{key}`?"));
+    match (reason, lapse) {
+        (AskReason::Expired, Some(Lapse::Expired { on, .. })) => text.push_str(&format!(
+            " The document we have expired on {on}: please send the current one."
+        )),
+        (AskReason::OutOfScope, Some(Lapse::OutOfScope { covers, missing })) => {
+            text.push_str(&format!(
+                " What we have covers {} only: does it hold for the {} services we would use?",
+                covers.join(", "),
+                missing.join(", ")
+            ))
+        }
+        (AskReason::Stale | AskReason::Expired | AskReason::OutOfScope, _) => {
+            text.push_str(" (our information is out of date)")
+        }
+        (AskReason::WeakAssurance, _) if need == Some(Status::Claimed) => {
+            text.push_str(" We have this only from a third party: please confirm it.")
+        }
+        (AskReason::WeakAssurance, _) => text.push_str(
+            " Please send independent evidence (an audit report, certificate or signed contract).",
+        ),
+        (AskReason::Unknown, _) => {}
+    }
+    text
 }
