@@ -224,22 +224,25 @@ impl<'a> Scanner<'a> {
         self.ev.push(Ev::Scalar(Cow::Borrowed(v), true));
     }
 
+    /// A quoted or plain scalar (a key, or a block value) at the cursor.
+    fn scalar(&mut self, flow: bool) -> R<()> {
+        if matches!(self.at(self.i), b'"' | b'\'') {
+            let v = self.quoted()?;
+            self.ev.push(Ev::Scalar(v, false));
+        } else {
+            let v = self.plain(flow)?;
+            self.push_plain(v);
+        }
+        Ok(())
+    }
+
     /// A block map whose keys are at column `col`; the cursor is on its first key.
     fn block_map(&mut self, col: usize) -> R<()> {
         self.enter()?;
         self.ev.push(Ev::MapStart);
         loop {
             let start = self.i;
-            match self.at(start) {
-                b'"' | b'\'' => {
-                    let key = self.quoted()?;
-                    self.ev.push(Ev::Scalar(key, false));
-                }
-                _ => {
-                    let key = self.plain(false)?;
-                    self.push_plain(key);
-                }
-            }
+            self.scalar(false)?;
             if self.i - start > MAX_KEY {
                 return Err(GiveUp);
             }
@@ -271,14 +274,7 @@ impl<'a> Scanner<'a> {
                 return self.block_nested(col, compact);
             }
             LBRACE | b'[' => self.flow_value(col as isize)?,
-            b'"' | b'\'' => {
-                let v = self.quoted()?;
-                self.ev.push(Ev::Scalar(v, false));
-            }
-            _ => {
-                let v = self.plain(false)?;
-                self.push_plain(v);
-            }
+            _ => self.scalar(false)?,
         }
         self.end_of_line()?;
         // A deeper line would continue a plain scalar (or be an error): left to libyaml.
@@ -424,16 +420,7 @@ impl<'a> Scanner<'a> {
         } else {
             loop {
                 let start = self.i;
-                match self.at(start) {
-                    b'"' | b'\'' => {
-                        let key = self.quoted()?;
-                        self.ev.push(Ev::Scalar(key, false));
-                    }
-                    _ => {
-                        let key = self.plain(true)?;
-                        self.push_plain(key);
-                    }
-                }
+                self.scalar(true)?;
                 // The key's `:` on the key's line, within libyaml's limit for implicit keys.
                 self.skip_spaces();
                 if self.i - start > MAX_KEY || self.at(self.i) != b':' {

@@ -163,7 +163,7 @@ impl Scored {
         outcomes: &BTreeMap<usize, O>,
         vocab: &Vocabulary,
     ) -> Vec<Question> {
-        questions::questions(graph, bound, self, outcomes, vocab, None)
+        self.questions_with(graph, bound, outcomes, vocab, &AnswerKinds::of(vocab))
     }
 
     /// [`Scored::questions`], taking each fact's kind of answer from `answers` (an engine
@@ -176,7 +176,7 @@ impl Scored {
         vocab: &Vocabulary,
         answers: &AnswerKinds,
     ) -> Vec<Question> {
-        questions::questions(graph, bound, self, outcomes, vocab, Some(answers))
+        questions::questions(graph, bound, self, outcomes, vocab, answers)
     }
 
     /// What a ranking keeps of this pass.

@@ -377,7 +377,7 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
     scored: &Scored,
     outcomes: &BTreeMap<usize, O>,
     vocab: &Vocabulary,
-    answers: Option<&AnswerKinds>,
+    answers: &AnswerKinds,
 ) -> Vec<Question> {
     let vals = &scored.vals;
     let gate_leaves: Vec<GateLeaves> = bound
@@ -561,7 +561,7 @@ struct QuestionCtx<'a> {
     gate_leaves: &'a [GateLeaves],
     root_leaves: &'a [RootLeaves],
     vocab: &'a Vocabulary,
-    answers: Option<&'a AnswerKinds>,
+    answers: &'a AnswerKinds,
     /// Per node: true for a leaf whose outcome is open (unknown or error).
     open: Vec<bool>,
     alone_gains: Vec<Option<f64>>,
@@ -637,7 +637,7 @@ impl QuestionCtx<'_> {
         self.lifted = lifted;
         let spec = self.vocab.get(&key);
         let text = ask_text(spec, &key, reason, lapse.as_ref(), need);
-        let answer = match self.answers.and_then(|a| a.0.get(&key)) {
+        let answer = match self.answers.0.get(&key) {
             Some(a) => a.clone(),
             None => answer_kind(spec),
         };
