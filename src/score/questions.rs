@@ -22,6 +22,7 @@ use crate::score::{round6, BoundProfile, Scored, EPS};
 
 /// Node flags that are set for a few nodes and cleared again, at the cost of the nodes set
 /// rather than of the graph: a lift or a `held` walk touches a handful of ancestors.
+#[derive(Default)]
 struct Marks {
     on: Vec<bool>,
     set: Vec<usize>,
@@ -95,15 +96,16 @@ impl Up {
     }
 
     /// Marks every node `from` and its ancestors reach through parents that `keep` accepts,
-    /// returning the ancestors found (not `from` itself) in no particular order.
+    /// writing the ancestors found (not `from` itself) into `found`, in no particular order.
     fn ancestors(
         &self,
         from: &[usize],
         keep: &dyn Fn(usize) -> bool,
         seen: &mut Marks,
         stack: &mut Vec<usize>,
-    ) -> Vec<usize> {
-        let mut found = Vec::new();
+        found: &mut Vec<usize>,
+    ) {
+        found.clear();
         stack.clear();
         stack.extend_from_slice(from);
         while let Some(c) = stack.pop() {
@@ -114,27 +116,20 @@ impl Up {
                 }
             }
         }
-        found
     }
 }
 
-/// The buffers a lift writes, kept between lifts so that none allocates a graph's worth.
+/// The buffers a lift writes, kept between lifts so that none allocates or copies a graph's
+/// worth; made by [`Lift::buffers`] (the empty default is only a placeholder).
+#[derive(Default)]
 pub(super) struct Lifted {
     pub(super) vals: Vec<Val>,
     dirty: Marks,
     seen: Marks,
     stack: Vec<usize>,
-}
-
-impl Lifted {
-    pub(super) fn new(n: usize) -> Lifted {
-        Lifted {
-            vals: Vec::with_capacity(n),
-            dirty: Marks::new(n),
-            seen: Marks::new(n),
-            stack: Vec::new(),
-        }
-    }
+    found: Vec<usize>,
+    /// The nodes the last lift wrote: the next one puts only these back to their points.
+    touched: Vec<usize>,
 }
 
 /// The kind of answer each fact of a vocabulary takes, built once per engine: a question then
@@ -192,6 +187,17 @@ impl<'a> Lift<'a> {
         }
     }
 
+    /// Buffers for [`Lift::lift`], holding every node at the point of its lower bound.
+    pub(super) fn buffers(&self) -> Lifted {
+        let n = self.points.len();
+        Lifted {
+            vals: self.points.clone(),
+            dirty: Marks::new(n),
+            seen: Marks::new(n),
+            ..Lifted::default()
+        }
+    }
+
     /// Every node's value with the `lifted` leaves at their hi and every other leaf at its lo
     /// (so every value is a point), into `out.vals`.
     ///
@@ -209,23 +215,33 @@ impl<'a> Lift<'a> {
         out: &mut Lifted,
     ) {
         let s = self.scored;
-        out.vals.clone_from(&self.points);
+        // Start from every node at its lo. Buffers from `self.buffers()` hold the points but
+        // for the nodes the last lift wrote, so only those are put back.
+        for &i in &out.touched {
+            if let (Some(slot), Some(p)) = (out.vals.get_mut(i), self.points.get(i)) {
+                *slot = *p;
+            }
+        }
+        out.touched.clear();
         for &i in lifted {
             if let (Some(Val::Iv(_, hi)), Some(slot)) = (s.vals.get(i), out.vals.get_mut(i)) {
                 *slot = Val::Iv(*hi, *hi);
                 out.dirty.set(i);
+                out.touched.push(i);
             }
         }
         // Only a live composite above a lifted leaf can change, and it changes when one of
         // its children did: recompute those in topological order, children first.
-        let mut order = self.up.ancestors(
+        let mut order = std::mem::take(&mut out.found);
+        self.up.ancestors(
             &out.dirty.set,
             &|p| s.is_live(p),
             &mut out.seen,
             &mut out.stack,
+            &mut order,
         );
         order.sort_unstable_by_key(|&p| self.up.rank.get(p).copied().unwrap_or(0));
-        for i in order {
+        for &i in &order {
             let Some(NodeKind::Composite {
                 aggregate,
                 children,
@@ -250,7 +266,9 @@ impl<'a> Lift<'a> {
                 *slot = v;
             }
             out.dirty.set(i);
+            out.touched.push(i);
         }
+        out.found = order;
         out.dirty.clear();
         out.seen.clear();
     }
@@ -425,8 +443,8 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
         open,
         // A requirement read by several unknown facts is lifted alone once, not once per fact.
         alone_gains: vec![None; graph.len()],
-        lifted: Lifted::new(graph.len()),
-        alone: Lifted::new(graph.len()),
+        lifted: lift.buffers(),
+        alone: lift.buffers(),
     };
     let mut out: Vec<Question> = asks
         .into_iter()
@@ -460,12 +478,13 @@ fn held(
     for &i in leaves {
         on.set(i);
     }
-    let mut above = up.ancestors(leaves, &|_| true, on, &mut scratch.stack);
+    let mut above = std::mem::take(&mut scratch.found);
+    up.ancestors(leaves, &|_| true, on, &mut scratch.stack, &mut above);
     // Node indices are in id order, which is the order `held` lists them in.
     above.sort_unstable();
     let on = &scratch.seen;
     let mut out = Vec::new();
-    for i in above {
+    for &i in &above {
         let Some(node) = graph.node(i) else {
             continue;
         };
@@ -480,52 +499,44 @@ fn held(
             continue;
         }
         let applies = |c: usize| lifted.get(c).and_then(|v| v.bounds()).map(|b| b.0);
-        let ours: Vec<f64> = children
-            .iter()
-            .filter(|&&(c, _)| on.get(c))
-            .filter_map(|&(c, _)| applies(c))
-            .collect();
-        if ours.is_empty() {
+        // Over the children that apply: the least and the most the answer's own give, and
+        // the least the others give.
+        let (mut ours, mut best_all, mut best_any, mut low) =
+            (false, f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY);
+        for &(c, _) in children {
+            match applies(c) {
+                Some(v) if on.get(c) => {
+                    ours = true;
+                    best_all = best_all.min(v);
+                    best_any = best_any.max(v);
+                }
+                Some(v) => low = low.min(v),
+                None => {}
+            }
+        }
+        if !ours {
             continue;
         }
-        let others: Vec<(usize, f64)> = children
-            .iter()
-            .filter(|&&(c, _)| !on.get(c))
-            .filter_map(|&(c, _)| applies(c).map(|v| (c, v)))
-            .collect();
-        let (how, by): (HeldHow, Vec<usize>) = match aggregate {
-            Aggregate::All => {
-                let best = ours.iter().copied().fold(f64::INFINITY, f64::min);
-                let low = others.iter().map(|o| o.1).fold(f64::INFINITY, f64::min);
-                let by = others
-                    .iter()
-                    .filter(|o| o.1 + EPS < best && o.1 <= low + EPS)
-                    .map(|o| o.0)
-                    .collect();
-                (HeldHow::All, by)
-            }
-            Aggregate::Any => {
-                let best = ours.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let by = others
-                    .iter()
-                    .filter(|o| o.1 + EPS >= best)
-                    .map(|o| o.0)
-                    .collect();
-                (HeldHow::Any, by)
-            }
+        let (how, holds): (HeldHow, &dyn Fn(f64) -> bool) = match aggregate {
+            Aggregate::All => (HeldHow::All, &|v| v + EPS < best_all && v <= low + EPS),
+            Aggregate::Any => (HeldHow::Any, &|v| v + EPS >= best_any),
             Aggregate::Weighted => continue,
         };
+        let by: Vec<String> = children
+            .iter()
+            .filter(|&&(c, _)| !on.get(c))
+            .filter(|&&(c, _)| applies(c).is_some_and(holds))
+            .filter_map(|&(c, _)| graph.node(c).map(|n| n.req.id.clone()))
+            .collect();
         if !by.is_empty() {
             out.push(Held {
                 id: node.req.id.clone(),
                 how,
-                by: by
-                    .into_iter()
-                    .filter_map(|c| graph.node(c).map(|n| n.req.id.clone()))
-                    .collect(),
+                by,
             });
         }
     }
+    scratch.found = above;
     scratch.seen.clear();
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
@@ -593,7 +604,7 @@ impl QuestionCtx<'_> {
                 reason == AskReason::WeakAssurance || self.open.get(i).copied().unwrap_or(false)
             })
             .collect();
-        let mut lifted = std::mem::replace(&mut self.lifted, Lifted::new(0));
+        let mut lifted = std::mem::take(&mut self.lifted);
         self.lift.lift(graph, bound, &movable, &mut lifted);
         let lifted_vals = &lifted.vals;
         let swing = self.lift.gain(bound, lifted_vals);

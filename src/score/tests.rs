@@ -541,7 +541,7 @@ fn lifting_through_ancestors_gives_the_values_of_aggregating_the_lifted_graph() 
     );
     let s = run(&g, &b, &o);
     let lift = super::questions::Lift::new(&g, &s);
-    let mut out = super::questions::Lifted::new(g.len());
+    let mut out = lift.buffers();
     let leaves: Vec<usize> = ["s", "w", "x", "y", "z"]
         .iter()
         .map(|id| idx(&g, id))
