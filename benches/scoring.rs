@@ -14,6 +14,11 @@
     reason = "bench code fails loudly"
 )]
 
+// The allocator the `labfit` binary runs with, so the figures are the command's.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
