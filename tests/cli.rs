@@ -516,3 +516,44 @@ fn questions_that_move_nothing_say_why_and_come_last() {
         "a question adding fit comes after one adding none: {plain:?}"
     );
 }
+
+#[test]
+fn compare_json_written_as_rendered_is_the_same_on_stdout_and_in_a_file() {
+    let d = scratch("stream");
+    let file = d.join("cmp.json");
+    let args = [
+        "compare",
+        "-p",
+        "us-clinical-diagnostics",
+        "examples/providers/aws.yaml",
+        "examples/providers/tencent-cloud.yaml",
+        "--format",
+        "json",
+        "--full",
+        "--as-of",
+        "2026-01-01",
+    ];
+    let o = labfit(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut to_file = args.to_vec();
+    let path = file.to_str().unwrap();
+    to_file.extend(["-o", path]);
+    let f = labfit(&to_file);
+    assert_eq!(f.status.code(), Some(0), "{}", stderr(&f));
+    let written = std::fs::read(&file).unwrap();
+    assert_eq!(written, o.stdout);
+    // The text the library renders whole, ending in one newline as every JSON output does.
+    assert!(written.ends_with(b"}\n"));
+    let v: serde_json::Value = serde_json::from_slice(&written).unwrap();
+    assert_eq!(v["ranking"].as_array().map(Vec::len), Some(2));
+    // No temporary file is left beside it.
+    assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1);
+    // A file that cannot be written is an input error, and nothing is left behind.
+    let bad = d.join("missing").join("cmp.json");
+    let mut to_bad = args.to_vec();
+    let bad_path = bad.to_str().unwrap();
+    to_bad.extend(["-o", bad_path]);
+    let b = labfit(&to_bad);
+    assert_eq!(b.status.code(), Some(2));
+    assert!(stderr(&b).contains("cannot write"), "{}", stderr(&b));
+}

@@ -78,6 +78,10 @@ fn comparison_in_every_format() {
         text::comparison(&c, text::Style::new(false))
     );
     insta::assert_snapshot!("compare_json", fixed(&json::comparison(&c)));
+    // The CLI writes JSON as it renders it; the bytes are the same.
+    let mut streamed = Vec::new();
+    json::write_comparison(&mut streamed, &c).unwrap();
+    assert_eq!(streamed, json::comparison(&c).into_bytes());
     insta::assert_snapshot!("compare_markdown", fixed(&markdown::comparison(&c)));
     insta::assert_snapshot!("compare_html", fixed(&html::comparison(&c)));
     insta::assert_snapshot!("compare_junit", fixed(&junit::comparison(&c)));

@@ -126,8 +126,16 @@ pub fn run(a: &CompareArgs) -> Exit {
         Ok(c) => c,
         Err(e) => return report_error(&e),
     };
+    let rule_errors = cmp.ranking.iter().any(|r| r.errors > 0);
     let rendered = match a.format {
-        CompareFormat::Json => json::comparison(&cmp),
+        // Written as it is rendered: with `--full`, a registry's JSON is hundreds of megabytes.
+        CompareFormat::Json => {
+            return super::finish_with(
+                a.output.as_deref(),
+                |out| json::write_comparison(out, &cmp),
+                rule_errors,
+            )
+        }
         CompareFormat::Text => text::comparison(
             &cmp,
             text::Style::new(super::stdout_color(a.output.is_some())),
@@ -138,9 +146,5 @@ pub fn run(a: &CompareArgs) -> Exit {
         CompareFormat::Csv => csv::comparison(&cmp),
         CompareFormat::Oscal => oscal::comparison(&cmp),
     };
-    super::finish(
-        a.output.as_deref(),
-        &rendered,
-        cmp.ranking.iter().any(|r| r.errors > 0),
-    )
+    super::finish(a.output.as_deref(), &rendered, rule_errors)
 }

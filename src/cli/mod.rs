@@ -180,6 +180,23 @@ pub fn finish(path: Option<&std::path::Path>, rendered: &str, rule_errors: bool)
     }
 }
 
+/// [`finish`] for output written as it is rendered.
+pub fn finish_with(
+    path: Option<&std::path::Path>,
+    render: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    rule_errors: bool,
+) -> Exit {
+    if let Err(e) = output::write_with(path, render) {
+        output::eprint(&format!("error: {e}\n"));
+        return Exit::Input;
+    }
+    if rule_errors {
+        Exit::RuleError
+    } else {
+        Exit::Ok
+    }
+}
+
 /// Prints every diagnostic of an error to stderr; returns the exit code for bad input.
 pub fn report_error(e: &Error) -> Exit {
     let color = stderr_color();

@@ -22,15 +22,7 @@ pub fn write_bytes(path: Option<&Path>, text: &[u8]) -> Result<(), String> {
             }
         }
         Some(p) => {
-            let dir = p
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or_else(|| Path::new("."));
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "report".into());
-            let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+            let tmp = temporary(p);
             std::fs::write(&tmp, text)
                 .and_then(|()| std::fs::rename(&tmp, p))
                 .map_err(|e| {
@@ -39,6 +31,51 @@ pub fn write_bytes(path: Option<&Path>, text: &[u8]) -> Result<(), String> {
                 })
         }
     }
+}
+
+/// Writes what `render` writes to `path` atomically, or to stdout when `path` is `None`, as it
+/// is written (buffered) rather than first gathered whole.
+pub fn write_with(
+    path: Option<&Path>,
+    render: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), String> {
+    match path {
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            match render(&mut out).and_then(|()| out.flush()) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(format!("cannot write to stdout: {e}")),
+            }
+        }
+        Some(p) => {
+            let tmp = temporary(p);
+            let written = std::fs::File::create(&tmp).and_then(|f| {
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, f);
+                render(&mut out)?;
+                out.flush()
+            });
+            written
+                .and_then(|()| std::fs::rename(&tmp, p))
+                .map_err(|e| {
+                    let _ = std::fs::remove_file(&tmp);
+                    format!("cannot write `{}`: {e}", p.display())
+                })
+        }
+    }
+}
+
+/// The temporary file a report to `p` is written to before it is renamed into place.
+fn temporary(p: &Path) -> std::path::PathBuf {
+    let dir = p
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
+    dir.join(format!(".{name}.{}.tmp", std::process::id()))
 }
 
 /// Prints to stderr, ignoring a closed stream.

@@ -19,6 +19,13 @@ pub fn comparison(c: &Comparison) -> String {
     value(c)
 }
 
+/// Writes [`comparison`]'s text to `out` as it is rendered, byte for byte the same, without
+/// holding it whole: with `--full` a registry's comparison runs to hundreds of megabytes.
+pub fn write_comparison(out: &mut dyn std::io::Write, c: &Comparison) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, c)?;
+    out.write_all(b"\n")
+}
+
 /// Renders an evidence diff as `diff/v1` JSON.
 pub fn diff(d: &EvidenceDiff) -> String {
     value(d)
