@@ -169,15 +169,7 @@ pub fn score_one(
 /// Writes a command's rendered result (stdout or `-o FILE`) and gives the exit code of a run
 /// that produced it: 3 when a rule errored, since the result is still written.
 pub fn finish(path: Option<&std::path::Path>, rendered: &str, rule_errors: bool) -> Exit {
-    if let Err(e) = output::write(path, rendered) {
-        output::eprint(&format!("error: {e}\n"));
-        return Exit::Input;
-    }
-    if rule_errors {
-        Exit::RuleError
-    } else {
-        Exit::Ok
-    }
+    finished(output::write(path, rendered), rule_errors)
 }
 
 /// [`finish`] for output written as it is rendered.
@@ -186,7 +178,11 @@ pub fn finish_with(
     render: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
     rule_errors: bool,
 ) -> Exit {
-    if let Err(e) = output::write_with(path, render) {
+    finished(output::write_with(path, render), rule_errors)
+}
+
+fn finished(written: Result<(), String>, rule_errors: bool) -> Exit {
+    if let Err(e) = written {
         output::eprint(&format!("error: {e}\n"));
         return Exit::Input;
     }

@@ -11,26 +11,7 @@ pub fn write(path: Option<&Path>, text: &str) -> Result<(), String> {
 
 /// Writes `bytes` to `path` atomically, or to stdout when `path` is `None`.
 pub fn write_bytes(path: Option<&Path>, text: &[u8]) -> Result<(), String> {
-    match path {
-        None => {
-            let mut out = std::io::stdout().lock();
-            // A closed pipe (`labfit … | head`) is not an error worth reporting.
-            match out.write_all(text).and_then(|()| out.flush()) {
-                Ok(()) => Ok(()),
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err(format!("cannot write to stdout: {e}")),
-            }
-        }
-        Some(p) => {
-            let tmp = temporary(p);
-            std::fs::write(&tmp, text)
-                .and_then(|()| std::fs::rename(&tmp, p))
-                .map_err(|e| {
-                    let _ = std::fs::remove_file(&tmp);
-                    format!("cannot write `{}`: {e}", p.display())
-                })
-        }
-    }
+    write_with(path, |out| out.write_all(text))
 }
 
 /// Writes what `render` writes to `path` atomically, or to stdout when `path` is `None`, as it
