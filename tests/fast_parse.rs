@@ -343,3 +343,19 @@ proptest! {
         check("mutated.yaml", &text);
     }
 }
+
+/// A text given as text keeps a byte-order mark (only files read from disk lose theirs), and
+/// yaml_serde reads it into the first key: the fast reader leaves such a text to it, so both
+/// give the same error.
+#[test]
+fn a_byte_order_mark_in_a_text_is_left_to_yaml_serde() {
+    let base = std::fs::read_to_string("examples/providers/oracle-cloud.yaml").unwrap();
+    let text = format!("\u{feff}{base}");
+    let file = SourceFile::from_text("bom.yaml", text.as_str());
+    assert!(Evidence::parse_with(&file, vocab(), Reader::FastOnly).is_none());
+    assert!(!check("bom.yaml", &text));
+    let err = Evidence::parse(&file, vocab()).unwrap_err().to_string();
+    assert!(err.starts_with("bom.yaml:1:2: "), "{err}");
+    // Without the mark, the same text is read, and by the fast reader.
+    assert!(check("plain.yaml", &base));
+}

@@ -70,7 +70,9 @@ pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> R<T> {
 // Scanning: the text to events.
 
 /// Characters libyaml accepts in a stream, without the ones that are line breaks to it
-/// (NEL, LS, PS) or that need care (tabs, carriage returns, a byte-order mark after the start);
+/// (NEL, LS, PS) or that need care (tabs, carriage returns, a byte-order mark anywhere: files
+/// read from disk have theirs removed, and yaml_serde reads one at the start of a text given as
+/// text into the first key, so such a text is left to it);
 /// and the number of lines that are document markers (`---`, `...`).
 fn check_chars(text: &str) -> R<usize> {
     let b = text.as_bytes();
@@ -96,8 +98,7 @@ fn check_chars(text: &str) -> R<usize> {
                 || (matches!(c as u32, 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
                     && !matches!(c, '\u{FEFF}' | '\u{2028}' | '\u{2029}'))
         };
-        let body = text.strip_prefix('\u{feff}').unwrap_or(text);
-        if !body.chars().all(printable) {
+        if !text.chars().all(printable) {
             return Err(GiveUp);
         }
     }
@@ -106,15 +107,14 @@ fn check_chars(text: &str) -> R<usize> {
 
 fn scan(text: &str) -> R<Vec<Ev<'_>>> {
     let markers = check_chars(text)?;
-    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let mut p = Scanner {
         s: text,
         b: text.as_bytes(),
-        i: start,
+        i: 0,
         ev: Vec::with_capacity(text.len() / 6),
         depth: 0,
     };
-    let (mut indent, mut pos) = p.significant_from(start).ok_or(GiveUp)?;
+    let (mut indent, mut pos) = p.significant_from(0).ok_or(GiveUp)?;
     let mut used = 0;
     if indent == 0 && p.b.get(pos..pos + 3) == Some(b"---") && matches!(p.at(pos + 3), 0 | b'\n') {
         used = 1;
