@@ -411,78 +411,68 @@ impl<'a> Scanner<'a> {
     }
 
     fn flow_map(&mut self, block_col: isize) -> R<()> {
-        self.enter()?;
-        self.i += 1;
         self.ev.push(Ev::MapStart);
-        self.flow_space(block_col)?;
-        if self.at(self.i) == RBRACE {
-            self.i += 1;
-        } else {
-            loop {
-                let start = self.i;
-                self.scalar(true)?;
-                // The key's `:` on the key's line, within libyaml's limit for implicit keys.
-                self.skip_spaces();
-                if self.i - start > MAX_KEY || self.at(self.i) != b':' {
-                    return Err(GiveUp);
-                }
-                self.i += 1;
-                self.flow_space(block_col)?;
-                if matches!(self.at(self.i), b',' | RBRACE) {
-                    return Err(GiveUp);
-                }
-                self.flow_value(block_col)?;
-                self.flow_space(block_col)?;
-                match self.at(self.i) {
-                    b',' => {
-                        self.i += 1;
-                        self.flow_space(block_col)?;
-                        if self.at(self.i) == RBRACE {
-                            return Err(GiveUp);
-                        }
-                    }
-                    RBRACE => {
-                        self.i += 1;
-                        break;
-                    }
-                    _ => return Err(GiveUp),
-                }
+        self.flow_items(block_col, RBRACE, |p| {
+            let start = p.i;
+            p.scalar(true)?;
+            // The key's `:` on the key's line, within libyaml's limit for implicit keys.
+            p.skip_spaces();
+            if p.i - start > MAX_KEY || p.at(p.i) != b':' {
+                return Err(GiveUp);
             }
-        }
+            p.i += 1;
+            p.flow_space(block_col)?;
+            if matches!(p.at(p.i), b',' | RBRACE) {
+                return Err(GiveUp);
+            }
+            p.flow_value(block_col)
+        })?;
         self.ev.push(Ev::MapEnd);
-        self.depth -= 1;
         Ok(())
     }
 
     fn flow_seq(&mut self, block_col: isize) -> R<()> {
+        self.ev.push(Ev::SeqStart);
+        // Anything else after an item, `:` included (a single-pair map inside the list), is
+        // given up on.
+        self.flow_items(block_col, b']', |p| p.flow_value(block_col))?;
+        self.ev.push(Ev::SeqEnd);
+        Ok(())
+    }
+
+    /// The items of a flow collection from its opening bracket to `close`, one `item` each,
+    /// separated by commas; an empty item (`[a,,b]`, a trailing comma) is given up on.
+    fn flow_items(
+        &mut self,
+        block_col: isize,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> R<()>,
+    ) -> R<()> {
         self.enter()?;
         self.i += 1;
-        self.ev.push(Ev::SeqStart);
         self.flow_space(block_col)?;
-        if self.at(self.i) == b']' {
+        if self.at(self.i) == close {
             self.i += 1;
         } else {
             loop {
-                self.flow_value(block_col)?;
+                item(self)?;
                 self.flow_space(block_col)?;
                 match self.at(self.i) {
                     b',' => {
                         self.i += 1;
                         self.flow_space(block_col)?;
-                        if self.at(self.i) == b']' {
+                        if self.at(self.i) == close {
                             return Err(GiveUp);
                         }
                     }
-                    b']' => {
+                    c if c == close => {
                         self.i += 1;
                         break;
                     }
-                    // Includes `:`, a single-pair map inside the list.
                     _ => return Err(GiveUp),
                 }
             }
         }
-        self.ev.push(Ev::SeqEnd);
         self.depth -= 1;
         Ok(())
     }
