@@ -13,7 +13,7 @@ use crate::input::source::SourceFile;
 use crate::profile::{Assurance, Bands, Gate, Profile, Waiver};
 use crate::rules::{FactRead, Outcome, OutcomeStatus};
 use crate::score::rank::{self, Standing};
-use crate::score::{pass, BoundProfile, GateState, Scored, Val, Verdict};
+use crate::score::{pass, BoundProfile, GateState, Held, HeldHow, Scored, Val, Verdict};
 
 const AS_OF: &str = "2026-01-01";
 
@@ -411,6 +411,38 @@ fn questions_on_a_gate_come_first_then_by_swing() {
     let fw: f64 = q[1].impact.frameworks.iter().map(|m| m.swing).sum();
     assert!(close(fw, q[1].swing));
     assert_eq!(q[1].requirements, ["big"]);
+}
+
+#[test]
+fn a_question_says_which_requirements_its_answer_cannot_carry_and_why() {
+    let g = graph(DIAMOND);
+    let b = bound(&g, &[("root", 1.0)]);
+    let held = |y: Outcome, z: Outcome| {
+        let o = outcomes(&g, vec![("x", unknown_o("k.x")), ("y", y), ("z", z)]);
+        let s = run(&g, &b, &o);
+        let q = s.questions(&g, &b, &o, &Vocabulary::default());
+        assert_eq!(q.len(), 1);
+        q[0].held.clone()
+    };
+    let h = |id: &str, how, by: &[&str]| Held {
+        id: id.into(),
+        how,
+        by: by.iter().map(|s| (*s).to_owned()).collect(),
+    };
+    // `a` needs all of x and y, and y fails: x passing leaves `a` at y. `b` needs either of x
+    // and z, and z passes already: x passing adds nothing to `b`.
+    assert_eq!(
+        held(fail_o("y"), pass_o("z")),
+        [h("a", HeldHow::All, &["y"]), h("b", HeldHow::Any, &["z"])]
+    );
+    // y passes and z fails: the answer alone carries both.
+    assert_eq!(held(pass_o("y"), fail_o("z")), []);
+    // y only partly passes: it still holds `a` below what x would give; z at 0.25 holds `b`
+    // no more.
+    assert_eq!(
+        held(partial_o(0.5), partial_o(0.25)),
+        [h("a", HeldHow::All, &["y"])]
+    );
 }
 
 struct Row(&'static str, Verdict, f64, f64);
