@@ -114,7 +114,17 @@ pub(crate) fn seen_field(r: &FactRead, field: Field) -> Seen {
 /// What a rule sees of a parameter: its value; unset, `param_or`'s default (decided by the
 /// rule) or `param`'s error, whose hint depends on the names the profile sets.
 pub(crate) fn seen_param(params: &Params, name: &str, strict: bool) -> Seen {
-    match params.get(name) {
+    seen_param_value(params.get(name), params, name, strict)
+}
+
+/// [`seen_param`] for a value already looked up in `params`.
+pub(crate) fn seen_param_value(
+    value: Option<&ParamValue>,
+    params: &Params,
+    name: &str,
+    strict: bool,
+) -> Seen {
+    match value {
         Some(v) => param_value(v),
         None if strict => Seen::Text(super::missing_param_message(name, params)),
         None => Seen::Unit,

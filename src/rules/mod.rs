@@ -751,8 +751,10 @@ mod api {
             .unwrap_or_default()
     }
 
-    fn record_param(cur: &mut Current, name: &str, strict: bool) -> Option<ParamValue> {
-        let value = cur.params.get(name).cloned();
+    /// The parameter as a rule sees it, recorded for the outcome and the memo: one lookup,
+    /// and the value converted from the profile's own copy.
+    fn record_param(cur: &mut Current, name: &str, strict: bool) -> Option<Dynamic> {
+        let value = cur.params.get(name);
         if !cur.reads.params.iter().any(|p| p == name) {
             cur.reads.params.push(name.to_owned());
         }
@@ -763,23 +765,21 @@ mod api {
                     name: name.to_owned(),
                     strict,
                 },
-                memo::seen_param(params, name, strict),
+                memo::seen_param_value(value, params, name, strict),
             )
         });
-        value
+        value.map(param_dynamic)
     }
 
     fn param(name: &str) -> R<Dynamic> {
         with_current(|cur| match record_param(cur, name, true) {
-            Some(v) => Ok(param_dynamic(&v)),
+            Some(v) => Ok(v),
             None => Err(missing_param_message(name, &cur.params).into()),
         })
     }
 
     fn param_or(name: &str, default: Dynamic) -> R<Dynamic> {
-        with_current(
-            |cur| Ok(record_param(cur, name, false).map_or(default, |v| param_dynamic(&v))),
-        )
+        with_current(|cur| Ok(record_param(cur, name, false).unwrap_or(default)))
     }
 
     fn partial(x: Dynamic, note: &str) -> R<RhaiOutcome> {
