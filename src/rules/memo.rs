@@ -6,8 +6,6 @@
 //! leaf holds the outcome. Looking a provider up walks the trie asking the provider's facts;
 //! a miss runs the rule and adds its path.
 
-use std::collections::hash_map::Entry;
-
 // Every lookup hashes the rule's names and each value it read; the standard SipHash was a
 // tenth of a memoised run. foldhash is fast on short keys and still seeded per process (a
 // provider's values cannot be chosen to collide on every machine).
@@ -189,7 +187,52 @@ impl Ended {
 
 enum Node {
     Ended(Arc<Ended>),
-    Asks { ask: Ask, next: HashMap<Seen, Node> },
+    Asks { ask: Ask, next: Next },
+}
+
+/// A node's children by the value read. Most nodes have one or two (a parameter, a yes or no),
+/// which a short list finds without hashing; a node past [`FEW`] children (a number that
+/// varies from provider to provider) moves them to a map.
+enum Next {
+    Few(Vec<(Seen, Node)>),
+    Many(HashMap<Seen, Node>),
+}
+
+const FEW: usize = 8;
+
+impl Next {
+    fn one(seen: Seen, node: Node) -> Next {
+        Next::Few(vec![(seen, node)])
+    }
+
+    fn get(&self, seen: &Seen) -> Option<&Node> {
+        match self {
+            Next::Few(few) => few.iter().find(|(s, _)| s == seen).map(|(_, n)| n),
+            Next::Many(many) => many.get(seen),
+        }
+    }
+
+    fn get_mut(&mut self, seen: &Seen) -> Option<&mut Node> {
+        match self {
+            Next::Few(few) => few.iter_mut().find(|(s, _)| s == seen).map(|(_, n)| n),
+            Next::Many(many) => many.get_mut(seen),
+        }
+    }
+
+    /// Adds a child for a value not yet read here.
+    fn add(&mut self, seen: Seen, node: Node) {
+        match self {
+            Next::Few(few) if few.len() < FEW => few.push((seen, node)),
+            Next::Few(few) => {
+                let mut many: HashMap<Seen, Node> = std::mem::take(few).into_iter().collect();
+                many.insert(seen, node);
+                *self = Next::Many(many);
+            }
+            Next::Many(many) => {
+                many.insert(seen, node);
+            }
+        }
+    }
 }
 
 /// The memo of one run (a comparison): outcomes by rule and by the sequence of values read.
@@ -197,7 +240,14 @@ enum Node {
 /// not grow with every registry it ranks.
 #[derive(Default)]
 pub struct Memo {
-    tries: Mutex<HashMap<String, HashMap<String, Node>>>,
+    tries: Mutex<Tries>,
+}
+
+/// Each rule's trie, by the rule's number in the one rule set the memo serves.
+#[derive(Default)]
+struct Tries {
+    set: Option<u64>,
+    rules: Vec<Option<Node>>,
 }
 
 impl std::fmt::Debug for Memo {
@@ -212,16 +262,25 @@ impl Memo {
         Memo::default()
     }
 
-    /// The outcome `path::function` reached for an earlier provider that read the same values.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Tries> {
+        self.tries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether the memo serves the rule set `set`: the first set to ask takes it (rules are
+    /// numbered per set, so a second set's rules would read the first set's outcomes).
+    pub(crate) fn rules(&self, set: u64) -> bool {
+        *self.lock().set.get_or_insert(set) == set
+    }
+
+    /// The outcome `rule` reached for an earlier provider that read the same values.
     pub(crate) fn find(
         &self,
-        path: &str,
-        function: &str,
+        rule: usize,
         facts: &FactTable,
         params: &Params,
     ) -> Option<Arc<Ended>> {
-        let tries = self.tries.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut node = tries.get(path)?.get(function)?;
+        let tries = self.lock();
+        let mut node = tries.rules.get(rule)?.as_ref()?;
         loop {
             match node {
                 Node::Ended(e) => return Some(e.clone()),
@@ -232,14 +291,16 @@ impl Memo {
 
     /// Records the path of one evaluation. A path that disagrees with the trie (which a
     /// deterministic rule cannot produce) is not recorded.
-    pub(crate) fn insert(&self, path: &str, function: &str, trace: Vec<(Ask, Seen)>, end: Ended) {
-        let mut tries = self.tries.lock().unwrap_or_else(PoisonError::into_inner);
-        let by_fn = tries.entry(path.to_owned()).or_default();
-        if !by_fn.contains_key(function) {
-            by_fn.insert(function.to_owned(), build(trace, end));
-            return;
+    pub(crate) fn insert(&self, rule: usize, trace: Vec<(Ask, Seen)>, end: Ended) {
+        let mut tries = self.lock();
+        if tries.rules.len() <= rule {
+            tries.rules.resize_with(rule + 1, || None);
         }
-        let Some(mut node) = by_fn.get_mut(function) else {
+        let Some(slot) = tries.rules.get_mut(rule) else {
+            return;
+        };
+        let Some(mut node) = slot.as_mut() else {
+            *slot = Some(build(trace, end));
             return;
         };
         let mut steps = trace.into_iter();
@@ -251,13 +312,12 @@ impl Memo {
                     if a != *ask {
                         return;
                     }
-                    match next.entry(s) {
-                        Entry::Vacant(v) => {
-                            v.insert(build(steps.collect(), end));
-                            return;
-                        }
-                        Entry::Occupied(o) => node = o.into_mut(),
+                    if next.get(&s).is_none() {
+                        next.add(s, build(steps.collect(), end));
+                        return;
                     }
+                    let Some(n) = next.get_mut(&s) else { return };
+                    node = n;
                 }
             }
         }
@@ -271,7 +331,7 @@ fn build(steps: Vec<(Ask, Seen)>, end: Ended) -> Node {
     for (ask, s) in steps.into_iter().rev() {
         node = Node::Asks {
             ask,
-            next: HashMap::from_iter([(s, node)]),
+            next: Next::one(s, node),
         };
     }
     node

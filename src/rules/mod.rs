@@ -938,11 +938,53 @@ struct RuleFile {
     source: SourceFile,
     compiled: Result<AST, RuleFailure>,
     functions: BTreeSet<(String, usize)>,
+    /// Its position among the set's files: with the set's id, which resolution cache is its.
+    index: usize,
+    /// Every function the file defines, by name.
+    entries: foldhash::HashMap<String, Entry>,
+}
+
+/// One function of a rule file, as evaluations find it.
+#[derive(Debug)]
+struct Entry {
+    /// Unique within the set: where the memo keeps this function's outcomes.
+    rule: usize,
+    /// For a function without parameters (a check), a one-statement script that calls it: run
+    /// with the file's own resolution cache, kept per thread (see [`RuleSet::call_entry`]).
+    call: Option<AST>,
+}
+
+/// `name()` compiled on its own, when it compiles to exactly that call at [`ENTRY_CALL`]
+/// (anything else, and the check is entered through `call_fn` as before).
+fn entry_call(engine: &rhai::Engine, name: &str) -> Option<AST> {
+    let ast = engine.compile(format!("{name}()")).ok()?;
+    let is_the_call = matches!(
+        ast.statements(),
+        [rhai::Stmt::FnCall(call, at)] if call.name == name && call.args.is_empty() && *at == ENTRY_CALL
+    );
+    is_the_call.then_some(ast)
+}
+
+/// Where an entry script calls its check.
+const ENTRY_CALL: Position = Position::new(1, 1);
+
+/// Numbers rule sets, so that a thread's resolution caches and a memo know whose files and
+/// rules they hold.
+static NEXT_SET: AtomicU64 = AtomicU64::new(0);
+
+/// How many files' resolution caches a thread keeps; past it, it starts again (a long-lived
+/// thread that sees many engines come and go holds no more than this many).
+const RESOLVED_FILES: usize = 64;
+
+thread_local! {
+    /// Per rule file (set id, file index): what the names its checks call resolved to.
+    static RESOLVED: RefCell<Vec<((u64, usize), rhai::Caches)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Every rule file of the loaded packs, compiled, and the engine that runs them.
 pub struct RuleSet {
     engine: rhai::Engine,
+    id: u64,
     limits: Limits,
     files: BTreeMap<String, RuleFile>,
     evaluations: AtomicU64,
@@ -962,7 +1004,8 @@ impl RuleSet {
     pub fn compile(files: Vec<(String, SourceFile)>, limits: Limits) -> RuleSet {
         let engine = sandbox(limits);
         let mut out = BTreeMap::new();
-        for (path, source) in files {
+        let mut rules = 0;
+        for (index, (path, source)) in files.into_iter().enumerate() {
             let compiled = engine.compile(source.text()).map(|mut ast| {
                 ast.set_source(source.name());
                 ast
@@ -986,17 +1029,29 @@ impl RuleSet {
                     )
                 }
             };
+            let mut entries = foldhash::HashMap::default();
+            for (name, arity) in &functions {
+                if entries.contains_key(name) {
+                    continue;
+                }
+                let call = (*arity == 0).then(|| entry_call(&engine, name)).flatten();
+                entries.insert(name.clone(), Entry { rule: rules, call });
+                rules += 1;
+            }
             out.insert(
                 path,
                 RuleFile {
                     source,
                     compiled,
                     functions,
+                    index,
+                    entries,
                 },
             );
         }
         RuleSet {
             engine,
+            id: NEXT_SET.fetch_add(1, Ordering::Relaxed),
             limits,
             files: out,
             evaluations: AtomicU64::new(0),
@@ -1083,7 +1138,11 @@ impl RuleSet {
             Ok(ast) => ast,
             Err(e) => return Outcome::failed(e.clone()),
         };
-        if let Some(hit) = memo.and_then(|m| m.find(path, function, facts, params)) {
+        let entry = file.entries.get(function);
+        let memo = memo
+            .zip(entry)
+            .and_then(|(m, e)| m.rules(self.id).then_some((m, e.rule)));
+        if let Some(hit) = memo.and_then(|(m, rule)| m.find(rule, facts, params)) {
             return hit.outcome(facts, params);
         }
         if until.is_some_and(|u| Instant::now() > u) {
@@ -1092,10 +1151,20 @@ impl RuleSet {
                 location: fn_location(&file.source, function),
             });
         }
-        let (ended, trace) = self.run(file, ast, function, facts, params, until, memo.is_some());
+        let call = entry.and_then(|e| e.call.as_ref());
+        let (ended, trace) = self.run(
+            file,
+            ast,
+            function,
+            call,
+            facts,
+            params,
+            until,
+            memo.is_some(),
+        );
         let outcome = ended.outcome(facts, params);
-        if let (Some(m), Some(trace)) = (memo, trace) {
-            m.insert(path, function, trace, ended);
+        if let (Some((m, rule)), Some(trace)) = (memo, trace) {
+            m.insert(rule, trace, ended);
         }
         outcome
     }
@@ -1111,6 +1180,7 @@ impl RuleSet {
         file: &RuleFile,
         ast: &AST,
         function: &str,
+        call: Option<&AST>,
         facts: &Arc<FactTable>,
         params: &Params,
         until: Option<Instant>,
@@ -1131,13 +1201,16 @@ impl RuleSet {
         STARTED.with(|s| s.set(Some(started)));
         UNTIL.with(|u| u.set(until));
         let guard = CurrentGuard;
-        let result = self.engine.call_fn_with_options::<Dynamic>(
-            CallFnOptions::new().eval_ast(false).rewind_scope(true),
-            &mut Scope::new(),
-            ast,
-            function,
-            (),
-        );
+        let result = match call {
+            Some(call) => self.call_entry(file, ast, call),
+            None => self.engine.call_fn_with_options::<Dynamic>(
+                CallFnOptions::new().eval_ast(false).rewind_scope(true),
+                &mut Scope::new(),
+                ast,
+                function,
+                (),
+            ),
+        };
         let mut reads: Reads = CURRENT
             .with(|c| c.borrow_mut().take().map(|cur| cur.reads))
             .unwrap_or_default();
@@ -1176,6 +1249,71 @@ impl RuleSet {
             params: reads.params,
         };
         (ended, reads.trace)
+    }
+}
+
+impl RuleSet {
+    /// Runs a check through its entry script ([`Entry::call`]) with the file's resolution
+    /// cache for this thread.
+    ///
+    /// `call_fn` starts every call with empty caches, so each evaluation resolved every name
+    /// its check calls again (`fact`, `.known`, `shown`, a helper of the file, an operator on a
+    /// custom type: a fifth of a simple check's time), and found the check itself by scanning
+    /// the file's functions by name. What a name resolves to depends only on the file and the
+    /// engine, never on the facts, so the cache is kept per file and thread. The run is
+    /// otherwise `call_fn`'s: a fresh global state holding the file's functions and source,
+    /// an empty scope, `exit` ending the check with its value.
+    #[allow(
+        deprecated,
+        reason = "`eval_statements_raw` is the one entry that takes the caller's caches"
+    )]
+    fn call_entry(
+        &self,
+        file: &RuleFile,
+        ast: &AST,
+        entry: &AST,
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
+        let mut global = self.engine.new_global_runtime_state();
+        global.lib.push(ast.shared_lib().clone());
+        global.source = ast.source().map(ImmutableString::from);
+        let key = (self.id, file.index);
+        let run = |global: &mut rhai::GlobalRuntimeState, caches: &mut rhai::Caches| {
+            self.engine
+                .eval_statements_raw(global, caches, &mut Scope::new(), entry.statements())
+        };
+        RESOLVED
+            .with(|r| {
+                // Rules cannot start an evaluation, so the cache is never in use here; if it were,
+                // the run would only be slower.
+                let Ok(mut r) = r.try_borrow_mut() else {
+                    return run(&mut global, &mut rhai::Caches::new());
+                };
+                let at = match r.iter().position(|(k, _)| *k == key) {
+                    Some(at) => at,
+                    None => {
+                        if r.len() >= RESOLVED_FILES {
+                            r.clear();
+                        }
+                        r.push((key, rhai::Caches::new()));
+                        r.len() - 1
+                    }
+                };
+                let Some((_, caches)) = r.get_mut(at) else {
+                    return run(&mut global, &mut rhai::Caches::new());
+                };
+                let out = run(&mut global, caches);
+                caches.rewind_fn_resolution_caches(1);
+                out
+            })
+            .map_err(|mut err| {
+                // Rhai moves a limit's error to where the check was called from, which for
+                // `call_fn` is nowhere (so the error points at the function) and here is the entry
+                // script's first column: no position within a rule file can be that one.
+                if err.position() == ENTRY_CALL {
+                    err.set_position(Position::NONE);
+                }
+                err
+            })
     }
 }
 
@@ -1530,6 +1668,106 @@ mod tests {
         assert_eq!(o.facts[0].age_days, Some(250));
         let o = rules.evaluate_with("r.rhai", "age", &older, &params, None, Some(&memo));
         assert_eq!((rules.evaluations(), o.note.as_str()), (before + 2, "250"));
+    }
+
+    /// The check as `call_fn` runs it, bypassing the entry script and the kept caches.
+    fn through_call_fn(
+        rules: &RuleSet,
+        f: &str,
+        facts: &Arc<FactTable>,
+        params: &Params,
+    ) -> Outcome {
+        let file = &rules.files["r.rhai"];
+        let Ok(ast) = &file.compiled else {
+            panic!("r.rhai does not compile")
+        };
+        let (ended, _) = rules.run(file, ast, f, None, facts, params, None, false);
+        ended.outcome(facts, params)
+    }
+
+    #[test]
+    fn a_check_entered_with_kept_caches_ends_as_through_call_fn() {
+        let script = "fn helper(x) { pass(`${shown(x)} ${x}`) }\n\
+            fn uses_helper() { let f = fact(\"sla.pct\"); helper(param(\"min_sla_pct\")) }\n\
+            fn leaves() { exit(pass(\"left early\")); fail() }\n\
+            fn deep() { deep() }\n\
+            fn throws() {\n  let f = fact(\"contract.baa\");\n  throw \"boom\";\n}\n\
+            fn spins() { loop {} }\n\
+            fn not_an_outcome() { 42 }\n\
+            fn missing() { param(\"nope\") }\n\
+            fn takes(x) { pass() }\n\
+            fn shown(x) { \"mine\" }\n\
+            fn own_helper() { pass(shown(1.5)) }";
+        let (rules, facts, params) = setup(script);
+        let entries = &rules.files["r.rhai"].entries;
+        assert!(entries["uses_helper"].call.is_some() && entries["takes"].call.is_none());
+        for f in [
+            "uses_helper",
+            "leaves",
+            "deep",
+            "throws",
+            "spins",
+            "not_an_outcome",
+            "missing",
+            "takes",
+            "own_helper",
+            "absent",
+        ] {
+            let expected = through_call_fn(&rules, f, &facts, &params);
+            // Twice: the second run resolves every name from the kept cache.
+            for _ in 0..2 {
+                assert_eq!(
+                    rules.evaluate("r.rhai", f, &facts, &params),
+                    expected,
+                    "{f}"
+                );
+            }
+        }
+        assert_eq!(
+            rules.evaluate("r.rhai", "own_helper", &facts, &params).note,
+            "mine"
+        );
+        assert_eq!(
+            rules.evaluate("r.rhai", "leaves", &facts, &params).note,
+            "left early"
+        );
+        let o = rules.evaluate("r.rhai", "throws", &facts, &params);
+        let at = o.error.map(|e| e.location.to_string()).unwrap_or_default();
+        assert!(at.starts_with("r.rhai:7:3"), "{at}");
+    }
+
+    #[test]
+    fn kept_caches_belong_to_one_file_of_one_rule_set() {
+        // Two files and two sets define the same helper differently; alternating between them
+        // on one thread, each check still calls its own file's helper.
+        let file = |body: &str| format!("fn which() {{ \"{body}\" }}\nfn f() {{ pass(which()) }}");
+        let (_, facts, params) = setup("fn f() { pass() }");
+        let set = |a: &str, b: &str| {
+            RuleSet::compile(
+                vec![
+                    ("a.rhai".into(), SourceFile::from_text("a.rhai", file(a))),
+                    ("b.rhai".into(), SourceFile::from_text("b.rhai", file(b))),
+                ],
+                Limits::DEFAULT,
+            )
+        };
+        let (one, two) = (set("one a", "one b"), set("two a", "two b"));
+        let memo = Memo::new();
+        for _ in 0..3 {
+            for (rules, name) in [(&one, "one"), (&two, "two")] {
+                for path in ["a", "b"] {
+                    let o = rules.evaluate_with(
+                        &format!("{path}.rhai"),
+                        "f",
+                        &facts,
+                        &params,
+                        None,
+                        Some(&memo),
+                    );
+                    assert_eq!(o.note, format!("{name} {path}"));
+                }
+            }
+        }
     }
 
     #[test]
