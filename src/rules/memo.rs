@@ -64,6 +64,9 @@ pub(crate) enum Seen {
     Float(u64),
     Text(String),
     List(Vec<Seen>),
+    /// A parameter `param` found unset: the hint its error gives. Apart from `Text`, so that a
+    /// parameter's `Seen` tells exactly what the profile holds (see [`Ended::params`]).
+    Missing(String),
 }
 
 fn fact_value(v: &FactValue) -> Seen {
@@ -124,7 +127,7 @@ pub(crate) fn seen_param_value(
 ) -> Seen {
     match value {
         Some(v) => param_value(v),
-        None if strict => Seen::Text(super::missing_param_message(name, params)),
+        None if strict => Seen::Missing(super::missing_param_message(name, params)),
         None => Seen::Unit,
     }
 }
@@ -148,27 +151,23 @@ pub(crate) struct Ended {
     pub(crate) output: Vec<String>,
     /// Indices of the facts read, in order of first read.
     pub(crate) facts: Vec<usize>,
-    /// Names of the parameters read, in order of first read.
-    pub(crate) params: Vec<String>,
+    /// The parameters read, in order of first read, as the profile held them. Every
+    /// provider that reaches this outcome in the trie read the same: each read is a step of
+    /// the path, keyed by a `Seen` that tells values (and their absence) apart exactly.
+    pub(crate) params: Vec<ParamRead>,
 }
 
 impl Ended {
-    /// The outcome for a provider whose reads led here: the facts and parameters as this
-    /// provider has them (a record holds fields no rule reads, such as the source's date).
-    pub(crate) fn outcome(&self, facts: &FactTable, params: &Params) -> Outcome {
+    /// The outcome for a provider whose reads led here: the facts as this provider has them
+    /// (a record holds fields no rule reads, such as the source's date) and the parameters
+    /// read, which are the same for every provider that gets here.
+    pub(crate) fn outcome(&self, facts: &FactTable) -> Outcome {
         let facts: Vec<FactRead> = self
             .facts
             .iter()
             .filter_map(|&i| facts.entries.get(i).map(|(_, r)| r.clone()))
             .collect();
-        let params = self
-            .params
-            .iter()
-            .map(|n| ParamRead {
-                name: n.clone(),
-                value: params.get(n).cloned(),
-            })
-            .collect();
+        let params = self.params.clone();
         let note = match &self.error {
             Some(e) => format!("rule error: {}", e.message),
             None => lapsed_note(self.status, self.note.clone(), &facts),

@@ -1143,7 +1143,7 @@ impl RuleSet {
             .zip(entry)
             .and_then(|(m, e)| m.rules(self.id).then_some((m, e.rule)));
         if let Some(hit) = memo.and_then(|(m, rule)| m.find(rule, facts, params)) {
-            return hit.outcome(facts, params);
+            return hit.outcome(facts);
         }
         if until.is_some_and(|u| Instant::now() > u) {
             return Outcome::failed(RuleFailure {
@@ -1162,7 +1162,7 @@ impl RuleSet {
             until,
             memo.is_some(),
         );
-        let outcome = ended.outcome(facts, params);
+        let outcome = ended.outcome(facts);
         if let (Some((m, rule)), Some(trace)) = (memo, trace) {
             m.insert(rule, trace, ended);
         }
@@ -1246,7 +1246,14 @@ impl RuleSet {
             error,
             output: reads.output,
             facts: reads.facts,
-            params: reads.params,
+            params: reads
+                .params
+                .into_iter()
+                .map(|name| ParamRead {
+                    value: params.get(&name).cloned(),
+                    name,
+                })
+                .collect(),
         };
         (ended, reads.trace)
     }
@@ -1682,7 +1689,7 @@ mod tests {
             panic!("r.rhai does not compile")
         };
         let (ended, _) = rules.run(file, ast, f, None, facts, params, None, false);
-        ended.outcome(facts, params)
+        ended.outcome(facts)
     }
 
     #[test]
