@@ -89,18 +89,24 @@ impl Default for Limits {
 /// modules, strict variables, captured output) and the rule API.
 pub fn sandbox(limits: Limits) -> rhai::Engine {
     let mut e = rhai::Engine::new();
-    e.set_max_operations(limits.max_operations)
-        .set_max_call_levels(limits.max_call_levels)
-        .set_max_expr_depths(limits.max_expr_depth, limits.max_fn_expr_depth)
-        .set_max_string_size(limits.max_string_size)
-        .set_max_array_size(limits.max_array_size)
-        .set_max_map_size(limits.max_map_size)
-        .set_max_variables(limits.max_variables)
-        .set_max_functions(limits.max_functions)
-        .set_strict_variables(true)
-        .set_fail_on_invalid_map_property(true)
-        // One shared engine is used from many threads; the string interner would serialise them.
-        .set_max_strings_interned(0);
+    // A check is entered through a one-statement script (`RuleSet::call_entry`) whose call
+    // counts one operation; the body keeps the whole limit, as under `call_fn`. 0 is no limit.
+    e.set_max_operations(
+        limits
+            .max_operations
+            .saturating_add(u64::from(limits.max_operations > 0)),
+    )
+    .set_max_call_levels(limits.max_call_levels)
+    .set_max_expr_depths(limits.max_expr_depth, limits.max_fn_expr_depth)
+    .set_max_string_size(limits.max_string_size)
+    .set_max_array_size(limits.max_array_size)
+    .set_max_map_size(limits.max_map_size)
+    .set_max_variables(limits.max_variables)
+    .set_max_functions(limits.max_functions)
+    .set_strict_variables(true)
+    .set_fail_on_invalid_map_property(true)
+    // One shared engine is used from many threads; the string interner would serialise them.
+    .set_max_strings_interned(0);
     e.disable_symbol("eval");
     // Rules must be pure functions of the facts and parameters they read (the memo relies on
     // it): no clock, and no `sleep`, which would also hold a thread past the deadline.
@@ -1741,6 +1747,31 @@ mod tests {
         let o = rules.evaluate("r.rhai", "throws", &facts, &params);
         let at = o.error.map(|e| e.location.to_string()).unwrap_or_default();
         assert!(at.starts_with("r.rhai:7:3"), "{at}");
+    }
+
+    #[test]
+    fn the_operation_limit_counts_what_it_counted_under_call_fn() {
+        // Entered with `call_fn`, this check takes 8 operations: it failed with a limit of 7
+        // and passed with 8. The entry script's own call must not change that.
+        let (_, facts, params) = setup("fn f() { pass() }");
+        let script = "fn f() { let x = 1; x += 2; pass() }";
+        for max_operations in 1..12 {
+            let limits = Limits {
+                max_operations,
+                ..Limits::DEFAULT
+            };
+            let rules = RuleSet::compile(
+                vec![("r.rhai".into(), SourceFile::from_text("r.rhai", script))],
+                limits,
+            );
+            let o = rules.evaluate("r.rhai", "f", &facts, &params);
+            let expected = if max_operations >= 8 {
+                OutcomeStatus::Pass
+            } else {
+                OutcomeStatus::Error
+            };
+            assert_eq!(o.status, expected, "{max_operations}: {}", o.note);
+        }
     }
 
     #[test]
