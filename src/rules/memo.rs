@@ -6,9 +6,9 @@
 //! leaf holds the outcome. Looking a provider up walks the trie asking the provider's facts;
 //! a miss runs the rule and adds its path.
 
-// Every lookup hashes the rule's names and each value it read; the standard SipHash was a
-// tenth of a memoised run. foldhash is fast on short keys and still seeded per process (a
-// provider's values cannot be chosen to collide on every machine).
+// A node with many children hashes the value read; the standard SipHash was a tenth of a
+// memoised run. foldhash is fast on short keys and still seeded per process (a provider's
+// values cannot be chosen to collide on every machine).
 use foldhash::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -265,20 +265,20 @@ impl Memo {
         self.tries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Whether the memo serves the rule set `set`: the first set to ask takes it (rules are
-    /// numbered per set, so a second set's rules would read the first set's outcomes).
-    pub(crate) fn rules(&self, set: u64) -> bool {
-        *self.lock().set.get_or_insert(set) == set
-    }
-
-    /// The outcome `rule` reached for an earlier provider that read the same values.
+    /// The outcome `rule` of rule set `set` reached for an earlier provider that read the same
+    /// values. The memo serves the first set that uses it: rules are numbered per set, so a
+    /// second set's rule would read the first set's outcomes.
     pub(crate) fn find(
         &self,
+        set: u64,
         rule: usize,
         facts: &FactTable,
         params: &Params,
     ) -> Option<Arc<Ended>> {
-        let tries = self.lock();
+        let mut tries = self.lock();
+        if *tries.set.get_or_insert(set) != set {
+            return None;
+        }
         let mut node = tries.rules.get(rule)?.as_ref()?;
         loop {
             match node {
@@ -290,8 +290,11 @@ impl Memo {
 
     /// Records the path of one evaluation. A path that disagrees with the trie (which a
     /// deterministic rule cannot produce) is not recorded.
-    pub(crate) fn insert(&self, rule: usize, trace: Vec<(Ask, Seen)>, end: Ended) {
+    pub(crate) fn insert(&self, set: u64, rule: usize, trace: Vec<(Ask, Seen)>, end: Ended) {
         let mut tries = self.lock();
+        if *tries.set.get_or_insert(set) != set {
+            return;
+        }
         if tries.rules.len() <= rule {
             tries.rules.resize_with(rule + 1, || None);
         }

@@ -1145,10 +1145,8 @@ impl RuleSet {
             Err(e) => return Outcome::failed(e.clone()),
         };
         let entry = file.entries.get(function);
-        let memo = memo
-            .zip(entry)
-            .and_then(|(m, e)| m.rules(self.id).then_some((m, e.rule)));
-        if let Some(hit) = memo.and_then(|(m, rule)| m.find(rule, facts, params)) {
+        let memo = memo.zip(entry.map(|e| e.rule));
+        if let Some(hit) = memo.and_then(|(m, rule)| m.find(self.id, rule, facts, params)) {
             return hit.outcome(facts);
         }
         if until.is_some_and(|u| Instant::now() > u) {
@@ -1170,7 +1168,7 @@ impl RuleSet {
         );
         let outcome = ended.outcome(facts);
         if let (Some((m, rule)), Some(trace)) = (memo, trace) {
-            m.insert(rule, trace, ended);
+            m.insert(self.id, rule, trace, ended);
         }
         outcome
     }
@@ -1806,6 +1804,52 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_memo_tells_many_values_and_an_unset_parameter_apart() {
+        let (rules, facts, _) = setup("fn f() { pass(`${param(\"p\")}`) }");
+        let with = |v: ParamValue| -> Params { Arc::new(BTreeMap::from([("p".to_string(), v)])) };
+        // Twenty values of one read: the trie node moves its children from a list to a map.
+        let memo = Memo::new();
+        for round in 0..2 {
+            for i in 0..20 {
+                let params = with(ParamValue::Number(f64::from(i)));
+                let before = rules.evaluations();
+                let o = rules.evaluate_with("r.rhai", "f", &facts, &params, None, Some(&memo));
+                assert_eq!(
+                    (o.note.as_str(), o.params[0].value.clone()),
+                    (
+                        format!("{i}.0").as_str(),
+                        Some(ParamValue::Number(f64::from(i)))
+                    )
+                );
+                assert_eq!(rules.evaluations() - before, u64::from(round == 0), "{i}");
+            }
+        }
+        // A profile whose text is exactly the hint `param` gives when the parameter is unset:
+        // the unset profile must still get the error, not the text's outcome.
+        let unset: Params = Arc::new(BTreeMap::new());
+        let hint = missing_param_message("p", &unset);
+        let memo = Memo::new();
+        let text = rules.evaluate_with(
+            "r.rhai",
+            "f",
+            &facts,
+            &with(ParamValue::Text(hint.clone())),
+            None,
+            Some(&memo),
+        );
+        assert_eq!(
+            (text.status, text.note.as_str()),
+            (OutcomeStatus::Pass, hint.as_str())
+        );
+        let o = rules.evaluate_with("r.rhai", "f", &facts, &unset, None, Some(&memo));
+        assert_eq!(o, rules.evaluate("r.rhai", "f", &facts, &unset));
+        assert_eq!(
+            (o.status, o.params[0].value.clone()),
+            (OutcomeStatus::Error, None)
+        );
     }
 
     #[test]
