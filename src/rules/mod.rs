@@ -531,8 +531,8 @@ pub type Params = Arc<BTreeMap<String, ParamValue>>;
 struct Reads {
     /// Indices of the facts read, in order of first read.
     facts: Vec<usize>,
-    /// Names of the parameters read, in order of first read.
-    params: Vec<String>,
+    /// The parameters read, in order of first read, as the profile holds them.
+    params: Vec<ParamRead>,
     output: Vec<String>,
     /// Every value read, in order, when the outcome is to be memoised; `None` once the path
     /// is too long to be worth keeping.
@@ -761,8 +761,11 @@ mod api {
     /// and the value converted from the profile's own copy.
     fn record_param(cur: &mut Current, name: &str, strict: bool) -> Option<Dynamic> {
         let value = cur.params.get(name);
-        if !cur.reads.params.iter().any(|p| p == name) {
-            cur.reads.params.push(name.to_owned());
+        if !cur.reads.params.iter().any(|p| p.name == name) {
+            cur.reads.params.push(ParamRead {
+                name: name.to_owned(),
+                value: value.cloned(),
+            });
         }
         let params = &cur.params;
         cur.reads.record(|| {
@@ -971,6 +974,10 @@ fn entry_call(engine: &rhai::Engine, name: &str) -> Option<AST> {
     is_the_call.then_some(ast)
 }
 
+/// How many reads a trace has room for before it grows: a numeric check reads a parameter
+/// and two fields of a fact, a helper's own fact a few more.
+const TRACE_ROOM: usize = 8;
+
 /// Where an entry script calls its check.
 const ENTRY_CALL: Position = Position::new(1, 1);
 
@@ -992,14 +999,16 @@ pub struct RuleSet {
     engine: rhai::Engine,
     id: u64,
     limits: Limits,
-    files: BTreeMap<String, RuleFile>,
+    /// By path, hashed: every evaluation looks its file up, and a tree compared the long
+    /// shared prefixes of the paths (`rules/…`) at every level.
+    files: foldhash::HashMap<String, RuleFile>,
     evaluations: AtomicU64,
 }
 
 impl fmt::Debug for RuleSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RuleSet")
-            .field("files", &self.files.keys().collect::<Vec<_>>())
+            .field("files", &self.files().map(|(p, _)| p).collect::<Vec<_>>())
             .finish()
     }
 }
@@ -1009,7 +1018,7 @@ impl RuleSet {
     /// kept with its error: every check in it evaluates to `error`.
     pub fn compile(files: Vec<(String, SourceFile)>, limits: Limits) -> RuleSet {
         let engine = sandbox(limits);
-        let mut out = BTreeMap::new();
+        let mut out = foldhash::HashMap::default();
         let mut rules = 0;
         for (index, (path, source)) in files.into_iter().enumerate() {
             let compiled = engine.compile(source.text()).map(|mut ast| {
@@ -1094,7 +1103,13 @@ impl RuleSet {
 
     /// Rule files, sorted by path.
     pub fn files(&self) -> impl Iterator<Item = (&str, &SourceFile)> {
-        self.files.iter().map(|(p, f)| (p.as_str(), &f.source))
+        let mut files: Vec<(&str, &SourceFile)> = self
+            .files
+            .iter()
+            .map(|(p, f)| (p.as_str(), &f.source))
+            .collect();
+        files.sort_unstable_by_key(|(p, _)| *p);
+        files.into_iter()
     }
 
     /// How many evaluations have run Rhai code since this set was built (cached outcomes are
@@ -1197,7 +1212,8 @@ impl RuleSet {
                 facts: facts.clone(),
                 params: params.clone(),
                 reads: Reads {
-                    trace: trace.then(Vec::new),
+                    // Room for a numeric check's reads without growing.
+                    trace: trace.then(|| Vec::with_capacity(TRACE_ROOM)),
                     ..Reads::default()
                 },
             })
@@ -1250,14 +1266,7 @@ impl RuleSet {
             error,
             output: reads.output,
             facts: reads.facts,
-            params: reads
-                .params
-                .into_iter()
-                .map(|name| ParamRead {
-                    value: params.get(&name).cloned(),
-                    name,
-                })
-                .collect(),
+            params: reads.params,
         };
         (ended, reads.trace)
     }
