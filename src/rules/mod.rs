@@ -866,6 +866,13 @@ mod api {
         }
     }
 
+    /// A [`YesNo`] check run without the interpreter: `fact(key)`, then `yes_no`, the very
+    /// functions the script calls.
+    pub(super) fn yes_no_native(y: &YesNo) -> R<RhaiOutcome> {
+        let mut view = fact(&y.key)?;
+        yes_no(&mut view, &y.yes, &y.no, &y.missing)
+    }
+
     /// The items of a list of strings joined with commas, for a note (`listed(["a", "b"])` is
     /// `"a, b"`; an empty item at the front is dropped, as a fold that starts from `""` does).
     fn listed(items: &mut rhai::Array) -> ImmutableString {
@@ -961,6 +968,101 @@ struct Entry {
     /// For a function without parameters (a check), a one-statement script that calls it: run
     /// with the file's own resolution cache, kept per thread (see [`RuleSet::call_entry`]).
     call: Option<AST>,
+    /// For a check that is exactly `yes_no(fact("key"), "yes", "no", "missing")`, those four
+    /// strings: the check runs as the rule API's own functions, without the interpreter.
+    yes_no: Option<YesNo>,
+}
+
+/// The one statement of a yes/no check (28 of the 63 built-in checks). Run natively, it reads
+/// and records exactly what the script would (the fact, then `known`, then `value` when
+/// known) and ends with the same outcome; anything that would end in an error (a key outside
+/// the vocabulary, a fact that is not yes/no) runs through the interpreter instead, so its
+/// message and position are the interpreter's.
+#[derive(Debug)]
+struct YesNo {
+    key: String,
+    yes: String,
+    no: String,
+    missing: String,
+}
+
+/// `function`'s [`YesNo`], when its body is that one call and nothing in its file can change
+/// what `yes_no` and `fact` mean (the file defines neither, nor any getter).
+fn yes_no_shape(
+    ast: &AST,
+    function: &str,
+    defined: &BTreeSet<(String, usize)>,
+    limits: &Limits,
+) -> Option<YesNo> {
+    use rhai::{ASTNode, Expr, Stmt};
+    if defined
+        .iter()
+        .any(|(n, _)| n == "yes_no" || n == "fact" || n.starts_with("get$"))
+    {
+        return None;
+    }
+    // The interpreter spends a few operations and call levels on such a check (0 operations
+    // is no limit, 0 call levels allows no call); under limits that tight, it runs there and
+    // fails as it would.
+    if limits.max_operations != 0 && limits.max_operations < 16 {
+        return None;
+    }
+    if limits.max_call_levels < 4 {
+        return None;
+    }
+    // The body's statements are the walk's outermost ones within its span (bodies never
+    // overlap: Rhai has no nested functions).
+    let at = |p: Position| Some((p.line()?, p.position().unwrap_or(0)));
+    let def = ast
+        .iter_fn_def()
+        .find(|f| f.name == function && f.params.is_empty())?;
+    let span = (at(def.body.start_position())?, at(def.body.end_position())?);
+    let mut top: Vec<Stmt> = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let [ASTNode::Stmt(stmt)] = path {
+            if at(stmt.position()).is_some_and(|p| span.0 <= p && p <= span.1) {
+                top.push((*stmt).clone());
+            }
+        }
+        true
+    });
+    let call = match top.as_slice() {
+        [Stmt::FnCall(call, _)] => call,
+        [Stmt::Expr(e)] => match e.as_ref() {
+            Expr::FnCall(call, _) => call,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let text = |e: &Expr| match e {
+        Expr::StringConstant(s, _)
+            if limits.max_string_size == 0 || s.len() <= limits.max_string_size =>
+        {
+            Some(s.to_string())
+        }
+        _ => None,
+    };
+    if call.name != "yes_no" || call.capture_parent_scope || call.op_token.is_some() {
+        return None;
+    }
+    let [first, yes, no, missing] = call.args.as_slice() else {
+        return None;
+    };
+    let Expr::FnCall(fact, _) = first else {
+        return None;
+    };
+    if fact.name != "fact" || fact.capture_parent_scope || fact.op_token.is_some() {
+        return None;
+    }
+    let [key] = fact.args.as_slice() else {
+        return None;
+    };
+    Some(YesNo {
+        key: text(key)?,
+        yes: text(yes)?,
+        no: text(no)?,
+        missing: text(missing)?,
+    })
 }
 
 /// `name()` compiled on its own, when it compiles to exactly that call at [`ENTRY_CALL`]
@@ -1050,7 +1152,18 @@ impl RuleSet {
                     continue;
                 }
                 let call = (*arity == 0).then(|| entry_call(&engine, name)).flatten();
-                entries.insert(name.clone(), Entry { rule: rules, call });
+                let yes_no = match (&compiled, *arity) {
+                    (Ok(ast), 0) => yes_no_shape(ast, name, &functions, &limits),
+                    _ => None,
+                };
+                entries.insert(
+                    name.clone(),
+                    Entry {
+                        rule: rules,
+                        call,
+                        yes_no,
+                    },
+                );
                 rules += 1;
             }
             out.insert(
@@ -1112,8 +1225,8 @@ impl RuleSet {
         files.into_iter()
     }
 
-    /// How many evaluations have run Rhai code since this set was built (cached outcomes are
-    /// not counted).
+    /// How many evaluations have run a rule since this set was built (cached outcomes are not
+    /// counted; a yes/no check run without the interpreter is).
     pub fn evaluations(&self) -> u64 {
         self.evaluations.load(Ordering::Relaxed)
     }
@@ -1170,12 +1283,11 @@ impl RuleSet {
                 location: fn_location(&file.source, function),
             });
         }
-        let call = entry.and_then(|e| e.call.as_ref());
         let (ended, trace) = self.run(
             file,
             ast,
             function,
-            call,
+            entry,
             facts,
             params,
             until,
@@ -1199,7 +1311,7 @@ impl RuleSet {
         file: &RuleFile,
         ast: &AST,
         function: &str,
-        call: Option<&AST>,
+        entry: Option<&Entry>,
         facts: &Arc<FactTable>,
         params: &Params,
         until: Option<Instant>,
@@ -1207,29 +1319,46 @@ impl RuleSet {
     ) -> (Ended, Option<Vec<(Ask, Seen)>>) {
         self.evaluations.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
+        let fresh = || Reads {
+            // Room for a numeric check's reads without growing.
+            trace: trace.then(|| Vec::with_capacity(TRACE_ROOM)),
+            ..Reads::default()
+        };
         CURRENT.with(|c| {
             *c.borrow_mut() = Some(Current {
                 facts: facts.clone(),
                 params: params.clone(),
-                reads: Reads {
-                    // Room for a numeric check's reads without growing.
-                    trace: trace.then(|| Vec::with_capacity(TRACE_ROOM)),
-                    ..Reads::default()
-                },
+                reads: fresh(),
             })
         });
         STARTED.with(|s| s.set(Some(started)));
         UNTIL.with(|u| u.set(until));
         let guard = CurrentGuard;
-        let result = match call {
-            Some(call) => self.call_entry(file, ast, call),
-            None => self.engine.call_fn_with_options::<Dynamic>(
-                CallFnOptions::new().eval_ast(false).rewind_scope(true),
-                &mut Scope::new(),
-                ast,
-                function,
-                (),
-            ),
+        let native = entry
+            .and_then(|e| e.yes_no.as_ref())
+            .map(api::yes_no_native);
+        let result = match native {
+            Some(Ok(outcome)) => Ok(Dynamic::from(outcome)),
+            _ => {
+                if native.is_some() {
+                    // It would end in an error: start again, and let the interpreter say where.
+                    CURRENT.with(|c| {
+                        if let Some(cur) = c.borrow_mut().as_mut() {
+                            cur.reads = fresh();
+                        }
+                    });
+                }
+                match entry.and_then(|e| e.call.as_ref()) {
+                    Some(call) => self.call_entry(file, ast, call),
+                    None => self.engine.call_fn_with_options::<Dynamic>(
+                        CallFnOptions::new().eval_ast(false).rewind_scope(true),
+                        &mut Scope::new(),
+                        ast,
+                        function,
+                        (),
+                    ),
+                }
+            }
         };
         let mut reads: Reads = CURRENT
             .with(|c| c.borrow_mut().take().map(|cur| cur.reads))
@@ -1778,6 +1907,145 @@ mod tests {
                 OutcomeStatus::Error
             };
             assert_eq!(o.status, expected, "{max_operations}: {}", o.note);
+        }
+    }
+
+    /// A table where `contract.baa` is `false` and `sla.pct` (not yes/no) is known.
+    fn other_facts() -> Arc<FactTable> {
+        let v = SourceFile::from_text(
+            "v.yaml",
+            "labfit: vocabulary/v1\nfacts:\n  contract.baa: {type: bool, meaning: m, question: q14, ask: a?}\n  sla.pct: {type: percent, meaning: m, question: q03, ask: a?}\n",
+        );
+        let vocab = Arc::new(Vocabulary::parse(&v).unwrap());
+        let e = SourceFile::from_text(
+            "e.yaml",
+            "labfit: evidence/v1\nid: p\nprovider: P\nas_of: 2023-08-04\nfacts:\n  contract.baa: false\n  sla.pct: 99.5\n",
+        );
+        let ev = Evidence::parse(&e, &vocab).unwrap();
+        Arc::new(FactTable::new(
+            &ev,
+            &vocab,
+            "2024-01-01".parse().unwrap(),
+            None,
+            &[],
+        ))
+    }
+
+    const YES_NO: &str = "fn baa() { yes_no(fact(\"contract.baa\"), \"y\", \"n\", \"m\") }\n\
+        fn sla() {\n  yes_no(fact(\"sla.pct\"), \"y\", \"n\", \"m\")\n}\n\
+        fn nowhere() { yes_no(fact(\"no.such\"), \"y\", \"n\", \"m\") }\n\
+        fn two() { let x = 1; yes_no(fact(\"contract.baa\"), \"y\", \"n\", \"m\") }";
+
+    #[test]
+    fn a_yes_no_check_run_natively_reads_and_ends_as_in_the_interpreter() {
+        let (rules, facts, params) = setup(YES_NO);
+        let file = &rules.files["r.rhai"];
+        let Ok(ast) = &file.compiled else {
+            panic!("r.rhai does not compile")
+        };
+        let native = |f: &str| file.entries[f].yes_no.is_some();
+        assert!(native("baa") && native("sla") && native("nowhere") && !native("two"));
+        for table in [facts.clone(), other_facts()] {
+            for f in ["baa", "sla", "nowhere", "two"] {
+                let entry = file.entries.get(f);
+                let (ended, trace) = rules.run(file, ast, f, entry, &table, &params, None, true);
+                let (by_script, script_trace) =
+                    rules.run(file, ast, f, None, &table, &params, None, true);
+                let expected = by_script.outcome(&table);
+                assert_eq!(ended.outcome(&table), expected, "{f}");
+                assert_eq!(trace, script_trace, "{f}");
+                let memo = Memo::new();
+                for _ in 0..2 {
+                    let o = rules.evaluate_with("r.rhai", f, &table, &params, None, Some(&memo));
+                    assert_eq!(o, expected, "{f}");
+                }
+            }
+        }
+        // What each ends with, so the comparison above is not between two equal mistakes.
+        let o = rules.evaluate("r.rhai", "baa", &facts, &params);
+        assert_eq!((o.status, o.note.as_str()), (OutcomeStatus::Pass, "y"));
+        let o = rules.evaluate("r.rhai", "baa", &other_facts(), &params);
+        assert_eq!((o.status, o.note.as_str()), (OutcomeStatus::Fail, "n"));
+        let o = rules.evaluate("r.rhai", "sla", &facts, &params);
+        assert_eq!((o.status, o.note.as_str()), (OutcomeStatus::Unknown, "m"));
+        let o = rules.evaluate("r.rhai", "sla", &other_facts(), &params);
+        let e = o.error.unwrap();
+        assert!(
+            e.message.contains("yes_no needs a yes/no fact"),
+            "{}",
+            e.message
+        );
+        assert_eq!(
+            e.location.line(),
+            3,
+            "the call's line, as the interpreter reports it"
+        );
+        let o = rules.evaluate("r.rhai", "nowhere", &facts, &params);
+        assert!(o
+            .error
+            .unwrap()
+            .message
+            .contains("`no.such` is not in the vocabulary"));
+    }
+
+    #[test]
+    fn a_file_that_redefines_the_api_keeps_its_yes_no_checks_in_the_interpreter() {
+        for own in [
+            "fn yes_no(f, a, b, c) { pass(\"mine\") }",
+            "fn fact(k) { 1 }",
+        ] {
+            let (rules, facts, params) = setup(&format!("{own}\n{YES_NO}"));
+            assert!(
+                rules.files["r.rhai"].entries["baa"].yes_no.is_none(),
+                "{own}"
+            );
+            let o = rules.evaluate("r.rhai", "baa", &facts, &params);
+            assert_ne!(o.note, "y", "{own}: {o:?}");
+        }
+    }
+
+    #[test]
+    fn a_yes_no_check_under_tight_limits_ends_as_in_the_interpreter() {
+        let (_, facts, params) = setup("fn f() { pass() }");
+        for (max_operations, max_call_levels) in (0..24).flat_map(|o| (0..6).map(move |c| (o, c))) {
+            let limits = Limits {
+                max_operations,
+                max_call_levels,
+                ..Limits::DEFAULT
+            };
+            let rules = RuleSet::compile(
+                vec![("r.rhai".into(), SourceFile::from_text("r.rhai", YES_NO))],
+                limits,
+            );
+            let file = &rules.files["r.rhai"];
+            let Ok(ast) = &file.compiled else {
+                panic!("r.rhai does not compile")
+            };
+            for f in ["baa", "sla"] {
+                let o = rules.evaluate("r.rhai", f, &facts, &params);
+                // The same check entered as it would be without its native run.
+                let entry = &file.entries[f];
+                let interpreted = Entry {
+                    rule: entry.rule,
+                    call: entry.call.clone(),
+                    yes_no: None,
+                };
+                let (ended, _) = rules.run(
+                    file,
+                    ast,
+                    f,
+                    Some(&interpreted),
+                    &facts,
+                    &params,
+                    None,
+                    false,
+                );
+                assert_eq!(
+                    o,
+                    ended.outcome(&facts),
+                    "{f} with {max_operations} operations, {max_call_levels} call levels"
+                );
+            }
         }
     }
 
