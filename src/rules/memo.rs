@@ -5,6 +5,10 @@
 //! reads: a node says what the rule reads next, its children are keyed by the value read, a
 //! leaf holds the outcome. Looking a provider up walks the trie asking the provider's facts;
 //! a miss runs the rule and adds its path.
+//!
+//! Each parameter set (a profile's `Params`, by identity) has tries of its own, so a path holds
+//! only fact reads: under one set every parameter read gives the same value, and walking it
+//! would only look the value up again.
 
 // A node with many children hashes the value read; the standard SipHash was a tenth of a
 // memoised run. foldhash is fast on short keys and still seeded per process (a provider's
@@ -13,7 +17,6 @@ use foldhash::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::evidence::FactValue;
-use crate::profile::ParamValue;
 use crate::rules::{lapsed_note, FactRead, FactTable, OutcomeStatus, ParamRead, Params};
 use crate::rules::{Outcome, RuleFailure};
 
@@ -44,15 +47,11 @@ impl Field {
     ];
 }
 
-/// What a rule asked for.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Ask {
-    /// A field of the fact at this index of the table (every table of an engine has the same
-    /// keys in the same order).
-    Fact(usize, Field),
-    /// A parameter, by `param` (strict: an error when unset) or `param_or`.
-    Param { name: String, strict: bool },
-}
+/// What a rule asked for: a field of the fact at this index of the table (every table of an
+/// engine has the same keys in the same order). Parameters are not asked: see the module's
+/// documentation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Ask(pub(crate) usize, pub(crate) Field);
 
 /// A value as a rule saw it, comparable and hashable (floats by their bits, so 0.0 and -0.0
 /// differ, as they may in a note).
@@ -64,9 +63,6 @@ pub(crate) enum Seen {
     Float(u64),
     Text(String),
     List(Vec<Seen>),
-    /// A parameter `param` found unset: the hint its error gives. Apart from `Text`, so that a
-    /// parameter's `Seen` tells exactly what the profile holds (see [`Ended::params`]).
-    Missing(String),
 }
 
 fn fact_value(v: &FactValue) -> Seen {
@@ -76,15 +72,6 @@ fn fact_value(v: &FactValue) -> Seen {
         FactValue::Number(n) => Seen::Float(n.to_bits()),
         FactValue::Text(s) => Seen::Text(s.clone()),
         FactValue::List(l) => Seen::List(l.iter().map(|s| Seen::Text(s.clone())).collect()),
-    }
-}
-
-fn param_value(v: &ParamValue) -> Seen {
-    match v {
-        ParamValue::Bool(b) => Seen::Bool(*b),
-        ParamValue::Number(n) => Seen::Float(n.to_bits()),
-        ParamValue::Text(s) => Seen::Text(s.clone()),
-        ParamValue::List(l) => Seen::List(l.iter().map(param_value).collect()),
     }
 }
 
@@ -112,31 +99,9 @@ pub(crate) fn seen_field(r: &FactRead, field: Field) -> Seen {
     }
 }
 
-/// What a rule sees of a parameter: its value; unset, `param_or`'s default (decided by the
-/// rule) or `param`'s error, whose hint depends on the names the profile sets.
-pub(crate) fn seen_param(params: &Params, name: &str, strict: bool) -> Seen {
-    seen_param_value(params.get(name), params, name, strict)
-}
-
-/// [`seen_param`] for a value already looked up in `params`.
-pub(crate) fn seen_param_value(
-    value: Option<&ParamValue>,
-    params: &Params,
-    name: &str,
-    strict: bool,
-) -> Seen {
-    match value {
-        Some(v) => param_value(v),
-        None if strict => Seen::Missing(super::missing_param_message(name, params)),
-        None => Seen::Unit,
-    }
-}
-
-fn seen(ask: &Ask, facts: &FactTable, params: &Params) -> Option<Seen> {
-    match ask {
-        Ask::Fact(i, field) => facts.entries.get(*i).map(|(_, r)| seen_field(r, *field)),
-        Ask::Param { name, strict } => Some(seen_param(params, name, *strict)),
-    }
+fn seen(ask: Ask, facts: &FactTable) -> Option<Seen> {
+    let Ask(i, field) = ask;
+    facts.entries.get(i).map(|(_, r)| seen_field(r, field))
 }
 
 /// An outcome as the rule produced it, before the provider's own fact records and lapse
@@ -242,12 +207,18 @@ pub struct Memo {
     tries: Mutex<Tries>,
 }
 
-/// Each rule's trie, by the rule's number in the one rule set the memo serves.
+/// Each rule's trie, by parameter set and by the rule's number in the one rule set the memo
+/// serves.
 #[derive(Default)]
 struct Tries {
     set: Option<u64>,
-    rules: Vec<Option<Node>>,
+    /// Each parameter set's tries: the set is held, so its address names it for as long as
+    /// the memo lives. A comparison has one; a matrix of profiles, one per profile.
+    by_params: Vec<(Params, Vec<Option<Node>>)>,
 }
+
+/// How many parameter sets a memo keeps tries for; the rules of any more run every time.
+const MAX_PARAMS: usize = 64;
 
 impl std::fmt::Debug for Memo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -279,26 +250,52 @@ impl Memo {
         if *tries.set.get_or_insert(set) != set {
             return None;
         }
-        let mut node = tries.rules.get(rule)?.as_ref()?;
+        let (_, rules) = tries
+            .by_params
+            .iter()
+            .find(|(p, _)| Arc::ptr_eq(p, params))?;
+        let mut node = rules.get(rule)?.as_ref()?;
         loop {
             match node {
                 Node::Ended(e) => return Some(e.clone()),
-                Node::Asks { ask, next } => node = next.get(&seen(ask, facts, params)?)?,
+                Node::Asks { ask, next } => node = next.get(&seen(*ask, facts)?)?,
             }
         }
     }
 
     /// Records the path of one evaluation. A path that disagrees with the trie (which a
     /// deterministic rule cannot produce) is not recorded.
-    pub(crate) fn insert(&self, set: u64, rule: usize, trace: Vec<(Ask, Seen)>, end: Ended) {
+    pub(crate) fn insert(
+        &self,
+        set: u64,
+        rule: usize,
+        params: &Params,
+        trace: Vec<(Ask, Seen)>,
+        end: Ended,
+    ) {
         let mut tries = self.lock();
         if *tries.set.get_or_insert(set) != set {
             return;
         }
-        if tries.rules.len() <= rule {
-            tries.rules.resize_with(rule + 1, || None);
+        let at = match tries
+            .by_params
+            .iter()
+            .position(|(p, _)| Arc::ptr_eq(p, params))
+        {
+            Some(at) => at,
+            None if tries.by_params.len() < MAX_PARAMS => {
+                tries.by_params.push((params.clone(), Vec::new()));
+                tries.by_params.len() - 1
+            }
+            None => return,
+        };
+        let Some((_, rules)) = tries.by_params.get_mut(at) else {
+            return;
+        };
+        if rules.len() <= rule {
+            rules.resize_with(rule + 1, || None);
         }
-        let Some(slot) = tries.rules.get_mut(rule) else {
+        let Some(slot) = rules.get_mut(rule) else {
             return;
         };
         let Some(mut node) = slot.as_mut() else {

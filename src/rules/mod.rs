@@ -691,7 +691,7 @@ mod api {
         CURRENT.with(|c| {
             if let Some(cur) = c.borrow_mut().as_mut() {
                 cur.reads
-                    .record(|| (Ask::Fact(v.idx, field), memo::seen_field(r, field)));
+                    .record(|| (Ask(v.idx, field), memo::seen_field(r, field)));
             }
         });
         let s = |v: &str| Dynamic::from(ImmutableString::from(v));
@@ -757,9 +757,10 @@ mod api {
             .unwrap_or_default()
     }
 
-    /// The parameter as a rule sees it, recorded for the outcome and the memo: one lookup,
-    /// and the value converted from the profile's own copy.
-    fn record_param(cur: &mut Current, name: &str, strict: bool) -> Option<Dynamic> {
+    /// The parameter as a rule sees it, recorded for the outcome: one lookup, and the value
+    /// converted from the profile's own copy. The memo's path does not hold it: its tries are
+    /// per parameter set, under which a read always gives this value.
+    fn record_param(cur: &mut Current, name: &str) -> Option<Dynamic> {
         let value = cur.params.get(name);
         if !cur.reads.params.iter().any(|p| p.name == name) {
             cur.reads.params.push(ParamRead {
@@ -767,28 +768,18 @@ mod api {
                 value: value.cloned(),
             });
         }
-        let params = &cur.params;
-        cur.reads.record(|| {
-            (
-                Ask::Param {
-                    name: name.to_owned(),
-                    strict,
-                },
-                memo::seen_param_value(value, params, name, strict),
-            )
-        });
         value.map(param_dynamic)
     }
 
     fn param(name: &str) -> R<Dynamic> {
-        with_current(|cur| match record_param(cur, name, true) {
+        with_current(|cur| match record_param(cur, name) {
             Some(v) => Ok(v),
             None => Err(missing_param_message(name, &cur.params).into()),
         })
     }
 
     fn param_or(name: &str, default: Dynamic) -> R<Dynamic> {
-        with_current(|cur| Ok(record_param(cur, name, false).unwrap_or(default)))
+        with_current(|cur| Ok(record_param(cur, name).unwrap_or(default)))
     }
 
     fn partial(x: Dynamic, note: &str) -> R<RhaiOutcome> {
@@ -1295,7 +1286,7 @@ impl RuleSet {
         );
         let outcome = ended.outcome(facts);
         if let (Some((m, rule)), Some(trace)) = (memo, trace) {
-            m.insert(self.id, rule, trace, ended);
+            m.insert(self.id, rule, params, trace, ended);
         }
         outcome
     }
@@ -2083,25 +2074,50 @@ mod tests {
         }
     }
 
+    /// A table where `sla.pct` is `pct`.
+    fn sla_facts(pct: f64) -> Arc<FactTable> {
+        let v = SourceFile::from_text(
+            "v.yaml",
+            "labfit: vocabulary/v1\nfacts:\n  contract.baa: {type: bool, meaning: m, question: q14, ask: a?}\n  sla.pct: {type: percent, meaning: m, question: q03, ask: a?}\n",
+        );
+        let vocab = Arc::new(Vocabulary::parse(&v).unwrap());
+        let e = SourceFile::from_text(
+            "e.yaml",
+            format!("labfit: evidence/v1\nid: p\nprovider: P\nas_of: 2023-08-04\nfacts:\n  sla.pct: {pct:?}\n"),
+        );
+        let ev = Evidence::parse(&e, &vocab).unwrap();
+        Arc::new(FactTable::new(
+            &ev,
+            &vocab,
+            "2024-01-01".parse().unwrap(),
+            None,
+            &[],
+        ))
+    }
+
     #[test]
-    fn the_memo_tells_many_values_and_an_unset_parameter_apart() {
-        let (rules, facts, _) = setup("fn f() { pass(`${param(\"p\")}`) }");
+    fn the_memo_tells_many_values_and_parameter_sets_apart() {
+        let (rules, facts, _) = setup(
+            "fn f() { let f = fact(\"sla.pct\"); pass(`${f.value} ${param(\"p\")}`) }\n\
+             fn g() { pass(`${param(\"p\")}`) }",
+        );
         let with = |v: ParamValue| -> Params { Arc::new(BTreeMap::from([("p".to_string(), v)])) };
         // Twenty values of one read: the trie node moves its children from a list to a map.
+        // Two parameter sets with the same values are kept apart, each with its own tries.
+        let tables: Vec<Arc<FactTable>> = (0..20).map(|i| sla_facts(f64::from(i))).collect();
+        let sets = [with(ParamValue::Number(1.0)), with(ParamValue::Number(1.0))];
         let memo = Memo::new();
         for round in 0..2 {
-            for i in 0..20 {
-                let params = with(ParamValue::Number(f64::from(i)));
-                let before = rules.evaluations();
-                let o = rules.evaluate_with("r.rhai", "f", &facts, &params, None, Some(&memo));
-                assert_eq!(
-                    (o.note.as_str(), o.params[0].value.clone()),
-                    (
-                        format!("{i}.0").as_str(),
-                        Some(ParamValue::Number(f64::from(i)))
-                    )
-                );
-                assert_eq!(rules.evaluations() - before, u64::from(round == 0), "{i}");
+            for params in &sets {
+                for (i, facts) in tables.iter().enumerate() {
+                    let before = rules.evaluations();
+                    let o = rules.evaluate_with("r.rhai", "f", facts, params, None, Some(&memo));
+                    assert_eq!(
+                        (o.note.as_str(), o.params[0].value.clone()),
+                        (format!("{i}.0 1.0").as_str(), Some(ParamValue::Number(1.0)))
+                    );
+                    assert_eq!(rules.evaluations() - before, u64::from(round == 0), "{i}");
+                }
             }
         }
         // A profile whose text is exactly the hint `param` gives when the parameter is unset:
@@ -2111,7 +2127,7 @@ mod tests {
         let memo = Memo::new();
         let text = rules.evaluate_with(
             "r.rhai",
-            "f",
+            "g",
             &facts,
             &with(ParamValue::Text(hint.clone())),
             None,
@@ -2121,8 +2137,8 @@ mod tests {
             (text.status, text.note.as_str()),
             (OutcomeStatus::Pass, hint.as_str())
         );
-        let o = rules.evaluate_with("r.rhai", "f", &facts, &unset, None, Some(&memo));
-        assert_eq!(o, rules.evaluate("r.rhai", "f", &facts, &unset));
+        let o = rules.evaluate_with("r.rhai", "g", &facts, &unset, None, Some(&memo));
+        assert_eq!(o, rules.evaluate("r.rhai", "g", &facts, &unset));
         assert_eq!(
             (o.status, o.params[0].value.clone()),
             (OutcomeStatus::Error, None)
