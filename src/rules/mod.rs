@@ -977,15 +977,35 @@ struct YesNo {
     missing: String,
 }
 
+fn line_col(p: Position) -> Option<(usize, usize)> {
+    Some((p.line()?, p.position().unwrap_or(0)))
+}
+
+/// Every statement of `ast` that is outermost in its function body (or in the script), with
+/// where it starts: one walk of a file, for [`yes_no_shape`] to find each body's statements.
+fn outermost_statements(ast: &AST) -> Vec<((usize, usize), rhai::Stmt)> {
+    let mut out = Vec::new();
+    ast.walk(&mut |path: &[rhai::ASTNode]| {
+        if let [rhai::ASTNode::Stmt(stmt)] = path {
+            if let Some(at) = line_col(stmt.position()) {
+                out.push((at, (*stmt).clone()));
+            }
+        }
+        true
+    });
+    out
+}
+
 /// `function`'s [`YesNo`], when its body is that one call and nothing in its file can change
 /// what `yes_no` and `fact` mean (the file defines neither, nor any getter).
 fn yes_no_shape(
     ast: &AST,
+    outermost: &[((usize, usize), rhai::Stmt)],
     function: &str,
     defined: &BTreeSet<(String, usize)>,
     limits: &Limits,
 ) -> Option<YesNo> {
-    use rhai::{ASTNode, Expr, Stmt};
+    use rhai::{Expr, Stmt};
     if defined
         .iter()
         .any(|(n, _)| n == "yes_no" || n == "fact" || n.starts_with("get$"))
@@ -1001,22 +1021,20 @@ fn yes_no_shape(
     if limits.max_call_levels < 4 {
         return None;
     }
-    // The body's statements are the walk's outermost ones within its span (bodies never
+    // The body's statements are the file's outermost ones within its span (bodies never
     // overlap: Rhai has no nested functions).
-    let at = |p: Position| Some((p.line()?, p.position().unwrap_or(0)));
     let def = ast
         .iter_fn_def()
         .find(|f| f.name == function && f.params.is_empty())?;
-    let span = (at(def.body.start_position())?, at(def.body.end_position())?);
-    let mut top: Vec<Stmt> = Vec::new();
-    ast.walk(&mut |path: &[ASTNode]| {
-        if let [ASTNode::Stmt(stmt)] = path {
-            if at(stmt.position()).is_some_and(|p| span.0 <= p && p <= span.1) {
-                top.push((*stmt).clone());
-            }
-        }
-        true
-    });
+    let span = (
+        line_col(def.body.start_position())?,
+        line_col(def.body.end_position())?,
+    );
+    let top: Vec<&Stmt> = outermost
+        .iter()
+        .filter(|(at, _)| span.0 <= *at && *at <= span.1)
+        .map(|(_, stmt)| stmt)
+        .collect();
     let call = match top.as_slice() {
         [Stmt::FnCall(call, _)] => call,
         [Stmt::Expr(e)] => match e.as_ref() {
@@ -1137,6 +1155,10 @@ impl RuleSet {
                     )
                 }
             };
+            let outermost = compiled
+                .as_ref()
+                .map(outermost_statements)
+                .unwrap_or_default();
             let mut entries = foldhash::HashMap::default();
             for (name, arity) in &functions {
                 if entries.contains_key(name) {
@@ -1144,7 +1166,7 @@ impl RuleSet {
                 }
                 let call = (*arity == 0).then(|| entry_call(&engine, name)).flatten();
                 let yes_no = match (&compiled, *arity) {
-                    (Ok(ast), 0) => yes_no_shape(ast, name, &functions, &limits),
+                    (Ok(ast), 0) => yes_no_shape(ast, &outermost, name, &functions, &limits),
                     _ => None,
                 };
                 entries.insert(
