@@ -117,8 +117,8 @@ pub(crate) struct Ended {
     /// Indices of the facts read, in order of first read.
     pub(crate) facts: Vec<usize>,
     /// The parameters read, in order of first read, as the profile held them. Every
-    /// provider that reaches this outcome in the trie read the same: each read is a step of
-    /// the path, keyed by a `Seen` that tells values (and their absence) apart exactly.
+    /// provider that reaches this outcome read the same: the trie belongs to one parameter
+    /// set, and the same fact reads take a rule down the same path of parameter reads.
     pub(crate) params: Vec<ParamRead>,
 }
 
