@@ -1573,7 +1573,9 @@ fn strip_position(msg: &str) -> String {
 mod tests {
     use super::*;
 
-    fn setup(script: &str) -> (RuleSet, Arc<FactTable>, Params) {
+    /// The test vocabulary's table for a provider whose evidence states `facts` (YAML lines
+    /// under `facts:`), as of 2023-08-04, scored on 2024-01-01.
+    fn table(facts: &str) -> Arc<FactTable> {
         let v = SourceFile::from_text(
             "v.yaml",
             "labfit: vocabulary/v1\nfacts:\n  contract.baa: {type: bool, meaning: m, question: q14, ask: a?}\n  sla.pct: {type: percent, meaning: m, question: q03, ask: a?}\n",
@@ -1581,16 +1583,20 @@ mod tests {
         let vocab = Arc::new(Vocabulary::parse(&v).unwrap());
         let e = SourceFile::from_text(
             "e.yaml",
-            "labfit: evidence/v1\nid: p\nprovider: P\nas_of: 2023-08-04\nfacts:\n  contract.baa: true\n",
+            format!("labfit: evidence/v1\nid: p\nprovider: P\nas_of: 2023-08-04\nfacts:\n{facts}"),
         );
         let ev = Evidence::parse(&e, &vocab).unwrap();
-        let facts = Arc::new(FactTable::new(
+        Arc::new(FactTable::new(
             &ev,
             &vocab,
             "2024-01-01".parse().unwrap(),
             None,
             &[],
-        ));
+        ))
+    }
+
+    fn setup(script: &str) -> (RuleSet, Arc<FactTable>, Params) {
+        let facts = table("  contract.baa: true\n");
         let params: Params = Arc::new(BTreeMap::from([(
             "min_sla_pct".to_string(),
             ParamValue::Number(99.9),
@@ -1925,23 +1931,7 @@ mod tests {
 
     /// A table where `contract.baa` is `false` and `sla.pct` (not yes/no) is known.
     fn other_facts() -> Arc<FactTable> {
-        let v = SourceFile::from_text(
-            "v.yaml",
-            "labfit: vocabulary/v1\nfacts:\n  contract.baa: {type: bool, meaning: m, question: q14, ask: a?}\n  sla.pct: {type: percent, meaning: m, question: q03, ask: a?}\n",
-        );
-        let vocab = Arc::new(Vocabulary::parse(&v).unwrap());
-        let e = SourceFile::from_text(
-            "e.yaml",
-            "labfit: evidence/v1\nid: p\nprovider: P\nas_of: 2023-08-04\nfacts:\n  contract.baa: false\n  sla.pct: 99.5\n",
-        );
-        let ev = Evidence::parse(&e, &vocab).unwrap();
-        Arc::new(FactTable::new(
-            &ev,
-            &vocab,
-            "2024-01-01".parse().unwrap(),
-            None,
-            &[],
-        ))
+        table("  contract.baa: false\n  sla.pct: 99.5\n")
     }
 
     const YES_NO: &str = "fn baa() { yes_no(fact(\"contract.baa\"), \"y\", \"n\", \"m\") }\n\
@@ -2098,23 +2088,7 @@ mod tests {
 
     /// A table where `sla.pct` is `pct`.
     fn sla_facts(pct: f64) -> Arc<FactTable> {
-        let v = SourceFile::from_text(
-            "v.yaml",
-            "labfit: vocabulary/v1\nfacts:\n  contract.baa: {type: bool, meaning: m, question: q14, ask: a?}\n  sla.pct: {type: percent, meaning: m, question: q03, ask: a?}\n",
-        );
-        let vocab = Arc::new(Vocabulary::parse(&v).unwrap());
-        let e = SourceFile::from_text(
-            "e.yaml",
-            format!("labfit: evidence/v1\nid: p\nprovider: P\nas_of: 2023-08-04\nfacts:\n  sla.pct: {pct:?}\n"),
-        );
-        let ev = Evidence::parse(&e, &vocab).unwrap();
-        Arc::new(FactTable::new(
-            &ev,
-            &vocab,
-            "2024-01-01".parse().unwrap(),
-            None,
-            &[],
-        ))
+        table(&format!("  sla.pct: {pct:?}\n"))
     }
 
     #[test]
@@ -2165,6 +2139,32 @@ mod tests {
             (o.status, o.params[0].value.clone()),
             (OutcomeStatus::Error, None)
         );
+    }
+
+    #[test]
+    fn a_memo_keeps_tries_for_64_parameter_sets_and_runs_the_rules_of_more() {
+        let (rules, facts, _) = setup("fn f() { pass(`${param(\"p\")}`) }");
+        let sets: Vec<Params> = (0..65)
+            .map(|i| {
+                Arc::new(BTreeMap::from([(
+                    "p".to_string(),
+                    ParamValue::Number(f64::from(i)),
+                )]))
+            })
+            .collect();
+        let memo = Memo::new();
+        let runs = |params: &Params| {
+            let before = rules.evaluations();
+            let o = rules.evaluate_with("r.rhai", "f", &facts, params, None, Some(&memo));
+            (rules.evaluations() - before, o.note)
+        };
+        for (i, params) in sets.iter().enumerate() {
+            assert_eq!(runs(params), (1, format!("{i}.0")), "first, set {i}");
+        }
+        for (i, params) in sets.iter().enumerate() {
+            let again = u64::from(i == 64);
+            assert_eq!(runs(params), (again, format!("{i}.0")), "second, set {i}");
+        }
     }
 
     #[test]
