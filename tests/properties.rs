@@ -260,7 +260,7 @@ proptest! {
         let r = score(&case);
         let excluded = |id: &str| r.node(id).is_none_or(|n| matches!(n.status.as_str(), "not_applicable" | "waived"));
         prop_assert!(excluded(&common::id(i)));
-        for n in r.nodes.iter().filter(|n| n.aggregate.as_deref() == Some("weighted") && !excluded(&n.id)) {
+        for n in r.nodes.iter().filter(|n| n.aggregate == Some("weighted") && !excluded(&n.id)) {
             let live: Vec<(f64, f64, f64)> = n.children.iter()
                 .filter(|c| !excluded(&c.id))
                 .map(|c| { let cn = r.node(&c.id).unwrap(); (c.weight, cn.lo, cn.hi) })

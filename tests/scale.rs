@@ -82,7 +82,7 @@ fn each_rule_runs_once_per_provider_and_parameter_set_across_builtin_profiles() 
             {
                 let params = serde_json::to_string(&n.params).unwrap();
                 distinct.insert((
-                    n.check.clone().unwrap(),
+                    n.check.as_deref().unwrap().to_owned(),
                     p.profile.max_evidence_age_days,
                     params,
                 ));

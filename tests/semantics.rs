@@ -80,7 +80,7 @@ fn scores_the_fixture_by_hand() {
         .sum();
     assert!(close(leaves, r.fit));
     let fw1 = n("fw1");
-    let share = |id: &str| fw1.children.iter().find(|c| c.id == id).unwrap().share;
+    let share = |id: &str| fw1.children.iter().find(|c| &*c.id == id).unwrap().share;
     assert!(
         close(share("ctl.a"), 0.75) && close(share("ctl.b"), 0.25) && close(share("ctl.na"), 0.0)
     );
@@ -98,7 +98,7 @@ fn scores_the_fixture_by_hand() {
     );
     assert!(close(q.swing, 12.5));
     assert_eq!(q.reason, AskReason::Unknown);
-    assert_eq!(q.frameworks, vec!["fw1".to_string()]);
+    assert_eq!(q.frameworks, [std::sync::Arc::from("fw1")]);
     assert_eq!(r.questions.len(), 1);
 }
 

@@ -165,8 +165,8 @@ fn node_result(
     let (lo, hi) = val.bounds().unwrap_or((0.0, 0.0));
     let weight = weights.global.get(i).copied().unwrap_or(0.0);
     let mut nr = NodeResult {
-        id: node.req.id.clone(),
-        title: node.req.title.clone(),
+        id: node.id.clone(),
+        title: node.title.clone(),
         kind: NodeKindName::Composite,
         status: NodeStatus::Unknown,
         lo: round6(lo),
@@ -197,10 +197,7 @@ fn node_result(
     match &node.kind {
         NodeKind::Leaf { rule } => {
             nr.kind = NodeKindName::Leaf;
-            nr.check = graph
-                .checks()
-                .get(*rule)
-                .map(|c| format!("{}::{}", c.file, c.function));
+            nr.check = graph.check_name(*rule).cloned();
             if let Some(o) = outcomes.get(&i) {
                 if !is_waived {
                     nr.status = o.status.into();
@@ -221,13 +218,13 @@ fn node_result(
             aggregate,
             children,
         } => {
-            nr.aggregate = Some(aggregate.to_string());
+            nr.aggregate = Some(aggregate.as_str());
             nr.children = children
                 .iter()
                 .enumerate()
                 .filter_map(|(k, &(c, w))| {
                     graph.node(c).map(|cn| ChildEdge {
-                        id: cn.req.id.clone(),
+                        id: cn.id.clone(),
                         weight: bound.edge_weight(i, c, w),
                         share: round6(weights.shares.get(i, k)),
                     })

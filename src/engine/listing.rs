@@ -157,8 +157,8 @@ impl Engine {
                 },
                 parents: g
                     .parents(i)
-                    .into_iter()
-                    .filter_map(|p| g.node(p).map(|n| n.req.id.clone()))
+                    .iter()
+                    .filter_map(|&p| g.node(p).map(|n| n.req.id.clone()))
                     .collect(),
                 pack: n.req.pack.clone(),
                 location: n.req.location().to_string(),

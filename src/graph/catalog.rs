@@ -31,13 +31,20 @@ pub enum Aggregate {
     Any,
 }
 
-impl fmt::Display for Aggregate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Aggregate {
+    /// As written in catalogs and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
             Aggregate::Weighted => "weighted",
             Aggregate::All => "all",
             Aggregate::Any => "any",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Aggregate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

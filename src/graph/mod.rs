@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod error;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -22,6 +23,11 @@ pub struct Node {
     pub req: Requirement,
     /// Leaf or composite, with indices.
     pub kind: NodeKind,
+    /// The requirement's id, shared: every report names the node, and a clone of this is a
+    /// count, not a copy.
+    pub id: Arc<str>,
+    /// Its title, shared the same way.
+    pub title: Arc<str>,
 }
 
 /// Evaluation shape of a node.
@@ -48,6 +54,13 @@ pub struct Graph {
     index: HashMap<String, usize>,
     topo: Vec<usize>,
     checks: Vec<Check>,
+    /// Per node, its parents, sorted: walking up from a leaf (a question's lift) visits its
+    /// ancestors only, and no report builds this again.
+    parents: Vec<Vec<usize>>,
+    /// Per node, its place in `topo`.
+    rank: Vec<usize>,
+    /// Per check, `file::function` as reports name it.
+    check_names: Vec<Arc<str>>,
 }
 
 /// A distinct rule function, with its file resolved within its pack.
@@ -130,7 +143,12 @@ impl Graph {
                     }
                 }
             };
-            nodes.push(Node { req: r, kind });
+            nodes.push(Node {
+                id: Arc::from(r.id.as_str()),
+                title: Arc::from(r.title.as_str()),
+                req: r,
+                kind,
+            });
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -153,11 +171,19 @@ impl Graph {
         }
 
         let topo = topo_order(&nodes, files).map_err(|e| vec![e])?;
+        let (parents, rank) = upwards(&nodes, &topo);
+        let check_names = order
+            .iter()
+            .map(|c| Arc::from(format!("{}::{}", c.file, c.function)))
+            .collect();
         Ok(Graph {
             nodes,
             index,
             topo,
             checks: order,
+            parents,
+            rank,
+            check_names,
         })
     }
 
@@ -201,18 +227,44 @@ impl Graph {
         self.nodes.is_empty()
     }
 
-    /// The ids of the parents of a node, sorted.
-    pub fn parents(&self, i: usize) -> Vec<usize> {
-        let mut out: Vec<usize> = self
-            .nodes
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| matches!(&n.kind, NodeKind::Composite { children, .. } if children.iter().any(|(c, _)| *c == i)))
-            .map(|(p, _)| p)
-            .collect();
-        out.sort_unstable();
-        out
+    /// The indices of the parents of a node, sorted.
+    pub fn parents(&self, i: usize) -> &[usize] {
+        self.parents.get(i).map_or(&[], Vec::as_slice)
     }
+
+    /// A node's place in [`Graph::topo`] (0 for an index out of range).
+    pub fn rank(&self, i: usize) -> usize {
+        self.rank.get(i).copied().unwrap_or(0)
+    }
+
+    /// A check as reports name it, `file::function`.
+    pub fn check_name(&self, rule: usize) -> Option<&Arc<str>> {
+        self.check_names.get(rule)
+    }
+}
+
+/// Each node's parents (sorted) and its place in the topological order.
+fn upwards(nodes: &[Node], topo: &[usize]) -> (Vec<Vec<usize>>, Vec<usize>) {
+    let mut parents = vec![Vec::new(); nodes.len()];
+    for (p, node) in nodes.iter().enumerate() {
+        if let NodeKind::Composite { children, .. } = &node.kind {
+            for &(c, _) in children {
+                if let Some(list) = parents.get_mut(c) {
+                    // Parents are visited in order, so a repeat is the last one pushed.
+                    if list.last() != Some(&p) {
+                        list.push(p);
+                    }
+                }
+            }
+        }
+    }
+    let mut rank = vec![0; nodes.len()];
+    for (k, &i) in topo.iter().enumerate() {
+        if let Some(r) = rank.get_mut(i) {
+            *r = k;
+        }
+    }
+    (parents, rank)
 }
 
 /// `file.rhai` in a check is relative to the catalog file's directory in its pack.

@@ -514,7 +514,7 @@ fn question_row(o: &mut String, r: &Report, n: usize, q: &Question) {
             q.gates
                 .iter()
                 .map(|g| {
-                    let title = r.gate(g).map_or(g.as_str(), |x| x.title.as_str());
+                    let title = r.gate(g).map_or(&**g, |x| x.title.as_str());
                     format!("{} <code class=\"id\">{}</code>", h(title), h(g))
                 })
                 .collect::<Vec<_>>()
@@ -698,7 +698,6 @@ fn tree_node(o: &mut String, r: &Report, n: &ExplainNode, depth: usize) {
             "<details id=\"{anchor}\"><summary>{}{}</summary><div class=\"kids\">",
             node_row(n),
             n.aggregate
-                .as_deref()
                 .filter(|a| *a != "weighted")
                 .map(|a| format!(" <span class=\"w\">({a})</span>"))
                 .unwrap_or_default()

@@ -60,7 +60,7 @@ fn testcase(r: &Report, n: &NodeResult, s: &mut Suite) {
         escape(&format!("{}: {}", n.id, n.title)),
         escape(&classname(&r.provider.id, &n.id))
     );
-    let error = r.errors.iter().find(|e| e.requirement == n.id);
+    let error = r.errors.iter().find(|e| *e.requirement == *n.id);
     let failed_gate = r
         .gate(&n.id)
         .filter(|g| g.state == GateState::Failed && n.status != NodeStatus::Fail);

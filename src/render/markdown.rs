@@ -553,7 +553,7 @@ fn letter_question(o: &mut String, r: &Report, n: usize, q: &Question) {
             .iter()
             .map(|g| {
                 let gate = r.gate(g);
-                let title = lowercase_first(gate.map_or(g.as_str(), |x| x.title.as_str()));
+                let title = lowercase_first(gate.map_or(&**g, |x| x.title.as_str()));
                 match gate.and_then(|x| x.basis.as_deref()) {
                     Some(b) => format!("{} ({}; {})", esc(&title), code(g), prose(b)),
                     None => format!("{} ({})", esc(&title), code(g)),

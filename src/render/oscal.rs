@@ -617,7 +617,7 @@ fn finding(
     remarks.extend(
         r.errors
             .iter()
-            .filter(|e| e.requirement == n.id)
+            .filter(|e| *e.requirement == *n.id)
             .map(|e| format!("Rule error at {}: {}", e.location, e.message)),
     );
     Finding {
@@ -640,7 +640,7 @@ fn finding(
         related_observations: related,
         related_risks: risks
             .iter()
-            .filter(|(id, _)| *id == n.id)
+            .filter(|(id, _)| **id == *n.id)
             .map(|(_, risk)| RelatedRisk {
                 risk_uuid: risk.uuid.clone(),
             })
@@ -711,7 +711,7 @@ fn facts_under(r: &Report, id: &str) -> BTreeSet<String> {
         }
         if let Some(n) = r.node(&cur) {
             out.extend(n.facts.iter().map(|f| f.key.clone()));
-            stack.extend(n.children.iter().map(|c| c.id.clone()));
+            stack.extend(n.children.iter().map(|c| c.id.to_string()));
         }
     }
     out

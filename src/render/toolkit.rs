@@ -184,11 +184,14 @@ pub fn prose(s: &str, text: impl Fn(&str) -> String, code: impl Fn(&str) -> Stri
 
 /// Ids marked up by `mark` and joined with commas, or `–` when there are none (an empty table
 /// cell would read as missing data).
-pub fn list_or_dash(ids: &[String], mark: impl Fn(&str) -> String) -> String {
+pub fn list_or_dash<S: AsRef<str>>(ids: &[S], mark: impl Fn(&str) -> String) -> String {
     if ids.is_empty() {
         "–".to_owned()
     } else {
-        ids.iter().map(|g| mark(g)).collect::<Vec<_>>().join(", ")
+        ids.iter()
+            .map(|g| mark(g.as_ref()))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -250,7 +253,7 @@ mod tests {
     fn splits_prose_around_code() {
         let shown = prose("a `b` c", |t| t.to_uppercase(), |c| format!("[{c}]"));
         assert_eq!(shown, "A [b] C");
-        assert_eq!(list_or_dash(&[], str::to_owned), "–");
+        assert_eq!(list_or_dash::<String>(&[], str::to_owned), "–");
         assert_eq!(lowercase_first("Our lab"), "our lab");
         assert_eq!(lowercase_first("US lab"), "US lab");
     }

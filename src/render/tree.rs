@@ -49,7 +49,7 @@ fn any_unverified(n: &ExplainNode) -> bool {
 }
 
 fn head(n: &ExplainNode) -> String {
-    let mut h = n.id.clone();
+    let mut h = n.id.to_string();
     if n.verification == Some(Verification::Unverified) {
         h.push(' ');
         h.push_str(UNVERIFIED_MARK);

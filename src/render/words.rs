@@ -335,7 +335,7 @@ pub fn held_reasons(q: &Question) -> Vec<String> {
     q.held
         .iter()
         .map(|h| {
-            let by: Vec<&str> = h.by.iter().map(String::as_str).collect();
+            let by: Vec<&str> = h.by.iter().map(|b| &**b).collect();
             match h.how {
                 HeldHow::All => format!("{} needs {} as well", h.id, and_list(&by)),
                 HeldHow::Any => format!("{} already gets as much from {}", h.id, and_list(&by)),

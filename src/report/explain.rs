@@ -9,6 +9,7 @@
 //! and the numbers of a shared node are never counted twice by a reader.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -85,9 +86,9 @@ pub struct Explanation {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ExplainNode {
     /// Requirement id (the profile id at the root).
-    pub id: String,
+    pub id: Arc<str>,
     /// Title.
-    pub title: String,
+    pub title: Arc<str>,
     /// `profile`, `composite` or `leaf`.
     pub kind: NodeKindName,
     /// pass, fail, partial, unknown, not_applicable, waived or error (the verdict at the root).
@@ -115,10 +116,10 @@ pub struct ExplainNode {
     pub contribution: f64,
     /// How a composite combines its children.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub aggregate: Option<String>,
+    pub aggregate: Option<&'static str>,
     /// A leaf's check (`FILE::FUNCTION`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub check: Option<String>,
+    pub check: Option<Arc<str>>,
     /// The check's note, or the waiver's reason.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub note: String,
@@ -198,7 +199,7 @@ pub fn explain(report: &Report, requirement: Option<&str>) -> Result<Explanation
     let root = match requirement {
         Some(id) => {
             if report.node(id).is_none() {
-                let hint = did_you_mean(id, report.nodes.iter().map(|n| n.id.as_str()))
+                let hint = did_you_mean(id, report.nodes.iter().map(|n| &*n.id))
                     .unwrap_or_else(|| {
                         format!(
                             "it is not under any framework of profile `{}`; see `labfit list requirements`",
@@ -216,8 +217,8 @@ pub fn explain(report: &Report, requirement: Option<&str>) -> Result<Explanation
             node(report, id, None, &mut seen)
         }
         None => ExplainNode {
-            id: report.profile.id.clone(),
-            title: report.profile.title.clone(),
+            id: Arc::from(report.profile.id.as_str()),
+            title: Arc::from(report.profile.title.as_str()),
             kind: NodeKindName::Profile,
             status: ExplainStatus::Verdict(report.verdict),
             lo: round6(report.fit / 100.0),
@@ -232,7 +233,7 @@ pub fn explain(report: &Report, requirement: Option<&str>) -> Result<Explanation
                 0.0
             },
             contribution: report.fit,
-            aggregate: Some("weighted".into()),
+            aggregate: Some("weighted"),
             check: None,
             note: String::new(),
             facts: Vec::new(),
@@ -270,8 +271,8 @@ fn node(
     let Some(n) = report.node(id) else {
         // Below a waived node the report has nothing: the subtree was not scored.
         return ExplainNode {
-            id: id.to_owned(),
-            title: String::new(),
+            id: Arc::from(id),
+            title: Arc::from(""),
             kind: NodeKindName::Composite,
             status: ExplainStatus::NotScored,
             lo: 0.0,
@@ -304,7 +305,7 @@ fn node(
         share: edge.map(|e| e.1),
         weight: n.weight,
         contribution: n.contribution,
-        aggregate: n.aggregate.clone(),
+        aggregate: n.aggregate,
         check: n.check.clone(),
         note: n.note.clone(),
         facts: Vec::new(),

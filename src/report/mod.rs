@@ -66,7 +66,8 @@ pub enum NodeKindName {
 #[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ChildEdge {
     /// Child id.
-    pub id: String,
+    #[schemars(with = "String")]
+    pub id: Arc<str>,
     /// Edge weight (after profile overrides).
     pub weight: f64,
     /// Share of the parent among children that apply (0 for excluded ones and for all/any).
@@ -76,10 +77,13 @@ pub struct ChildEdge {
 /// One requirement's result.
 #[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct NodeResult {
+    // Ids and titles are the graph's, shared with every report rather than copied into each.
     /// Id.
-    pub id: String,
+    #[schemars(with = "String")]
+    pub id: Arc<str>,
     /// Title.
-    pub title: String,
+    #[schemars(with = "String")]
+    pub title: Arc<str>,
     /// Leaf or composite.
     pub kind: NodeKindName,
     /// pass, fail, partial, unknown, not_applicable, waived or error.
@@ -94,7 +98,8 @@ pub struct NodeResult {
     pub contribution: f64,
     /// For composites: how children combine.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub aggregate: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub aggregate: Option<&'static str>,
     /// For composites: children.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<ChildEdge>,
@@ -111,7 +116,8 @@ pub struct NodeResult {
     pub questions: Vec<String>,
     /// For leaves: the check.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub check: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub check: Option<Arc<str>>,
     /// For leaves: facts the check read.
     #[serde(skip_serializing_if = "Reads::is_empty")]
     #[schemars(with = "Vec<FactRead>")]
@@ -402,7 +408,7 @@ impl Report {
     /// The node with an id.
     pub fn node(&self, id: &str) -> Option<&NodeResult> {
         self.nodes
-            .binary_search_by(|n| n.id.as_str().cmp(id))
+            .binary_search_by(|n| (*n.id).cmp(id))
             .ok()
             .and_then(|i| self.nodes.get(i))
     }
@@ -421,7 +427,7 @@ impl Report {
 
     /// The title of a requirement in this report, or the id itself when it was not reached.
     pub fn title_of<'a>(&'a self, id: &'a str) -> &'a str {
-        self.node(id).map_or(id, |n| n.title.as_str())
+        self.node(id).map_or(id, |n| &*n.title)
     }
 
     /// The framework (root child) whose lo is lowest among those that apply: the weakest area.

@@ -155,13 +155,17 @@ pub struct Question {
     pub swing: f64,
     /// True when the answer can open, meet or fail a gate.
     pub gate: bool,
+    // Requirement ids are the graph's, shared rather than copied into every question.
     /// The gates it bears on.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub gates: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub gates: Vec<Arc<str>>,
     /// The requirements whose checks read it, sorted.
-    pub requirements: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub requirements: Vec<Arc<str>>,
     /// The frameworks those requirements sit under, sorted.
-    pub frameworks: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub frameworks: Vec<Arc<str>>,
     /// Why it is asked.
     pub reason: AskReason,
     /// The current (stale or weakly assured) answer, when there is one.
@@ -214,12 +218,14 @@ fn no_values(v: &Arc<[String]>) -> bool {
 #[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Held {
     /// The requirement.
-    pub id: String,
+    #[schemars(with = "String")]
+    pub id: Arc<str>,
     /// `all`: it needs every child, and these others are below what the answer would give;
     /// `any`: one child suffices, and these others already give as much.
     pub how: HeldHow,
     /// Its other children that decide it.
-    pub by: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub by: Vec<Arc<str>>,
 }
 
 /// Why a requirement does not follow an answer.
@@ -247,7 +253,8 @@ pub struct Impact {
 #[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Move {
     /// Requirement or framework id.
-    pub id: String,
+    #[schemars(with = "String")]
+    pub id: Arc<str>,
     /// Its score now (100 · lo).
     pub from: f64,
     /// Its score with a favourable answer.

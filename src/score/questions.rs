@@ -62,58 +62,24 @@ impl Marks {
     }
 }
 
-/// The graph upwards: each node's parents and its place in the topological order, built
-/// once per report so that lifting a leaf visits its ancestors only.
-struct Up {
-    parents: Vec<Vec<usize>>,
-    rank: Vec<usize>,
-}
-
-impl Up {
-    fn new(graph: &Graph) -> Up {
-        let n = graph.len();
-        let mut parents = vec![Vec::new(); n];
-        for (p, node) in graph.nodes().iter().enumerate() {
-            if let NodeKind::Composite { children, .. } = &node.kind {
-                for &(c, _) in children {
-                    if let Some(list) = parents.get_mut(c) {
-                        list.push(p);
-                    }
-                }
-            }
-        }
-        let mut rank = vec![0; n];
-        for (k, &i) in graph.topo().iter().enumerate() {
-            if let Some(r) = rank.get_mut(i) {
-                *r = k;
-            }
-        }
-        Up { parents, rank }
-    }
-
-    fn parents(&self, i: usize) -> &[usize] {
-        self.parents.get(i).map_or(&[], Vec::as_slice)
-    }
-
-    /// Marks every node `from` and its ancestors reach through parents that `keep` accepts,
-    /// writing the ancestors found (not `from` itself) into `found`, in no particular order.
-    fn ancestors(
-        &self,
-        from: &[usize],
-        keep: &dyn Fn(usize) -> bool,
-        seen: &mut Marks,
-        stack: &mut Vec<usize>,
-        found: &mut Vec<usize>,
-    ) {
-        found.clear();
-        stack.clear();
-        stack.extend_from_slice(from);
-        while let Some(c) = stack.pop() {
-            for &p in self.parents(c) {
-                if keep(p) && seen.set(p) {
-                    found.push(p);
-                    stack.push(p);
-                }
+/// Marks every node `from` and its ancestors reach through parents that `keep` accepts,
+/// writing the ancestors found (not `from` itself) into `found`, in no particular order.
+fn ancestors(
+    graph: &Graph,
+    from: &[usize],
+    keep: &dyn Fn(usize) -> bool,
+    seen: &mut Marks,
+    stack: &mut Vec<usize>,
+    found: &mut Vec<usize>,
+) {
+    found.clear();
+    stack.clear();
+    stack.extend_from_slice(from);
+    while let Some(c) = stack.pop() {
+        for &p in graph.parents(c) {
+            if keep(p) && seen.set(p) {
+                found.push(p);
+                stack.push(p);
             }
         }
     }
@@ -167,11 +133,10 @@ pub(super) struct Lift<'a> {
     fit_lo: f64,
     /// Every value as the point of its lower bound: a lift's starting point.
     points: Vec<Val>,
-    up: Up,
 }
 
 impl<'a> Lift<'a> {
-    pub(super) fn new(graph: &Graph, scored: &'a Scored) -> Lift<'a> {
+    pub(super) fn new(scored: &'a Scored) -> Lift<'a> {
         Lift {
             scored,
             fit_lo: scored.fit_lo,
@@ -183,7 +148,6 @@ impl<'a> Lift<'a> {
                     Val::Excluded => Val::Excluded,
                 })
                 .collect(),
-            up: Up::new(graph),
         }
     }
 
@@ -233,14 +197,15 @@ impl<'a> Lift<'a> {
         // Only a live composite above a lifted leaf can change, and it changes when one of
         // its children did: recompute those in topological order, children first.
         let mut order = std::mem::take(&mut out.found);
-        self.up.ancestors(
+        ancestors(
+            graph,
             &out.dirty.set,
             &|p| s.is_live(p),
             &mut out.seen,
             &mut out.stack,
             &mut order,
         );
-        order.sort_unstable_by_key(|&p| self.up.rank.get(p).copied().unwrap_or(0));
+        order.sort_unstable_by_key(|&p| graph.rank(p));
         for &i in &order {
             let Some(NodeKind::Composite {
                 aggregate,
@@ -298,7 +263,7 @@ struct Ask {
 /// A must-have's subtree: (id, state, minimum assurance, its leaves, and the same as a flag
 /// per node).
 type GateLeaves = (
-    String,
+    Arc<str>,
     GateState,
     Option<Status>,
     BTreeSet<usize>,
@@ -306,7 +271,7 @@ type GateLeaves = (
 );
 
 /// A root framework's subtree: (id, node, share of the fit, a flag per node for its leaves).
-type RootLeaves = (String, usize, f64, Vec<bool>);
+type RootLeaves = (Arc<str>, usize, f64, Vec<bool>);
 
 /// A flag per node for the nodes in `set`: asking whether a question's few leaves touch a
 /// subtree is then a lookup per leaf, not a walk over both sets.
@@ -315,6 +280,26 @@ fn flags(n: usize, set: &BTreeSet<usize>) -> Vec<bool> {
     for &i in set {
         if let Some(x) = on.get_mut(i) {
             *x = true;
+        }
+    }
+    on
+}
+
+/// A flag per node for the nodes under `start` (inclusive) that are reached and not excluded,
+/// without collecting them: a root framework's flags are only asked about its leaves, and the
+/// leaves flagged are those of [`leaves_under`].
+fn subtree_flags(graph: &Graph, start: usize, vals: &[Val]) -> Vec<bool> {
+    let mut on = vec![false; graph.len()];
+    let mut stack = vec![start];
+    while let Some(i) = stack.pop() {
+        if on.get(i).copied().unwrap_or(true) || vals.get(i).and_then(|v| v.bounds()).is_none() {
+            continue;
+        }
+        if let Some(x) = on.get_mut(i) {
+            *x = true;
+        }
+        if let Some(NodeKind::Composite { children, .. }) = graph.node(i).map(|n| &n.kind) {
+            stack.extend(children.iter().map(|(c, _)| *c));
         }
     }
     on
@@ -405,7 +390,13 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
             let state = scored.gates.iter().find(|r| r.id == gate.id)?.state;
             let leaves = leaves_under(graph, *g, vals);
             let on = flags(graph.len(), &leaves);
-            Some((gate.id.clone(), state, gate.min_assurance, leaves, on))
+            Some((
+                Arc::from(gate.id.as_str()),
+                state,
+                gate.min_assurance,
+                leaves,
+                on,
+            ))
         })
         .collect();
     let root_leaves: Vec<RootLeaves> = bound
@@ -414,15 +405,15 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
         .zip(root_shares(bound, vals))
         .filter_map(|(&(r, _), share)| {
             Some((
-                graph.node(r)?.req.id.clone(),
+                graph.node(r)?.id.clone(),
                 r,
                 share,
-                flags(graph.len(), &leaves_under(graph, r, vals)),
+                subtree_flags(graph, r, vals),
             ))
         })
         .collect();
     let asks = collect_asks(vals, outcomes, &gate_leaves);
-    let lift = Lift::new(graph, scored);
+    let lift = Lift::new(scored);
     let mut open = vec![false; graph.len()];
     for (&i, o) in outcomes {
         if let Some(x) = open.get_mut(i) {
@@ -470,7 +461,6 @@ fn held(
     vals: &[Val],
     lifted: &[Val],
     leaves: &[usize],
-    up: &Up,
     scratch: &mut Lifted,
 ) -> Vec<Held> {
     // The nodes whose subtree holds one of `leaves` (the leaves included).
@@ -479,7 +469,7 @@ fn held(
         on.set(i);
     }
     let mut above = std::mem::take(&mut scratch.found);
-    up.ancestors(leaves, &|_| true, on, &mut scratch.stack, &mut above);
+    ancestors(graph, leaves, &|_| true, on, &mut scratch.stack, &mut above);
     // Node indices are in id order, which is the order `held` lists them in.
     above.sort_unstable();
     let on = &scratch.seen;
@@ -495,7 +485,8 @@ fn held(
         else {
             continue;
         };
-        if vals.get(i).and_then(|v| v.bounds()).is_none() {
+        // A weighted requirement follows every child in proportion: nothing holds it.
+        if *aggregate == Aggregate::Weighted || vals.get(i).and_then(|v| v.bounds()).is_none() {
             continue;
         }
         let applies = |c: usize| lifted.get(c).and_then(|v| v.bounds()).map(|b| b.0);
@@ -522,15 +513,15 @@ fn held(
             Aggregate::Any => (HeldHow::Any, &|v| v + EPS >= best_any),
             Aggregate::Weighted => continue,
         };
-        let by: Vec<String> = children
+        let by: Vec<Arc<str>> = children
             .iter()
             .filter(|&&(c, _)| !on.get(c))
             .filter(|&&(c, _)| applies(c).is_some_and(holds))
-            .filter_map(|&(c, _)| graph.node(c).map(|n| n.req.id.clone()))
+            .filter_map(|&(c, _)| graph.node(c).map(|n| n.id.clone()))
             .collect();
         if !by.is_empty() {
             out.push(Held {
-                id: node.req.id.clone(),
+                id: node.id.clone(),
                 how,
                 by,
             });
@@ -630,21 +621,14 @@ impl QuestionCtx<'_> {
             .iter()
             .filter(|(_, state, .., gl)| *state == GateState::Open && touches(gl, movable.iter()))
             .collect();
-        let gate_ids: Vec<String> = open_gates.iter().map(|(id, ..)| id.clone()).collect();
+        let gate_ids: Vec<Arc<str>> = open_gates.iter().map(|(id, ..)| id.clone()).collect();
         let needs = open_gates
             .iter()
             .filter_map(|(_, _, min, ..)| *min)
             .max_by_key(|s| s.rank());
         // Nothing the answer can change: every check reading the fact is decided on others.
         let settled = movable.is_empty();
-        let held = held(
-            graph,
-            vals,
-            lifted_vals,
-            &movable,
-            &self.lift.up,
-            &mut self.alone,
-        );
+        let held = held(graph, vals, lifted_vals, &movable, &mut self.alone);
         self.lifted = lifted;
         let spec = self.vocab.get(&key);
         let text = ask_text(spec, &key, reason, lapse.as_ref(), need);
@@ -662,7 +646,7 @@ impl QuestionCtx<'_> {
             gates: gate_ids,
             requirements: leaves
                 .iter()
-                .filter_map(|&i| graph.node(i).map(|n| n.req.id.clone()))
+                .filter_map(|&i| graph.node(i).map(|n| n.id.clone()))
                 .collect(),
             frameworks: self
                 .root_leaves
@@ -699,7 +683,7 @@ impl QuestionCtx<'_> {
                 let (lo, hi) = vals.get(i).and_then(|v| v.bounds())?;
                 if movable.binary_search(&i).is_err() {
                     return Some(Move {
-                        id: graph.node(i)?.req.id.clone(),
+                        id: graph.node(i)?.id.clone(),
                         from: round6(100.0 * lo),
                         to: round6(100.0 * lo),
                         swing: 0.0,
@@ -718,7 +702,7 @@ impl QuestionCtx<'_> {
                     *slot = Some(gain);
                 }
                 Some(Move {
-                    id: graph.node(i)?.req.id.clone(),
+                    id: graph.node(i)?.id.clone(),
                     from: round6(100.0 * lo),
                     to: round6(100.0 * hi),
                     swing: round6(gain),

@@ -404,13 +404,13 @@ fn questions_on_a_gate_come_first_then_by_swing() {
     let q = s.questions(&g, &b, &o, &Vocabulary::default());
     let order: Vec<&str> = q.iter().map(|q| q.fact.as_str()).collect();
     assert_eq!(order, ["k.gate", "k.big", "k.small"]);
-    assert!(q[0].gate && q[0].gates == ["gated"]);
+    assert!(q[0].gate && q[0].gates == [Arc::from("gated")]);
     // Swing: a favourable answer lifts one leaf from 0 to 1 under weights 3, 1, 1 of 5.
     assert!(close(q[1].swing, 60.0) && close(q[2].swing, 20.0) && close(q[0].swing, 20.0));
     // The framework moves add up to the swing.
     let fw: f64 = q[1].impact.frameworks.iter().map(|m| m.swing).sum();
     assert!(close(fw, q[1].swing));
-    assert_eq!(q[1].requirements, ["big"]);
+    assert_eq!(q[1].requirements, [Arc::from("big")]);
 }
 
 #[test]
@@ -427,7 +427,7 @@ fn a_question_says_which_requirements_its_answer_cannot_carry_and_why() {
     let h = |id: &str, how, by: &[&str]| Held {
         id: id.into(),
         how,
-        by: by.iter().map(|s| (*s).to_owned()).collect(),
+        by: by.iter().map(|s| Arc::from(*s)).collect(),
     };
     // `a` needs all of x and y, and y fails: x passing leaves `a` at y. `b` needs either of x
     // and z, and z passes already: x passing adds nothing to `b`.
@@ -572,7 +572,7 @@ fn lifting_through_ancestors_gives_the_values_of_aggregating_the_lifted_graph() 
         ],
     );
     let s = run(&g, &b, &o);
-    let lift = super::questions::Lift::new(&g, &s);
+    let lift = super::questions::Lift::new(&s);
     let mut out = lift.buffers();
     let leaves: Vec<usize> = ["s", "w", "x", "y", "z"]
         .iter()

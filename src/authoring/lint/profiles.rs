@@ -202,7 +202,7 @@ fn unreached(graph: &Graph, reached: &[bool], scope: &Scope, c: &mut Collector) 
             && graph.node(i).is_some_and(|n| scope.covers(n.req.file()))
     };
     for (i, node) in graph.nodes().iter().enumerate() {
-        if !open(i) || graph.parents(i).into_iter().any(open) {
+        if !open(i) || graph.parents(i).iter().any(|&p| open(p)) {
             continue;
         }
         let mut below = BTreeSet::new();
