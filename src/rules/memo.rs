@@ -127,15 +127,44 @@ impl Ended {
     /// (a record holds fields no rule reads, such as the source's date) and the parameters
     /// read, which are the same for every provider that gets here.
     pub(crate) fn outcome(&self, facts: &FactTable) -> Outcome {
+        self.with(
+            facts,
+            Parts {
+                note: self.note.clone(),
+                error: self.error.clone(),
+                output: self.output.clone(),
+                params: self.params.clone(),
+            },
+        )
+    }
+
+    /// The same, for an ending no memo keeps: its text and reads move into the outcome
+    /// instead of being copied.
+    pub(crate) fn into_outcome(mut self, facts: &FactTable) -> Outcome {
+        let parts = Parts {
+            note: std::mem::take(&mut self.note),
+            error: self.error.take(),
+            output: std::mem::take(&mut self.output),
+            params: std::mem::take(&mut self.params),
+        };
+        self.with(facts, parts)
+    }
+
+    fn with(&self, facts: &FactTable, parts: Parts) -> Outcome {
+        let Parts {
+            note,
+            error,
+            output,
+            params,
+        } = parts;
         let facts: Vec<FactRead> = self
             .facts
             .iter()
             .filter_map(|&i| facts.entries.get(i).map(|(_, r)| r.clone()))
             .collect();
-        let params = self.params.clone();
-        let note = match &self.error {
+        let note = match &error {
             Some(e) => format!("rule error: {}", e.message),
-            None => lapsed_note(self.status, self.note.clone(), &facts),
+            None => lapsed_note(self.status, note, &facts),
         };
         Outcome {
             status: self.status,
@@ -143,10 +172,18 @@ impl Ended {
             note,
             facts,
             params,
-            error: self.error.clone(),
-            output: self.output.clone(),
+            error,
+            output,
         }
     }
+}
+
+/// What an outcome takes from its ending besides the facts.
+struct Parts {
+    note: String,
+    error: Option<RuleFailure>,
+    output: Vec<String>,
+    params: Vec<ParamRead>,
 }
 
 enum Node {

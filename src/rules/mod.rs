@@ -1306,11 +1306,14 @@ impl RuleSet {
             until,
             memo.is_some(),
         );
-        let outcome = ended.outcome(facts);
-        if let (Some((m, rule)), Some(trace)) = (memo, trace) {
-            m.insert(self.id, rule, params, trace, ended);
+        match (memo, trace) {
+            (Some((m, rule)), Some(trace)) => {
+                let outcome = ended.outcome(facts);
+                m.insert(self.id, rule, params, trace, ended);
+                outcome
+            }
+            _ => ended.into_outcome(facts),
         }
-        outcome
     }
 
     /// Runs the rule: what it concluded and, when `trace` is asked for and the result does

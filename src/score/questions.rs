@@ -214,9 +214,8 @@ impl<'a> Lift<'a> {
             else {
                 continue;
             };
-            if !children.iter().any(|&(c, _)| out.dirty.get(c)) {
-                continue;
-            }
+            // Every node in `order` has a child that changed: a lifted leaf, or an ancestor
+            // of one recomputed before it (children come first), so none is skipped.
             let current = &out.vals;
             let v = combine(
                 *aggregate,
@@ -437,20 +436,29 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
         lifted: lift.buffers(),
         alone: lift.buffers(),
     };
-    let mut out: Vec<Question> = asks
+    let mut out: Vec<Option<Question>> = asks
         .into_iter()
-        .map(|(key, ask)| ctx.question(key, ask))
+        .map(|(key, ask)| Some(ctx.question(key, ask)))
         .collect();
     // A question whose checks are already decided on other facts can only confirm: it
-    // comes after every question an answer can still move.
-    out.sort_by(|a, b| {
-        b.gate
-            .cmp(&a.gate)
-            .then_with(|| a.settled.cmp(&b.settled))
-            .then_with(|| b.swing.total_cmp(&a.swing))
-            .then_with(|| a.fact.cmp(&b.fact))
+    // comes after every question an answer can still move. Questions come in fact order, so
+    // their place breaks ties by fact; sorting places rather than questions moves no question
+    // more than once.
+    let mut order: Vec<(bool, bool, f64, usize)> = out
+        .iter()
+        .enumerate()
+        .filter_map(|(k, q)| q.as_ref().map(|q| (q.gate, q.settled, q.swing, k)))
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| a.1.cmp(&b.1))
+            .then_with(|| b.2.total_cmp(&a.2))
+            .then_with(|| a.3.cmp(&b.3))
     });
-    out
+    order
+        .iter()
+        .filter_map(|&(.., k)| out.get_mut(k).and_then(Option::take))
+        .collect()
 }
 
 /// The `all` and `any` requirements above `leaves` that a favourable answer does not carry:
