@@ -3,7 +3,7 @@
 //! the ranking summary of one profile × provider, with the warnings about the evidence.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -40,8 +40,9 @@ pub struct Prepared<'e> {
 /// limit and the services its lab uses.
 type TableKey = (Option<u32>, Vec<String>);
 
-/// Outcomes by (check, fact table), each with the parameter values it read.
-type OutcomeCache = HashMap<(usize, usize), Vec<Arc<Outcome>>>;
+/// Outcomes by (check, fact table), each with the parameter values it read. The keys are
+/// indices, not input, so a fast hasher is safe; a score looks up and fills one entry per leaf.
+type OutcomeCache = foldhash::HashMap<(usize, usize), Vec<Arc<Outcome>>>;
 
 impl Prepared<'_> {
     /// The evidence (with assumptions applied).
@@ -124,7 +125,10 @@ impl Engine {
             as_of: options.as_of.unwrap_or_else(Date::today),
             assumptions,
             tables: Mutex::new(Vec::new()),
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(OutcomeCache::with_capacity_and_hasher(
+                self.graph.checks().len(),
+                foldhash::fast::RandomState::default(),
+            )),
             until: None,
             memo,
         }

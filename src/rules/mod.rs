@@ -336,8 +336,12 @@ impl FactTable {
         services: &[String],
     ) -> FactTable {
         let mut entries = Vec::with_capacity(vocab.len());
+        // Both are sorted by key: one pass over the evidence finds each key's fact.
+        let mut stated = evidence.facts.iter().peekable();
         for (key, spec) in vocab.iter() {
-            let read = match evidence.facts.get(key) {
+            while stated.next_if(|(k, _)| k.as_str() < key).is_some() {}
+            let found = stated.next_if(|(k, _)| k.as_str() == key).map(|(_, f)| f);
+            let read = match found {
                 None => FactRead {
                     key: key.to_owned(),
                     value: None,
