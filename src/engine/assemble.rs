@@ -175,15 +175,15 @@ fn node_result(
         contribution: round6(100.0 * weight * lo),
         aggregate: None,
         children: Vec::new(),
-        citation: node.req.citation.clone(),
+        citation: node.citation.clone(),
         severity: node.req.severity,
         verification: node.req.verification,
-        questions: node.req.questions.clone(),
+        questions: node.questions.clone(),
         check: None,
         facts: Reads::none(),
         params: Reads::none(),
         note: String::new(),
-        pack: node.req.pack.clone(),
+        pack: node.pack.clone(),
     };
     if is_waived {
         nr.status = NodeStatus::Waived;

@@ -28,6 +28,12 @@ pub struct Node {
     pub id: Arc<str>,
     /// Its title, shared the same way.
     pub title: Arc<str>,
+    /// Its citation, shared.
+    pub citation: Option<Arc<str>>,
+    /// Its guide questions, shared.
+    pub questions: Arc<[String]>,
+    /// The pack it comes from, shared.
+    pub pack: Arc<str>,
 }
 
 /// Evaluation shape of a node.
@@ -146,6 +152,9 @@ impl Graph {
             nodes.push(Node {
                 id: Arc::from(r.id.as_str()),
                 title: Arc::from(r.title.as_str()),
+                citation: r.citation.as_deref().map(Arc::from),
+                questions: Arc::from(r.questions.as_slice()),
+                pack: Arc::from(r.pack.as_str()),
                 req: r,
                 kind,
             });

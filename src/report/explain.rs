@@ -99,7 +99,7 @@ pub struct ExplainNode {
     pub hi: f64,
     /// The requirement's citation (the regulation's section), when the catalog gives one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub citation: Option<String>,
+    pub citation: Option<Arc<str>>,
     /// How far the requirement's citation was checked, when the catalog records it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verification: Option<Verification>,

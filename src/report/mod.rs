@@ -105,15 +105,17 @@ pub struct NodeResult {
     pub children: Vec<ChildEdge>,
     /// Citation.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub citation: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub citation: Option<Arc<str>>,
     /// Severity.
     pub severity: Severity,
     /// Verification of the requirement's source, when recorded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verification: Option<Verification>,
     /// Guide questions.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub questions: Vec<String>,
+    #[serde(skip_serializing_if = "no_questions")]
+    #[schemars(with = "Vec<String>")]
+    pub questions: Arc<[String]>,
     /// For leaves: the check.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<String>")]
@@ -130,7 +132,12 @@ pub struct NodeResult {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub note: String,
     /// The rule pack it comes from.
-    pub pack: String,
+    #[schemars(with = "String")]
+    pub pack: Arc<str>,
+}
+
+fn no_questions(q: &Arc<[String]>) -> bool {
+    q.is_empty()
 }
 
 /// What a leaf's check read (its facts or its parameters), in the order it read them: a view
