@@ -428,17 +428,25 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
         lift: &lift,
         gate_leaves: &gate_leaves,
         root_leaves: &root_leaves,
-        vocab,
-        answers,
         open,
         // A requirement read by several unknown facts is lifted alone once, not once per fact.
         alone_gains: vec![None; graph.len()],
         lifted: lift.buffers(),
         alone: lift.buffers(),
     };
+    // The facts asked about, the vocabulary and the answer kinds are all sorted by key: one
+    // pass over each finds every question's spec and kind.
+    let mut specs = vocab.iter().peekable();
+    let mut kinds = answers.0.iter().peekable();
     let mut out: Vec<Option<Question>> = asks
         .into_iter()
-        .map(|(key, ask)| Some(ctx.question(key, ask)))
+        .map(|(key, ask)| {
+            while specs.next_if(|&(k, _)| k < key.as_str()).is_some() {}
+            let spec = specs.next_if(|&(k, _)| k == key).map(|(_, s)| s);
+            while kinds.next_if(|(k, _)| k.as_str() < key.as_str()).is_some() {}
+            let kind = kinds.next_if(|(k, _)| **k == key).map(|(_, a)| a);
+            Some(ctx.question(key, ask, spec, kind))
+        })
         .collect();
     // A question whose checks are already decided on other facts can only confirm: it
     // comes after every question an answer can still move. Questions come in fact order, so
@@ -570,8 +578,6 @@ struct QuestionCtx<'a> {
     lift: &'a Lift<'a>,
     gate_leaves: &'a [GateLeaves],
     root_leaves: &'a [RootLeaves],
-    vocab: &'a Vocabulary,
-    answers: &'a AnswerKinds,
     /// Per node: true for a leaf whose outcome is open (unknown or error).
     open: Vec<bool>,
     alone_gains: Vec<Option<f64>>,
@@ -582,7 +588,15 @@ struct QuestionCtx<'a> {
 }
 
 impl QuestionCtx<'_> {
-    fn question(&mut self, key: String, ask: Ask) -> Question {
+    /// The question on `key`, with the fact's spec and kind of answer when the vocabulary has
+    /// them.
+    fn question(
+        &mut self,
+        key: String,
+        ask: Ask,
+        spec: Option<&FactSpec>,
+        kind: Option<&AnswerKind>,
+    ) -> Question {
         let (graph, bound, vals) = (self.graph, self.bound, &self.lift.scored.vals);
         let Ask {
             reason,
@@ -638,9 +652,8 @@ impl QuestionCtx<'_> {
         let settled = movable.is_empty();
         let held = held(graph, vals, lifted_vals, &movable, &mut self.alone);
         self.lifted = lifted;
-        let spec = self.vocab.get(&key);
         let text = ask_text(spec, &key, reason, lapse.as_ref(), need);
-        let answer = match self.answers.0.get(&key) {
+        let answer = match kind {
             Some(a) => a.clone(),
             None => answer_kind(spec),
         };
