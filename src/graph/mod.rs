@@ -417,7 +417,21 @@ mod tests {
                 function: "f".into()
             }]
         );
-        assert_eq!(g.parents(g.find("shared").unwrap()).len(), 2);
+        // Parents, ranks and check names are kept with the graph for every report to use.
+        let at = |id: &str| g.find(id).unwrap();
+        assert_eq!(g.parents(at("shared")), [at("a"), at("b")]);
+        assert_eq!(g.parents(at("a")), [at("root")]);
+        assert!(g.parents(at("root")).is_empty() && g.parents(99).is_empty());
+        for id in ["root", "a", "b", "shared"] {
+            assert_eq!(g.rank(at(id)), pos(id), "{id}");
+        }
+        assert_eq!(g.check_name(0).map(|c| &**c), Some("rules/s.rhai::f"));
+        assert_eq!(g.check_name(1), None);
+        let shared = g.node(at("shared")).unwrap();
+        assert_eq!(
+            (&*shared.id, &*shared.title, &*shared.pack),
+            ("shared", "S", &*shared.req.pack)
+        );
     }
 
     #[test]

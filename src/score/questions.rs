@@ -389,8 +389,9 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
             let state = scored.gates.iter().find(|r| r.id == gate.id)?.state;
             let leaves = leaves_under(graph, *g, vals);
             let on = flags(graph.len(), &leaves);
+            // A gate is bound to the node of its id: the graph's shared id names it.
             Some((
-                Arc::from(gate.id.as_str()),
+                graph.node(*g)?.id.clone(),
                 state,
                 gate.min_assurance,
                 leaves,
