@@ -223,6 +223,41 @@ fn memoised_and_unmemoised_scoring_give_the_same_bytes() {
     }
 }
 
+/// Most built-in checks run natively (a yes/no check as the API's own functions, the others
+/// lowered to a tree that calls them); the reports must be the bytes the interpreter gives:
+/// every built-in profile over the built-in providers and over a generated corpus (a third
+/// seed), each rule run every time (no memo), so every check of every provider is compared.
+#[test]
+fn native_and_interpreted_rules_give_the_same_bytes() {
+    let native = Engine::builder().without_memo().build().unwrap();
+    let interpreted = Engine::builder()
+        .without_memo()
+        .interpreted_rules()
+        .build()
+        .unwrap();
+    let corpus: Vec<Evidence> = corpus::Model::new(&native)
+        .corpus(29, 120)
+        .into_iter()
+        .map(|(id, text)| {
+            native
+                .evidence_from(&SourceFile::from_text(&format!("{id}.yaml"), text))
+                .unwrap()
+        })
+        .collect();
+    let all: Vec<Evidence> = providers(&native, 0).into_iter().chain(corpus).collect();
+    for p in &profiles(&native) {
+        let n = native.compare(p, &all, &options());
+        let i = interpreted.compare(p, &all, &options());
+        assert_eq!(n.reports.len(), all.len(), "{}", p.profile.id);
+        assert_eq!(
+            json::comparison(&n),
+            json::comparison(&i),
+            "{}",
+            p.profile.id
+        );
+    }
+}
+
 /// A rule pack's warnings are about the pack, not a provider: a comparison gives them once,
 /// its reports leave them out, and a single score keeps them.
 #[test]

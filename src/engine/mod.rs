@@ -52,6 +52,7 @@ pub struct EngineBuilder {
     no_builtin: bool,
     limits: Option<Limits>,
     no_memo: bool,
+    interpreted: bool,
 }
 
 impl EngineBuilder {
@@ -95,6 +96,14 @@ impl EngineBuilder {
         self
     }
 
+    /// Runs every check through the Rhai interpreter, instead of natively where the check's
+    /// shape allows it ([`RuleSet::interpreted`]). The outcomes are the same, and so are the
+    /// reports to the byte; tests and benches use this to compare the two paths.
+    pub fn interpreted_rules(mut self) -> Self {
+        self.interpreted = true;
+        self
+    }
+
     /// Loads, validates and compiles everything; the first batch of errors stops it (see
     /// `engine/load.rs` for the order packs load in and which definition wins).
     pub fn build(self) -> Result<Engine, Error> {
@@ -111,6 +120,9 @@ impl EngineBuilder {
         }
         let mut engine = load::strict(packs, self.limits.unwrap_or_default())?;
         engine.memo = !self.no_memo;
+        if self.interpreted {
+            engine.rules = engine.rules.interpreted();
+        }
         Ok(engine)
     }
 }

@@ -22,6 +22,7 @@ use crate::input::error::did_you_mean;
 use crate::input::source::{Location, SourceFile};
 use crate::profile::ParamValue;
 
+mod lower;
 mod memo;
 
 pub use memo::Memo;
@@ -634,7 +635,7 @@ mod api {
         pub(super) note: String,
     }
 
-    fn outcome(status: OutcomeStatus, value: Option<f64>, note: &str) -> RhaiOutcome {
+    pub(super) fn outcome(status: OutcomeStatus, value: Option<f64>, note: &str) -> RhaiOutcome {
         RhaiOutcome {
             status,
             value,
@@ -659,7 +660,7 @@ mod api {
         })
     }
 
-    fn fact(key: &str) -> R<FactView> {
+    pub(super) fn fact(key: &str) -> R<FactView> {
         with_current(|cur| {
             match cur
                 .facts
@@ -688,7 +689,7 @@ mod api {
     }
 
     /// One field of a fact, recorded for the memo.
-    fn field(v: &mut FactView, field: Field) -> Dynamic {
+    pub(super) fn field(v: &mut FactView, field: Field) -> Dynamic {
         let Some((cell, r)) = v.table.entries.get(v.idx) else {
             return Dynamic::UNIT;
         };
@@ -775,18 +776,18 @@ mod api {
         value.map(param_dynamic)
     }
 
-    fn param(name: &str) -> R<Dynamic> {
+    pub(super) fn param(name: &str) -> R<Dynamic> {
         with_current(|cur| match record_param(cur, name) {
             Some(v) => Ok(v),
             None => Err(missing_param_message(name, &cur.params).into()),
         })
     }
 
-    fn param_or(name: &str, default: Dynamic) -> R<Dynamic> {
+    pub(super) fn param_or(name: &str, default: Dynamic) -> R<Dynamic> {
         with_current(|cur| Ok(record_param(cur, name).unwrap_or(default)))
     }
 
-    fn partial(x: Dynamic, note: &str) -> R<RhaiOutcome> {
+    pub(super) fn partial(x: Dynamic, note: &str) -> R<RhaiOutcome> {
         let v = num(&x, "partial credit")?;
         if !(0.0..=1.0).contains(&v) {
             return Err(format!("partial credit must be within 0..1, got {v}").into());
@@ -794,7 +795,7 @@ mod api {
         Ok(outcome(OutcomeStatus::Partial, Some(v), note))
     }
 
-    fn ramp(x: Dynamic, lo: Dynamic, hi: Dynamic) -> R<FLOAT> {
+    pub(super) fn ramp(x: Dynamic, lo: Dynamic, hi: Dynamic) -> R<FLOAT> {
         let (x, lo, hi) = (
             num(&x, "ramp's x")?,
             num(&lo, "ramp's lo")?,
@@ -810,7 +811,7 @@ mod api {
     }
 
     /// −log10(1 − pct/100), capped at 9 nines for 100 %.
-    fn nines(pct: Dynamic) -> R<FLOAT> {
+    pub(super) fn nines(pct: Dynamic) -> R<FLOAT> {
         let p = num(&pct, "nines' percentage")?;
         if !(0.0..=100.0).contains(&p) {
             return Err(format!("nines needs a percentage within 0..100, got {p}").into());
@@ -822,7 +823,7 @@ mod api {
     /// A number for a note, without a trailing ".0" when it is whole (profile parameters
     /// arrive as floats): `shown(90.0)` is `90`, `shown(99.95)` is `99.95`, anything else is
     /// itself. Native because nearly every numeric check calls it, often three times.
-    fn shown(x: Dynamic) -> R<Dynamic> {
+    pub(super) fn shown(x: Dynamic) -> R<Dynamic> {
         let Some(f) = x.as_float().ok() else {
             return Ok(x);
         };
@@ -849,7 +850,7 @@ mod api {
 
     /// The outcome of a yes/no fact: `unknown(missing)` when not known, else `pass(yes)` for
     /// true and `fail(no)` for false. Reads `known`, then `value`, as a script would.
-    fn yes_no(f: &mut FactView, yes: &str, no: &str, missing: &str) -> R<RhaiOutcome> {
+    pub(super) fn yes_no(f: &mut FactView, yes: &str, no: &str, missing: &str) -> R<RhaiOutcome> {
         let known = field(f, Field::Known);
         if !known.as_bool().unwrap_or(false) {
             return Ok(outcome(OutcomeStatus::Unknown, None, missing));
@@ -870,7 +871,7 @@ mod api {
 
     /// The items of a list of strings joined with commas, for a note (`listed(["a", "b"])` is
     /// `"a, b"`; an empty item at the front is dropped, as a fold that starts from `""` does).
-    fn listed(items: &mut rhai::Array) -> ImmutableString {
+    pub(super) fn listed(items: &mut rhai::Array) -> ImmutableString {
         let mut text = String::new();
         for item in items.iter() {
             if !text.is_empty() {
@@ -889,7 +890,7 @@ mod api {
         clippy::float_cmp,
         reason = "exactly one, as the script's `n == 1` was"
     )]
-    fn plural(n: Dynamic) -> ImmutableString {
+    pub(super) fn plural(n: Dynamic) -> ImmutableString {
         let one = n.as_int().is_ok_and(|i| i == 1) || n.as_float().is_ok_and(|f| f == 1.0);
         (if one { "" } else { "s" }).into()
     }
@@ -953,6 +954,8 @@ struct RuleFile {
     index: usize,
     /// Every function the file defines, by name.
     entries: foldhash::HashMap<String, Entry>,
+    /// Its functions lowered to run without the interpreter (see [`lower`]).
+    program: lower::Program,
 }
 
 /// One function of a rule file, as evaluations find it.
@@ -966,6 +969,8 @@ struct Entry {
     /// For a check that is exactly `yes_no(fact("key"), "yes", "no", "missing")`, those four
     /// strings: the check runs as the rule API's own functions, without the interpreter.
     yes_no: Option<YesNo>,
+    /// For any other check, its lowered function in the file's [`lower::Program`].
+    lowered: Option<usize>,
 }
 
 /// The one statement of a yes/no check (28 of the 63 built-in checks). Run natively, it reads
@@ -1163,6 +1168,10 @@ impl RuleSet {
                 .as_ref()
                 .map(outermost_statements)
                 .unwrap_or_default();
+            let program = match &compiled {
+                Ok(ast) => lower::Program::lower(ast),
+                Err(_) => lower::Program::default(),
+            };
             let mut entries = foldhash::HashMap::default();
             for (name, arity) in &functions {
                 if entries.contains_key(name) {
@@ -1173,12 +1182,17 @@ impl RuleSet {
                     (Ok(ast), 0) => yes_no_shape(ast, &outermost, name, &functions, &limits),
                     _ => None,
                 };
+                let lowered = match (&yes_no, *arity) {
+                    (None, 0) => program.function(name, 0),
+                    _ => None,
+                };
                 entries.insert(
                     name.clone(),
                     Entry {
                         rule: rules,
                         call,
                         yes_no,
+                        lowered,
                     },
                 );
                 rules += 1;
@@ -1191,6 +1205,7 @@ impl RuleSet {
                     functions,
                     index,
                     entries,
+                    program,
                 },
             );
         }
@@ -1201,6 +1216,19 @@ impl RuleSet {
             files: out,
             evaluations: AtomicU64::new(0),
         }
+    }
+
+    /// The same rules with every check run through the interpreter: none as a yes/no check,
+    /// none lowered ([`lower`]). For tests and benches that compare the two paths.
+    #[must_use]
+    pub fn interpreted(mut self) -> RuleSet {
+        for file in self.files.values_mut() {
+            for entry in file.entries.values_mut() {
+                entry.yes_no = None;
+                entry.lowered = None;
+            }
+        }
+        self
     }
 
     /// The compile error of a file, if it did not compile.
@@ -1354,11 +1382,13 @@ impl RuleSet {
         STARTED.with(|s| s.set(Some(started)));
         UNTIL.with(|u| u.set(until));
         let guard = CurrentGuard;
-        let native = entry
-            .and_then(|e| e.yes_no.as_ref())
-            .map(api::yes_no_native);
+        let native = entry.and_then(|e| match (&e.yes_no, e.lowered) {
+            (Some(y), _) => Some(api::yes_no_native(y).ok()),
+            (None, Some(at)) => Some(file.program.run(at, &self.limits)),
+            (None, None) => None,
+        });
         let result = match native {
-            Some(Ok(outcome)) => Ok(Dynamic::from(outcome)),
+            Some(Some(outcome)) => Ok(Dynamic::from(outcome)),
             _ => {
                 if native.is_some() {
                     // It would end in an error: start again, and let the interpreter say where.
@@ -2039,6 +2069,7 @@ mod tests {
                     rule: entry.rule,
                     call: entry.call.clone(),
                     yes_no: None,
+                    lowered: None,
                 };
                 let (ended, _) = rules.run(
                     file,
@@ -2200,5 +2231,208 @@ mod tests {
     fn output_is_captured_and_capped() {
         let o = run("fn f() { for i in 0..100 { print(i); } pass() }", "f");
         assert_eq!((o.status, o.output.len()), (OutcomeStatus::Pass, 20));
+    }
+
+    /// Whether check `f` of `file` runs to its end lowered, without handing it to the
+    /// interpreter (so a comparison of the two paths is not between two interpreter runs).
+    fn runs_lowered(
+        rules: &RuleSet,
+        file: &RuleFile,
+        f: &str,
+        facts: &Arc<FactTable>,
+        params: &Params,
+    ) -> bool {
+        let Some(at) = file.entries.get(f).and_then(|e| e.lowered) else {
+            return false;
+        };
+        CURRENT.with(|c| {
+            *c.borrow_mut() = Some(Current {
+                facts: facts.clone(),
+                params: params.clone(),
+                reads: Reads::default(),
+            })
+        });
+        let guard = CurrentGuard;
+        let done = file.program.run(at, &rules.limits).is_some();
+        drop(guard);
+        done
+    }
+
+    /// `f` run as the interpreter runs it: entered as it would be without a native path.
+    fn interpreted(
+        rules: &RuleSet,
+        file: &RuleFile,
+        f: &str,
+        facts: &Arc<FactTable>,
+        params: &Params,
+    ) -> (Outcome, Option<Vec<(Ask, Seen)>>) {
+        let Ok(ast) = &file.compiled else {
+            panic!("the file does not compile")
+        };
+        let entry = file.entries.get(f).map(|e| Entry {
+            rule: e.rule,
+            call: e.call.clone(),
+            yes_no: None,
+            lowered: None,
+        });
+        let (ended, trace) = rules.run(file, ast, f, entry.as_ref(), facts, params, None, true);
+        (ended.outcome(facts), trace)
+    }
+
+    #[test]
+    fn every_built_in_check_run_lowered_reads_and_ends_as_in_the_interpreter() {
+        let engine = crate::Engine::builtin().unwrap();
+        let rules = engine.rules();
+        let as_of: Date = "2026-01-01".parse().unwrap();
+        let mut lowered = BTreeSet::new();
+        let mut compared = 0;
+        for p in engine.builtin_profiles() {
+            let p = engine.profile(p).unwrap();
+            for e in engine.builtin_providers() {
+                let ev = engine.evidence(e).unwrap();
+                let facts = Arc::new(FactTable::new(
+                    &ev,
+                    engine.vocabulary(),
+                    as_of,
+                    p.profile.max_evidence_age_days,
+                    &p.services,
+                ));
+                for (path, file) in &rules.files {
+                    let Ok(ast) = &file.compiled else { continue };
+                    for (f, entry) in &file.entries {
+                        if entry.lowered.is_none() {
+                            continue;
+                        }
+                        let (ended, trace) =
+                            rules.run(file, ast, f, Some(entry), &facts, &p.params, None, true);
+                        let (expected, script_trace) =
+                            interpreted(rules, file, f, &facts, &p.params);
+                        assert_eq!(ended.outcome(&facts), expected, "{path}::{f} for {e}");
+                        assert_eq!(trace, script_trace, "{path}::{f} for {e}");
+                        if runs_lowered(rules, file, f, &facts, &p.params) {
+                            lowered.insert(format!("{path}::{f}"));
+                        }
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        // Every check that is not a yes/no check but two runs lowered for some pair: the one
+        // with a `switch` (`fedramp.rhai::authorization`, through its helper) and the one
+        // that reads a list by a loop are the interpreter's.
+        assert!(compared > 2_000, "{compared} comparisons");
+        assert!(
+            lowered.len() >= 30,
+            "{} lowered: {lowered:?}",
+            lowered.len()
+        );
+    }
+
+    /// Helpers, closures over lists, maps, interpolated numbers and reassignment: the shapes
+    /// of the built-in numeric and list checks, in a file small enough to compile hundreds of
+    /// times.
+    const SHAPES: &str = "fn helper(f, min, what) {\n\
+        if !f.known { return unknown(`${what} not known; needs ${shown(min)} %`); }\n\
+        let v = f.value;\n\
+        if v >= min { return pass(`${what} of ${v} meets ${shown(min)}`); }\n\
+        partial(ramp(v.to_float(), 0.0, min.to_float()), `${what} of ${v} is below ${shown(min)}`)\n\
+        }\n\
+        fn numeric() { helper(fact(\"sla.pct\"), param(\"min_sla_pct\"), \"the SLA\") }\n\
+        fn lists() {\n\
+        let have = [\"US\", \"DE\", \"FR\"];\n\
+        let need = [\"DE\", \"JP\"];\n\
+        let hits = have.filter(|c| need.contains(c));\n\
+        if need.some(|j| have.contains(j)) && hits.len() == 1 { return pass(`in ${listed(hits)}, ${hits.len()} of ${have.len()}`); }\n\
+        fail(\"none\")\n\
+        }\n\
+        fn maps() {\n\
+        let b = fact(\"contract.baa\");\n\
+        let r = #{kind: \"a\", data: `known: ${b.known}`};\n\
+        let n = 2;\n\
+        let x = 1.0 - 0.35 * n.to_float();\n\
+        if x < 0.25 { x = 0.25; }\n\
+        if r.kind == \"a\" && b.known && b.value { return partial(x, r.data); }\n\
+        unknown(`${x}`)\n\
+        }";
+
+    #[test]
+    fn lowered_checks_end_as_in_the_interpreter_under_any_limit() {
+        let checks = ["numeric", "lists", "maps"];
+        let (rules, facts, params) = setup(SHAPES);
+        let file = &rules.files["r.rhai"];
+        for table in [facts.clone(), other_facts()] {
+            for f in checks {
+                assert!(runs_lowered(&rules, file, f, &table, &params), "{f}");
+            }
+        }
+        let ops = (0..=200).flat_map(|o| (0..=5).map(move |c| (o, c)));
+        let mut variants: Vec<Limits> = ops
+            .map(|(max_operations, max_call_levels)| Limits {
+                max_operations,
+                max_call_levels,
+                ..Limits::DEFAULT
+            })
+            .collect();
+        variants.extend((0..=80).map(|max_string_size| Limits {
+            max_string_size,
+            ..Limits::DEFAULT
+        }));
+        variants.extend((0..=6).map(|max_array_size| Limits {
+            max_array_size,
+            ..Limits::DEFAULT
+        }));
+        variants.extend((0..=3).map(|max_map_size| Limits {
+            max_map_size,
+            ..Limits::DEFAULT
+        }));
+        variants.extend((0..=10).map(|max_variables| Limits {
+            max_variables,
+            ..Limits::DEFAULT
+        }));
+        let mut differ_by_limit = 0;
+        for limits in variants {
+            let rules = RuleSet::compile(
+                vec![("r.rhai".into(), SourceFile::from_text("r.rhai", SHAPES))],
+                limits,
+            );
+            let file = &rules.files["r.rhai"];
+            if file.compiled.is_err() {
+                // A literal longer than the string limit: the file fails to compile, on either path.
+                continue;
+            }
+            for table in [facts.clone(), other_facts()] {
+                for f in checks {
+                    let o = rules.evaluate("r.rhai", f, &table, &params);
+                    let (expected, _) = interpreted(&rules, file, f, &table, &params);
+                    assert_eq!(o, expected, "{f} under {limits:?}");
+                    differ_by_limit += usize::from(o.error.is_some());
+                }
+            }
+        }
+        // The sweep reaches limits that stop the checks, not only ones that let them end.
+        assert!(
+            differ_by_limit > 100,
+            "{differ_by_limit} stopped by a limit"
+        );
+    }
+
+    #[test]
+    fn a_file_that_redefines_what_lowering_relies_on_keeps_its_checks_in_the_interpreter() {
+        for own in [
+            "fn len(x) { 7 }",
+            "fn shown(x) { \"mine\" }",
+            "fn filter(a, b) { [] }",
+        ] {
+            let (rules, _, _) = setup(&format!("{own}\n{SHAPES}"));
+            let file = &rules.files["r.rhai"];
+            for f in ["numeric", "lists", "maps"] {
+                assert!(file.entries[f].lowered.is_none(), "{own}: {f}");
+            }
+        }
+        // A closure kept in a variable may outlive what it captured: not lowered.
+        let (rules, facts, params) =
+            setup("fn f() { let a = [1]; let c = |x| a.contains(x); a = [2]; [2].some(c) }");
+        let file = &rules.files["r.rhai"];
+        assert!(!runs_lowered(&rules, file, "f", &facts, &params));
     }
 }
