@@ -141,7 +141,8 @@ struct Closure {
 #[derive(Debug)]
 enum E {
     Const(Dynamic),
-    Interp(Vec<E>),
+    /// An interpolated string's parts, and room for it (its literal parts' bytes and some).
+    Interp(Vec<E>, usize),
     Array(Vec<E>),
     Var(usize),
     Not(Box<E>),
@@ -242,8 +243,9 @@ impl Program {
             ops: 0,
             depth: 0,
             locals: Vec::with_capacity(8),
+            stack: Vec::with_capacity(8),
         };
-        let value = run.call(index, Vec::new()).ok()?;
+        let value = run.call(index, &[], 0).ok()?;
         // The interpreter counts an operation per statement and expression and per call; this
         // run counted each node and call once, and asks for twice that plus the entry's room.
         if limits.max_operations != 0
@@ -312,7 +314,15 @@ impl Lowering<'_> {
             Expr::StringConstant(s, _) => E::Const(Dynamic::from(s.clone())),
             Expr::Unit(_) => E::Const(Dynamic::UNIT),
             Expr::InterpolatedString(parts, _) => {
-                E::Interp(parts.iter().map(|p| self.expr(p, scope)).collect())
+                let parts: Vec<E> = parts.iter().map(|p| self.expr(p, scope)).collect();
+                let room = parts
+                    .iter()
+                    .map(|p| match p {
+                        E::Const(d) => text(d).map_or(16, |s| s.len()),
+                        _ => 32,
+                    })
+                    .sum();
+                E::Interp(parts, room)
             }
             Expr::Array(items, _) => E::Array(items.iter().map(|i| self.expr(i, scope)).collect()),
             Expr::Variable(v, _, _) => match slot(scope, &v.1) {
@@ -546,6 +556,8 @@ struct Run<'a> {
     depth: usize,
     /// Every frame's locals, innermost last (the interpreter's scope is one stack, too).
     locals: Vec<Dynamic>,
+    /// The arguments of the API and method calls being made, innermost last.
+    stack: Vec<Dynamic>,
 }
 
 impl Run<'_> {
@@ -576,10 +588,18 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn call(&mut self, index: usize, args: Vec<Dynamic>) -> X {
+    /// Calls function `index` with `args`, evaluated in `frame` and put in place as the
+    /// callee's first locals.
+    fn call(&mut self, index: usize, args: &[E], frame: usize) -> X {
         let f = self.program.fns.get(index).ok_or(Stop::Bail)?;
         if f.params != args.len() {
             return Err(Stop::Bail);
+        }
+        self.room_for(args.len())?;
+        let base = self.locals.len();
+        for a in args {
+            let v = self.expr(a, frame)?;
+            self.locals.push(v);
         }
         self.depth += 1;
         // The entry script, the check and each helper take a call level; keep one in hand.
@@ -587,9 +607,6 @@ impl Run<'_> {
             return Err(Stop::Bail);
         }
         self.tick();
-        self.room_for(args.len())?;
-        let base = self.locals.len();
-        self.locals.extend(args);
         let out = match self.block_in(&f.body, base) {
             Ok(v) | Err(Stop::Return(v)) => Ok(v),
             Err(Stop::Bail) => Err(Stop::Bail),
@@ -641,6 +658,16 @@ impl Run<'_> {
         }
     }
 
+    /// Evaluates `es` onto the argument stack; where they start.
+    fn push(&mut self, es: &[E], frame: usize) -> Result<usize, Stop> {
+        let at = self.stack.len();
+        for e in es {
+            let v = self.expr(e, frame)?;
+            self.stack.push(v);
+        }
+        Ok(at)
+    }
+
     fn values(&mut self, es: &[E], frame: usize) -> Result<Vec<Dynamic>, Stop> {
         let mut out = Vec::with_capacity(es.len());
         for e in es {
@@ -650,8 +677,8 @@ impl Run<'_> {
     }
 
     /// An interpolated string: each part as the interpreter's `to_string` writes it.
-    fn interp(&mut self, parts: &[E], frame: usize) -> X {
-        let mut out = String::new();
+    fn interp(&mut self, parts: &[E], room: usize, frame: usize) -> X {
+        let mut out = String::with_capacity(room);
         for p in parts {
             let v = self.expr(p, frame)?;
             // Each type asked first: a failed conversion names the type, which costs.
@@ -679,7 +706,7 @@ impl Run<'_> {
         match e {
             E::Const(d) => Ok(d.clone()),
             E::Var(at) => self.locals.get(frame + at).cloned().ok_or(Stop::Bail),
-            E::Interp(parts) => self.interp(parts, frame),
+            E::Interp(parts, room) => self.interp(parts, *room, frame),
             E::Array(items) => {
                 let out = self.values(items, frame)?;
                 self.sized(Dynamic::from_array(out))
@@ -744,24 +771,28 @@ impl Run<'_> {
             }
             E::Method(m, base, args) => {
                 let v = self.expr(base, frame)?;
-                let vals = self.values(args, frame)?;
+                let at = self.push(args, frame)?;
                 self.tick();
                 let out = match m {
-                    Method::Some | Method::Filter => self.select(*m, &v, &vals)?,
-                    _ => method(*m, &v, &vals).ok_or(Stop::Bail)?,
+                    Method::Some | Method::Filter => {
+                        let vals: Vec<Dynamic> = self.stack.drain(at..).collect();
+                        Some(self.select(*m, &v, &vals)?)
+                    }
+                    _ => method(*m, &v, self.stack.get(at..).unwrap_or_default()),
                 };
-                self.sized(out)
+                self.stack.truncate(at);
+                self.sized(out.ok_or(Stop::Bail)?)
             }
             E::Script(at, args) => {
-                let vals = self.values(args, frame)?;
                 self.tick();
-                self.call(*at, vals)
+                self.call(*at, args, frame)
             }
             E::Api(api, args) => {
-                let vals = self.values(args, frame)?;
+                let at = self.push(args, frame)?;
                 self.tick();
-                let out = call_api(*api, vals).ok_or(Stop::Bail)?;
-                self.sized(out)
+                let out = call_api(*api, self.stack.get_mut(at..).unwrap_or_default());
+                self.stack.truncate(at);
+                self.sized(out.ok_or(Stop::Bail)?)
             }
             E::Block(b) => self.block(b, frame),
             E::Bail => Err(Stop::Bail),
@@ -972,56 +1003,43 @@ fn text(d: &Dynamic) -> Option<ImmutableString> {
     d.as_immutable_string_ref().ok().map(|s| s.clone())
 }
 
-fn call_api(api: Api, args: Vec<Dynamic>) -> Option<Dynamic> {
+fn call_api(api: Api, args: &mut [Dynamic]) -> Option<Dynamic> {
     use super::OutcomeStatus as O;
-    let note = |args: &[Dynamic]| match args {
-        [] => Some(ImmutableString::new()),
-        [n] => text(n),
-        _ => None,
+    use std::mem::take;
+    let outcome = |status, value, args: &[Dynamic]| {
+        let note = match args {
+            [] => ImmutableString::new(),
+            [n] => text(n)?,
+            _ => return None,
+        };
+        Some(Dynamic::from(api::outcome(status, value, &note)))
     };
-    let outcome = |o: RhaiOutcome| Some(Dynamic::from(o));
-    let mut args = args;
-    match api {
-        Api::Fact => api::fact(&text(args.first()?)?).ok().map(Dynamic::from),
-        Api::Param => api::param(&text(args.first()?)?).ok(),
-        Api::ParamOr => {
-            let default = args.pop()?;
-            api::param_or(&text(args.first()?)?, default).ok()
-        }
-        Api::Pass => outcome(api::outcome(O::Pass, Some(1.0), &note(&args)?)),
-        Api::Fail => outcome(api::outcome(O::Fail, Some(0.0), &note(&args)?)),
-        Api::Unknown => outcome(api::outcome(O::Unknown, None, &note(&args)?)),
-        Api::NotApplicable => outcome(api::outcome(O::NotApplicable, None, &note(&args)?)),
-        Api::Partial => {
-            let n = text(args.get(1)?)?;
-            api::partial(args.swap_remove(0), &n)
-                .ok()
-                .map(Dynamic::from)
-        }
-        Api::Ramp => {
-            let mut it = args.into_iter();
-            let (x, lo, hi) = (it.next()?, it.next()?, it.next()?);
-            api::ramp(x, lo, hi).ok().map(Dynamic::from_float)
-        }
-        Api::Nines => api::nines(args.pop()?).ok().map(Dynamic::from_float),
-        Api::Shown => api::shown(args.pop()?).ok(),
-        Api::Listed => {
-            let mut a = args.pop()?;
+    match (api, args) {
+        (Api::Fact, [k]) => api::fact(&text(k)?).ok().map(Dynamic::from),
+        (Api::Param, [k]) => api::param(&text(k)?).ok(),
+        (Api::ParamOr, [k, default]) => api::param_or(&text(k)?, take(default)).ok(),
+        (Api::Pass, args) => outcome(O::Pass, Some(1.0), args),
+        (Api::Fail, args) => outcome(O::Fail, Some(0.0), args),
+        (Api::Unknown, args) => outcome(O::Unknown, None, args),
+        (Api::NotApplicable, args) => outcome(O::NotApplicable, None, args),
+        (Api::Partial, [x, note]) => api::partial(take(x), &text(note)?).ok().map(Dynamic::from),
+        (Api::Ramp, [x, lo, hi]) => api::ramp(take(x), take(lo), take(hi))
+            .ok()
+            .map(Dynamic::from_float),
+        (Api::Nines, [x]) => api::nines(take(x)).ok().map(Dynamic::from_float),
+        (Api::Shown, [x]) => api::shown(take(x)).ok(),
+        (Api::Listed, [a]) => {
             let mut items = a.write_lock::<Array>()?;
             Some(Dynamic::from(api::listed(&mut items)))
         }
-        Api::Plural => Some(Dynamic::from(api::plural(args.pop()?))),
-        Api::YesNo => {
-            let (yes, no, missing) = (
-                text(args.get(1)?)?,
-                text(args.get(2)?)?,
-                text(args.get(3)?)?,
-            );
-            let mut f = args.swap_remove(0);
+        (Api::Plural, [n]) => Some(Dynamic::from(api::plural(take(n)))),
+        (Api::YesNo, [f, yes, no, missing]) => {
+            let (yes, no, missing) = (text(yes)?, text(no)?, text(missing)?);
             let mut view = f.write_lock::<FactView>()?;
             api::yes_no(&mut view, &yes, &no, &missing)
                 .ok()
                 .map(Dynamic::from)
         }
+        _ => None,
     }
 }
