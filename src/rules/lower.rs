@@ -237,6 +237,11 @@ impl Program {
     /// Runs check `index` (a function without parameters): its outcome, or `None` when the
     /// interpreter must run it instead (see the module's doc).
     pub(super) fn run(&self, index: usize, limits: &Limits) -> Option<RhaiOutcome> {
+        // Without an operation limit only the deadline bounds a rule, which the interpreter
+        // keeps and a lowered run does not.
+        if limits.max_operations == 0 {
+            return None;
+        }
         let mut run = Run {
             program: self,
             limits,
@@ -248,11 +253,7 @@ impl Program {
         let value = run.call(index, &[], 0).ok()?;
         // The interpreter counts an operation per statement and expression and per call; this
         // run counted each node and call once, and asks for twice that plus the entry's room.
-        if limits.max_operations != 0
-            && run.ops.saturating_mul(2).saturating_add(8) > limits.max_operations
-        {
-            return None;
-        }
+        run.within().ok()?;
         value.try_cast::<RhaiOutcome>()
     }
 }
@@ -565,6 +566,17 @@ impl Run<'_> {
         self.ops += 1;
     }
 
+    /// Whether the operations counted so far, doubled and with the entry's room, still fit
+    /// the limit. Checked at every call and every closure call, the only places where work
+    /// is not bounded by the size of the code: a recursion that would pass the limit stops
+    /// there, not after doing it all.
+    fn within(&self) -> Result<(), Stop> {
+        if self.ops.saturating_mul(2).saturating_add(8) > self.limits.max_operations {
+            return Err(Stop::Bail);
+        }
+        Ok(())
+    }
+
     /// The value, if the interpreter's size limits leave it room to spare.
     fn sized(&self, v: Dynamic) -> X {
         let (mut items, mut entries, mut bytes) = (0usize, 0usize, 0usize);
@@ -607,6 +619,7 @@ impl Run<'_> {
             return Err(Stop::Bail);
         }
         self.tick();
+        self.within()?;
         let out = match self.block_in(&f.body, base) {
             Ok(v) | Err(Stop::Return(v)) => Ok(v),
             Err(Stop::Bail) => Err(Stop::Bail),
@@ -826,6 +839,7 @@ impl Run<'_> {
         for item in items.iter() {
             self.tick();
             self.tick();
+            self.within()?;
             self.locals.push(item.clone());
             let yes = match self.block_in(&f.body, base) {
                 Ok(v) | Err(Stop::Return(v)) => v.as_bool().map_err(|_| Stop::Bail),

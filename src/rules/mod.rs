@@ -2440,12 +2440,17 @@ mod tests {
     fn a_lowered_recursion_ends_as_in_the_interpreter() {
         // No loop, so it is lowered; past the call-level limit the interpreter says so.
         let script = "fn r(n) { if n == 0 { return pass(`done`); } r(n - 1) }\n\
-            fn shallow() { r(10) }\nfn deep() { r(100) }\nfn wide() { r(10) + r(10) }";
+            fn shallow() { r(10) }\nfn deep() { r(100) }\nfn wide() { r(10) + r(10) }\n\
+            fn two(n) { if n == 0 { return 1; } two(n - 1) + two(n - 1) }\n\
+            fn doubling() { if two(20) > 0 { pass() } else { fail() } }";
         let (rules, facts, params) = setup(script);
         let file = &rules.files["r.rhai"];
         assert!(runs_lowered(&rules, file, "shallow", &facts, &params));
         assert!(!runs_lowered(&rules, file, "deep", &facts, &params));
-        for f in ["shallow", "deep", "wide"] {
+        // 2^21 calls: the lowered run stops at the operation limit, checked at every call, as
+        // the interpreter does (making them all first would take seconds).
+        assert!(!runs_lowered(&rules, file, "doubling", &facts, &params));
+        for f in ["shallow", "deep", "wide", "doubling"] {
             let o = rules.evaluate("r.rhai", f, &facts, &params);
             assert_eq!(o, interpreted(&rules, file, f, &facts, &params).0, "{f}");
         }
