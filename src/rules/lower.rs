@@ -237,6 +237,17 @@ impl Program {
     /// Runs check `index` (a function without parameters): its outcome, or `None` when the
     /// interpreter must run it instead (see the module's doc).
     pub(super) fn run(&self, index: usize, limits: &Limits) -> Option<RhaiOutcome> {
+        self.run_counting(index, limits, &mut 0)
+    }
+
+    /// [`Program::run`], adding the operations it counted to `spent` (what a test of the
+    /// limits needs to see: a run that hands over says nothing of how far it went).
+    pub(super) fn run_counting(
+        &self,
+        index: usize,
+        limits: &Limits,
+        spent: &mut u64,
+    ) -> Option<RhaiOutcome> {
         // Without an operation limit only the deadline bounds a rule, which the interpreter
         // keeps and a lowered run does not.
         if limits.max_operations == 0 {
@@ -250,11 +261,12 @@ impl Program {
             locals: Vec::with_capacity(8),
             stack: Vec::with_capacity(8),
         };
-        let value = run.call(index, &[], 0).ok()?;
+        let value = run.call(index, &[], 0);
+        *spent += run.ops;
         // The interpreter counts an operation per statement and expression and per call; this
         // run counted each node and call once, and asks for twice that plus the entry's room.
         run.within().ok()?;
-        value.try_cast::<RhaiOutcome>()
+        value.ok()?.try_cast::<RhaiOutcome>()
     }
 }
 

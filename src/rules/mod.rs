@@ -2242,8 +2242,20 @@ mod tests {
         facts: &Arc<FactTable>,
         params: &Params,
     ) -> bool {
+        lowered_run(file, f, facts, params, &rules.limits).0
+    }
+
+    /// Whether `f` runs lowered to its end under `limits`, and the operations the lowered run
+    /// counted (0 when `f` is not lowered).
+    fn lowered_run(
+        file: &RuleFile,
+        f: &str,
+        facts: &Arc<FactTable>,
+        params: &Params,
+        limits: &Limits,
+    ) -> (bool, u64) {
         let Some(at) = file.entries.get(f).and_then(|e| e.lowered) else {
-            return false;
+            return (false, 0);
         };
         CURRENT.with(|c| {
             *c.borrow_mut() = Some(Current {
@@ -2253,9 +2265,10 @@ mod tests {
             })
         });
         let guard = CurrentGuard;
-        let done = file.program.run(at, &rules.limits).is_some();
+        let mut ops = 0;
+        let done = file.program.run_counting(at, limits, &mut ops).is_some();
         drop(guard);
-        done
+        (done, ops)
     }
 
     /// `f` run as the interpreter runs it: entered as it would be without a native path.
@@ -2448,8 +2461,25 @@ mod tests {
         assert!(runs_lowered(&rules, file, "shallow", &facts, &params));
         assert!(!runs_lowered(&rules, file, "deep", &facts, &params));
         // 2^21 calls: the lowered run stops at the operation limit, checked at every call, as
-        // the interpreter does (making them all first would take seconds).
+        // the interpreter does, instead of making every call first and handing over after.
         assert!(!runs_lowered(&rules, file, "doubling", &facts, &params));
+        let spent = |f: &str, limits: &Limits| lowered_run(file, f, &facts, &params, limits);
+        let (done, ops) = spent("doubling", &rules.limits);
+        assert!(!done);
+        // Stopped within one call's worth of operations past half the limit.
+        assert!(
+            ops <= rules.limits.max_operations / 2 + 16,
+            "{ops} operations under a limit of {}",
+            rules.limits.max_operations
+        );
+        assert!(spent("shallow", &rules.limits).0);
+        // With no operation limit only the interpreter's deadline would bound a run: nothing
+        // runs lowered.
+        let unlimited = Limits {
+            max_operations: 0,
+            ..rules.limits
+        };
+        assert_eq!(spent("shallow", &unlimited), (false, 0));
         for f in ["shallow", "deep", "wide", "doubling"] {
             let o = rules.evaluate("r.rhai", f, &facts, &params);
             assert_eq!(o, interpreted(&rules, file, f, &facts, &params).0, "{f}");
