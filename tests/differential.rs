@@ -506,24 +506,38 @@ fn compare(case: &Case, engine: &labfit::Engine) -> &'static str {
     report.verdict.as_str()
 }
 
-/// 250 random graphs × 40 random profiles and outcomes each.
+/// 250 random graphs × 40 random profiles and outcomes each, in two tests of 125 graphs (the
+/// even and the odd ones of one random sequence), so the harness runs them on two cores.
 #[test]
-fn engine_agrees_with_the_reference_on_10_000_cases() {
+fn engine_agrees_with_the_reference_on_10_000_cases_first_half() {
+    agree_on_half(0);
+}
+
+#[test]
+fn engine_agrees_with_the_reference_on_10_000_cases_second_half() {
+    agree_on_half(1);
+}
+
+/// Draws all 250 graphs and their 40 profiles each, so both halves see the same sequence, and
+/// compares the engine with the reference on the graphs of one parity.
+fn agree_on_half(parity: usize) {
     let mut rng = Rng::new(0x1ab_f17);
     let mut verdicts: BTreeMap<&str, usize> = BTreeMap::new();
-    for _ in 0..250 {
+    for graph in 0..250 {
         let mut case = Case::random(&mut rng);
-        let engine = case.engine(None);
+        let engine = (graph % 2 == parity).then(|| case.engine(None));
         for _ in 0..40 {
             case.randomize_profile(&mut rng);
             case.randomize_outcomes(&mut rng);
-            *verdicts.entry(compare(&case, &engine)).or_default() += 1;
+            if let Some(engine) = &engine {
+                *verdicts.entry(compare(&case, engine)).or_default() += 1;
+            }
         }
     }
-    assert_eq!(verdicts.values().sum::<usize>(), 10_000);
+    assert_eq!(verdicts.values().sum::<usize>(), 5_000);
     // The random cases reach every verdict often (moderate least: its band is narrow, and
     // assurance lowers most fits below it).
     for v in ["strong", "moderate", "weak", "conditional", "ineligible"] {
-        assert!(verdicts.get(v).copied().unwrap_or(0) >= 100, "{verdicts:?}");
+        assert!(verdicts.get(v).copied().unwrap_or(0) >= 50, "{verdicts:?}");
     }
 }

@@ -170,17 +170,12 @@ fn ranking_json(c: &Comparison) -> String {
 /// the bytes the rules would give when run every time: on the built-in matrix (every built-in
 /// profile × every built-in provider, full reports) and on a generated corpus (another seed
 /// than the benches', so facts repeat as they would in a registry, not as the benches tuned).
+/// Two tests, so the harness runs them on two cores.
 #[test]
-fn memoised_and_unmemoised_scoring_give_the_same_bytes() {
-    let memo = Engine::builtin().unwrap();
-    let plain = Engine::builder().without_memo().build().unwrap();
+fn memoised_and_unmemoised_scoring_give_the_same_bytes_on_the_builtin_matrix() {
+    let (memo, plain, two) = memo_and_plain();
     let builtin = providers(&memo, 0);
-    let two = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
-    let profiles = profiles(&memo);
-    for p in &profiles {
+    for p in &profiles(&memo) {
         let before = memo.rules().evaluations();
         let m = two.install(|| memo.compare(p, &builtin, &options()));
         assert!(memo.rules().evaluations() > before, "{}", p.profile.id);
@@ -192,6 +187,12 @@ fn memoised_and_unmemoised_scoring_give_the_same_bytes() {
             p.profile.id
         );
     }
+}
+
+#[test]
+fn memoised_and_unmemoised_scoring_give_the_same_bytes_on_a_generated_corpus() {
+    let (memo, plain, two) = memo_and_plain();
+    let profiles = profiles(&memo);
     let corpus: Vec<Evidence> = corpus::Model::new(&memo)
         .corpus(17, 200)
         .into_iter()
@@ -223,12 +224,33 @@ fn memoised_and_unmemoised_scoring_give_the_same_bytes() {
     }
 }
 
+/// An engine with the memo, one without, and a pool of two threads for the memoised runs.
+fn memo_and_plain() -> (Engine, Engine, rayon::ThreadPool) {
+    let memo = Engine::builtin().unwrap();
+    let plain = Engine::builder().without_memo().build().unwrap();
+    let two = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    (memo, plain, two)
+}
+
 /// Most built-in checks run natively (a yes/no check as the API's own functions, the others
 /// lowered to a tree that calls them); the reports must be the bytes the interpreter gives:
 /// every built-in profile over the built-in providers and over a generated corpus (a third
 /// seed), each rule run every time (no memo), so every check of every provider is compared.
+/// Two tests, each with every other built-in profile, so the harness runs them on two cores.
 #[test]
-fn native_and_interpreted_rules_give_the_same_bytes() {
+fn native_and_interpreted_rules_give_the_same_bytes_first_half() {
+    native_and_interpreted_agree_on_half(0);
+}
+
+#[test]
+fn native_and_interpreted_rules_give_the_same_bytes_second_half() {
+    native_and_interpreted_agree_on_half(1);
+}
+
+fn native_and_interpreted_agree_on_half(first: usize) {
     let native = Engine::builder().without_memo().build().unwrap();
     let interpreted = Engine::builder()
         .without_memo()
@@ -245,7 +267,9 @@ fn native_and_interpreted_rules_give_the_same_bytes() {
         })
         .collect();
     let all: Vec<Evidence> = providers(&native, 0).into_iter().chain(corpus).collect();
-    for p in &profiles(&native) {
+    let profiles = profiles(&native);
+    assert!(profiles.len() >= 2);
+    for p in profiles.iter().skip(first).step_by(2) {
         let n = native.compare(p, &all, &options());
         let i = interpreted.compare(p, &all, &options());
         assert_eq!(n.reports.len(), all.len(), "{}", p.profile.id);
