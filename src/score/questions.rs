@@ -13,7 +13,7 @@ use crate::evidence::{FactValue, Status};
 use crate::graph::catalog::Aggregate;
 use crate::graph::{Graph, NodeKind};
 use crate::rules::{Lapse, Outcome, OutcomeStatus};
-use crate::score::interval::{combine, edge_weight, leaves_under, root_val, Val};
+use crate::score::interval::{combine_points, edge_weight, leaves_under, root_val, Val};
 use crate::score::model::{
     AnswerKind, AskReason, GateState, Held, HeldHow, Impact, Move, Question,
 };
@@ -217,13 +217,13 @@ impl<'a> Lift<'a> {
             // Every node in `order` has a child that changed: a lifted leaf, or an ancestor
             // of one recomputed before it (children come first), so none is skipped.
             let current = &out.vals;
-            let v = combine(
+            let v = combine_points(
                 *aggregate,
                 children.iter().filter_map(|&(c, w)| {
                     current
                         .get(c)
                         .and_then(|v| v.bounds())
-                        .map(|b| (edge_weight(bound, i, c, w), b))
+                        .map(|(lo, _)| (edge_weight(bound, i, c, w), lo))
                 }),
             );
             if let Some(slot) = out.vals.get_mut(i) {
