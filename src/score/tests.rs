@@ -597,3 +597,50 @@ fn lifting_through_ancestors_gives_the_values_of_aggregating_the_lifted_graph() 
         assert_eq!(out.vals, whole, "lifting {lifted:?}");
     }
 }
+
+/// The rounding reports use is `f64::round` to the bit, but for the sign of a zero (which
+/// `round6` makes 0.0): on the halves, next to them, at 2^52 and beyond, and on any bits.
+#[test]
+fn rounding_half_away_from_zero_is_f64_round() {
+    let same = |y: f64| {
+        let (a, b) = (super::round_half_away(y), y.round());
+        assert!(
+            a.to_bits() == b.to_bits()
+                || (a.is_nan() && b.is_nan())
+                || (a.abs().to_bits() == 0 && b.abs().to_bits() == 0),
+            "{y:e}: {a:e} against {b:e}"
+        );
+    };
+    let two52 = 4_503_599_627_370_496.0_f64;
+    for y in [
+        0.0,
+        -0.0,
+        0.5,
+        -0.5,
+        1.5,
+        2.5,
+        -2.5,
+        0.49999999999999994,
+        -0.49999999999999994,
+        two52,
+        two52 - 0.5,
+        -(two52 - 0.5),
+        two52 * 2.0 + 1.0,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        123_456.499_999_999_99,
+        99.999_999_5e6,
+    ] {
+        same(y);
+        same(y.next_up());
+        same(y.next_down());
+    }
+    proptest::proptest!(|(bits in proptest::prelude::any::<u64>(), scale in -60i32..60)| {
+        same(f64::from_bits(bits));
+        // Most report values are scores in [0, 100] times 1e6: dense in the small range.
+        same((bits as f64 / u64::MAX as f64 - 0.5) * 2f64.powi(scale));
+    });
+}
