@@ -57,16 +57,19 @@ pub(crate) fn report(
     }
     warnings.extend(judgement_warnings(bound));
     let mut errors = Vec::new();
-    let nodes = graph
-        .nodes()
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| scored.reached.get(*i).copied().unwrap_or(false))
-        .map(|(i, node)| {
-            let at = At { i, node };
-            node_result(graph, bound, &scored, &weights, outcomes, at, &mut errors)
-        })
-        .collect();
+    // Sized first: a filtered collect grows by doubling, copying every result made so far.
+    let mut nodes = Vec::with_capacity(scored.reached.iter().filter(|&&r| r).count());
+    nodes.extend(
+        graph
+            .nodes()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| scored.reached.get(*i).copied().unwrap_or(false))
+            .map(|(i, node)| {
+                let at = At { i, node };
+                node_result(graph, bound, &scored, &weights, outcomes, at, &mut errors)
+            }),
+    );
     let waivers = waivers(bound, ctx.as_of);
     for w in &waivers {
         if w.state == WaiverState::Expired {

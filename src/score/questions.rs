@@ -311,12 +311,14 @@ fn touches<'l>(subtree: &[bool], mut leaves: impl Iterator<Item = &'l usize>) ->
 
 /// Every fact to ask about, by key: the unknown and stale facts applicable checks read, then
 /// the known facts under open gates whose assurance is below the gate's minimum.
-fn collect_asks<O: Borrow<Outcome>>(
+fn collect_asks<'o, O: Borrow<Outcome>>(
     vals: &[Val],
-    outcomes: &BTreeMap<usize, O>,
+    outcomes: &'o BTreeMap<usize, O>,
     gate_leaves: &[GateLeaves],
-) -> BTreeMap<String, Ask> {
-    let mut asks: BTreeMap<String, Ask> = BTreeMap::new();
+) -> BTreeMap<&'o str, Ask> {
+    // Keyed by the outcomes' own strings: a fact read by several checks is copied once, into
+    // its question.
+    let mut asks: BTreeMap<&'o str, Ask> = BTreeMap::new();
     for (&i, o) in outcomes {
         if vals.get(i).and_then(|v| v.bounds()).is_none() {
             continue;
@@ -331,7 +333,7 @@ fn collect_asks<O: Borrow<Outcome>>(
                 Some(Lapse::TooOld { .. }) => AskReason::Stale,
                 None => AskReason::Unknown,
             };
-            let e = asks.entry(f.key.clone()).or_insert(Ask {
+            let e = asks.entry(f.key.as_str()).or_insert(Ask {
                 reason,
                 status: f.status,
                 current: f.lapse.as_ref().and(f.value.clone()),
@@ -353,7 +355,7 @@ fn collect_asks<O: Borrow<Outcome>>(
                 .unwrap_or_default()
             {
                 if f.known && f.status.rank() < min.rank() {
-                    let e = asks.entry(f.key.clone()).or_insert(Ask {
+                    let e = asks.entry(f.key.as_str()).or_insert(Ask {
                         reason: AskReason::WeakAssurance,
                         status: f.status,
                         current: f.value.clone(),
@@ -442,11 +444,11 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
     let mut out: Vec<Option<Question>> = asks
         .into_iter()
         .map(|(key, ask)| {
-            while specs.next_if(|&(k, _)| k < key.as_str()).is_some() {}
+            while specs.next_if(|&(k, _)| k < key).is_some() {}
             let spec = specs.next_if(|&(k, _)| k == key).map(|(_, s)| s);
-            while kinds.next_if(|(k, _)| k.as_str() < key.as_str()).is_some() {}
-            let kind = kinds.next_if(|(k, _)| **k == key).map(|(_, a)| a);
-            Some(ctx.question(key, ask, spec, kind))
+            while kinds.next_if(|(k, _)| k.as_str() < key).is_some() {}
+            let kind = kinds.next_if(|(k, _)| k.as_str() == key).map(|(_, a)| a);
+            Some(ctx.question(key.to_owned(), ask, spec, kind))
         })
         .collect();
     // A question whose checks are already decided on other facts can only confirm: it
