@@ -432,6 +432,7 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
         gate_leaves: &gate_leaves,
         root_leaves: &root_leaves,
         open,
+        below_all_or_any: below_all_or_any(graph, vals),
         // A requirement read by several unknown facts is lifted alone once, not once per fact.
         alone_gains: vec![None; graph.len()],
         lifted: lift.buffers(),
@@ -470,6 +471,28 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
         .iter()
         .filter_map(|&(.., k)| out.get_mut(k).and_then(Option::take))
         .collect()
+}
+
+/// A flag per node: true when the node or one of its ancestors (through any parent) is an
+/// `all` or `any` composite that applies, so that [`held`], which names only those, can be
+/// skipped for a question whose leaves have none above them.
+fn below_all_or_any(graph: &Graph, vals: &[Val]) -> Vec<bool> {
+    let mut on = vec![false; graph.len()];
+    // Parents come before their children in the reverse of the topological order.
+    for &i in graph.topo().iter().rev() {
+        let own = matches!(
+            graph.node(i).map(|n| &n.kind),
+            Some(NodeKind::Composite { aggregate, .. }) if *aggregate != Aggregate::Weighted
+        ) && vals.get(i).and_then(|v| v.bounds()).is_some();
+        let above = graph
+            .parents(i)
+            .iter()
+            .any(|&p| on.get(p).copied().unwrap_or(false));
+        if let Some(x) = on.get_mut(i) {
+            *x = own || above;
+        }
+    }
+    on
 }
 
 /// The `all` and `any` requirements above `leaves` that a favourable answer does not carry:
@@ -583,6 +606,9 @@ struct QuestionCtx<'a> {
     root_leaves: &'a [RootLeaves],
     /// Per node: true for a leaf whose outcome is open (unknown or error).
     open: Vec<bool>,
+    /// Per node: true when it or an ancestor is an `all` or `any` that applies, the only
+    /// requirements [`held`] can name.
+    below_all_or_any: Vec<bool>,
     alone_gains: Vec<Option<f64>>,
     /// The question's lift.
     lifted: Lifted,
@@ -653,7 +679,16 @@ impl QuestionCtx<'_> {
             .max_by_key(|s| s.rank());
         // Nothing the answer can change: every check reading the fact is decided on others.
         let settled = movable.is_empty();
-        let held = held(graph, vals, lifted_vals, &movable, &mut self.alone);
+        // Most leaves sit under weighted requirements only, which nothing holds: their walk
+        // up the graph would find nothing.
+        let held = if movable
+            .iter()
+            .any(|&i| self.below_all_or_any.get(i).copied().unwrap_or(false))
+        {
+            held(graph, vals, lifted_vals, &movable, &mut self.alone)
+        } else {
+            Vec::new()
+        };
         self.lifted = lifted;
         let text = ask_text(spec, &key, reason, lapse.as_ref(), need);
         let answer = match kind {
