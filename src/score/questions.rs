@@ -256,7 +256,8 @@ struct Ask {
     lapse: Option<Lapse>,
     /// For an assurance question: the strongest level an open gate above it asks for.
     need: Option<Status>,
-    leaves: BTreeSet<usize>,
+    /// Sorted, without repeats.
+    leaves: Vec<usize>,
 }
 
 /// A must-have's subtree: (id, state, minimum assurance, its leaves, and the same as a flag
@@ -333,15 +334,15 @@ fn collect_asks<'o, O: Borrow<Outcome>>(
                 Some(Lapse::TooOld { .. }) => AskReason::Stale,
                 None => AskReason::Unknown,
             };
-            let e = asks.entry(f.key.as_str()).or_insert(Ask {
+            let e = asks.entry(f.key.as_str()).or_insert_with(|| Ask {
                 reason,
                 status: f.status,
                 current: f.lapse.as_ref().and(f.value.clone()),
                 lapse: f.lapse.clone(),
                 need: None,
-                leaves: BTreeSet::new(),
+                leaves: Vec::new(),
             });
-            e.leaves.insert(i);
+            e.leaves.push(i);
         }
     }
     for (_, state, min, leaves, _) in gate_leaves {
@@ -355,21 +356,27 @@ fn collect_asks<'o, O: Borrow<Outcome>>(
                 .unwrap_or_default()
             {
                 if f.known && f.status.rank() < min.rank() {
-                    let e = asks.entry(f.key.as_str()).or_insert(Ask {
+                    let e = asks.entry(f.key.as_str()).or_insert_with(|| Ask {
                         reason: AskReason::WeakAssurance,
                         status: f.status,
                         current: f.value.clone(),
                         lapse: None,
                         need: None,
-                        leaves: BTreeSet::new(),
+                        leaves: Vec::new(),
                     });
                     if e.need.is_none_or(|n| n.rank() < min.rank()) {
                         e.need = Some(*min);
                     }
-                    e.leaves.insert(*i);
+                    e.leaves.push(*i);
                 }
             }
         }
+    }
+    // The first pass adds leaves in index order; the must-haves' pass may add them out of
+    // order and again.
+    for ask in asks.values_mut() {
+        ask.leaves.sort_unstable();
+        ask.leaves.dedup();
     }
     asks
 }
@@ -729,12 +736,7 @@ impl QuestionCtx<'_> {
 
     /// Each requirement that reads the fact, lifted on its own (one the answer cannot move
     /// stays where it is).
-    fn requirement_moves(
-        &mut self,
-        leaves: &BTreeSet<usize>,
-        movable: &[usize],
-        swing: f64,
-    ) -> Vec<Move> {
+    fn requirement_moves(&mut self, leaves: &[usize], movable: &[usize], swing: f64) -> Vec<Move> {
         let (graph, bound, vals) = (self.graph, self.bound, &self.lift.scored.vals);
         leaves
             .iter()
