@@ -67,7 +67,7 @@ impl Marks {
 fn ancestors(
     graph: &Graph,
     from: &[usize],
-    keep: &dyn Fn(usize) -> bool,
+    keep: impl Fn(usize) -> bool,
     seen: &mut Marks,
     stack: &mut Vec<usize>,
     found: &mut Vec<usize>,
@@ -200,7 +200,7 @@ impl<'a> Lift<'a> {
         ancestors(
             graph,
             &out.dirty.set,
-            &|p| s.is_live(p),
+            |p| s.is_live(p),
             &mut out.seen,
             &mut out.stack,
             &mut order,
@@ -443,6 +443,7 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
         // A requirement read by several unknown facts is lifted alone once, not once per fact.
         alone_gains: vec![None; graph.len()],
         lifted: lift.buffers(),
+        movable: Vec::new(),
         alone: lift.buffers(),
     };
     // The facts asked about, the vocabulary and the answer kinds are all sorted by key: one
@@ -518,7 +519,7 @@ fn held(
         on.set(i);
     }
     let mut above = std::mem::take(&mut scratch.found);
-    ancestors(graph, leaves, &|_| true, on, &mut scratch.stack, &mut above);
+    ancestors(graph, leaves, |_| true, on, &mut scratch.stack, &mut above);
     // Node indices are in id order, which is the order `held` lists them in.
     above.sort_unstable();
     let on = &scratch.seen;
@@ -619,6 +620,8 @@ struct QuestionCtx<'a> {
     alone_gains: Vec<Option<f64>>,
     /// The question's lift.
     lifted: Lifted,
+    /// The leaves the question's answer can move (kept between questions).
+    movable: Vec<usize>,
     /// A requirement's lift on its own.
     alone: Lifted,
 }
@@ -646,13 +649,11 @@ impl QuestionCtx<'_> {
         // claim is unknown or errored) or, for an assurance question, one it would confirm. A
         // check already decided on other facts keeps its interval whatever this fact says.
         // Sorted, as `leaves` is.
-        let movable: Vec<usize> = leaves
-            .iter()
-            .copied()
-            .filter(|&i| {
-                reason == AskReason::WeakAssurance || self.open.get(i).copied().unwrap_or(false)
-            })
-            .collect();
+        let mut movable = std::mem::take(&mut self.movable);
+        movable.clear();
+        movable.extend(leaves.iter().copied().filter(|&i| {
+            reason == AskReason::WeakAssurance || self.open.get(i).copied().unwrap_or(false)
+        }));
         let mut lifted = std::mem::take(&mut self.lifted);
         self.lift.lift(graph, bound, &movable, &mut lifted);
         let lifted_vals = &lifted.vals;
@@ -660,7 +661,7 @@ impl QuestionCtx<'_> {
         let requirement_moves = self.requirement_moves(&leaves, &movable, swing);
         // Framework swings add up to the question's swing, because the root is the
         // share-weighted mean of the frameworks' lower bounds.
-        let framework_moves = self
+        let framework_moves: Vec<Move> = self
             .root_leaves
             .iter()
             .filter(|(.., rl)| touches(rl, leaves.iter()))
@@ -674,16 +675,20 @@ impl QuestionCtx<'_> {
                 }
             })
             .collect();
-        let open_gates: Vec<&GateLeaves> = self
-            .gate_leaves
-            .iter()
-            .filter(|(_, state, .., gl)| *state == GateState::Open && touches(gl, movable.iter()))
-            .collect();
-        let gate_ids: Vec<Arc<str>> = open_gates.iter().map(|(id, ..)| id.clone()).collect();
-        let needs = open_gates
-            .iter()
-            .filter_map(|(_, _, min, ..)| *min)
-            .max_by_key(|s| s.rank());
+        // The open must-haves the answer bears on, and the strongest assurance they ask for
+        // (the last of equal ranks, as `max_by_key` would take).
+        let mut gate_ids: Vec<Arc<str>> = Vec::new();
+        let mut needs: Option<Status> = None;
+        for (id, state, min, _, gl) in self.gate_leaves {
+            if *state == GateState::Open && touches(gl, movable.iter()) {
+                gate_ids.push(id.clone());
+                if let Some(m) = *min {
+                    if needs.is_none_or(|n| m.rank() >= n.rank()) {
+                        needs = Some(m);
+                    }
+                }
+            }
+        }
         // Nothing the answer can change: every check reading the fact is decided on others.
         let settled = movable.is_empty();
         // Most leaves sit under weighted requirements only, which nothing holds: their walk
@@ -697,6 +702,7 @@ impl QuestionCtx<'_> {
             Vec::new()
         };
         self.lifted = lifted;
+        self.movable = movable;
         let text = ask_text(spec, &key, reason, lapse.as_ref(), need);
         let answer = match kind {
             Some(a) => a.clone(),
@@ -714,12 +720,7 @@ impl QuestionCtx<'_> {
                 .iter()
                 .filter_map(|&i| graph.node(i).map(|n| n.id.clone()))
                 .collect(),
-            frameworks: self
-                .root_leaves
-                .iter()
-                .filter(|(.., rl)| touches(rl, leaves.iter()))
-                .map(|(id, ..)| id.clone())
-                .collect(),
+            frameworks: framework_moves.iter().map(|m| m.id.clone()).collect(),
             reason,
             current,
             status,
