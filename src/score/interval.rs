@@ -183,33 +183,25 @@ pub(crate) fn combine(agg: Aggregate, items: impl Iterator<Item = (f64, (f64, f6
                 (hi_acc / wsum).clamp(0.0, 1.0),
             )
         }
-        Aggregate::All => {
-            let (mut any, mut lo_m, mut hi_m) = (false, f64::INFINITY, f64::INFINITY);
-            for (_, (lo, hi)) in items {
-                any = true;
-                lo_m = lo_m.min(lo);
-                hi_m = hi_m.min(hi);
-            }
-            if any {
-                Val::Iv(lo_m, hi_m)
-            } else {
-                Val::Excluded
-            }
-        }
-        Aggregate::Any => {
-            let (mut any, mut lo_m, mut hi_m) = (false, f64::NEG_INFINITY, f64::NEG_INFINITY);
-            for (_, (lo, hi)) in items {
-                any = true;
-                lo_m = lo_m.max(lo);
-                hi_m = hi_m.max(hi);
-            }
-            if any {
-                Val::Iv(lo_m, hi_m)
-            } else {
-                Val::Excluded
-            }
-        }
+        Aggregate::All => extremes(items, f64::INFINITY, f64::min),
+        Aggregate::Any => extremes(items, f64::NEG_INFINITY, f64::max),
     }
+}
+
+/// The least (`all`) or the most (`any`) of the children's bounds, each folded from `start`;
+/// excluded when no child applies.
+#[inline]
+fn extremes(
+    items: impl Iterator<Item = (f64, (f64, f64))>,
+    start: f64,
+    pick: impl Fn(f64, f64) -> f64,
+) -> Val {
+    items
+        .fold(None, |m, (_, (lo, hi))| {
+            let (l, h) = m.unwrap_or((start, start));
+            Some((pick(l, lo), pick(h, hi)))
+        })
+        .map_or(Val::Excluded, |(l, h)| Val::Iv(l, h))
 }
 
 /// [`combine`] for children that are all points (edge weight, value), as in a lift: the
@@ -217,7 +209,6 @@ pub(crate) fn combine(agg: Aggregate, items: impl Iterator<Item = (f64, (f64, f6
 /// point [`combine`] gives, to the bit).
 #[inline]
 pub(crate) fn combine_points(agg: Aggregate, items: impl Iterator<Item = (f64, f64)>) -> Val {
-    let point = |x: f64| Val::Iv(x, x);
     match agg {
         Aggregate::Weighted => {
             let (mut any, mut wsum, mut acc) = (false, 0.0, 0.0);
@@ -229,33 +220,24 @@ pub(crate) fn combine_points(agg: Aggregate, items: impl Iterator<Item = (f64, f
             if !any || wsum <= 0.0 {
                 return Val::Excluded;
             }
-            point((acc / wsum).clamp(0.0, 1.0))
+            let x = (acc / wsum).clamp(0.0, 1.0);
+            Val::Iv(x, x)
         }
-        Aggregate::All => {
-            let (mut any, mut m) = (false, f64::INFINITY);
-            for (_, x) in items {
-                any = true;
-                m = m.min(x);
-            }
-            if any {
-                point(m)
-            } else {
-                Val::Excluded
-            }
-        }
-        Aggregate::Any => {
-            let (mut any, mut m) = (false, f64::NEG_INFINITY);
-            for (_, x) in items {
-                any = true;
-                m = m.max(x);
-            }
-            if any {
-                point(m)
-            } else {
-                Val::Excluded
-            }
-        }
+        Aggregate::All => extreme_point(items, f64::INFINITY, f64::min),
+        Aggregate::Any => extreme_point(items, f64::NEG_INFINITY, f64::max),
     }
+}
+
+/// [`extremes`] of points.
+#[inline]
+fn extreme_point(
+    items: impl Iterator<Item = (f64, f64)>,
+    start: f64,
+    pick: impl Fn(f64, f64) -> f64,
+) -> Val {
+    items
+        .fold(None, |m, (_, x)| Some(pick(m.unwrap_or(start), x)))
+        .map_or(Val::Excluded, |x| Val::Iv(x, x))
 }
 
 pub(crate) fn root_val(bound: &BoundProfile, vals: &[Val]) -> Val {
