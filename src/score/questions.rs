@@ -484,7 +484,7 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
 /// A flag per node: true when the node or one of its ancestors (through any parent) is an
 /// `all` or `any` composite that applies, so that [`held`], which names only those, can be
 /// skipped for a question whose leaves have none above them.
-fn below_all_or_any(graph: &Graph, vals: &[Val]) -> Vec<bool> {
+pub(super) fn below_all_or_any(graph: &Graph, vals: &[Val]) -> Vec<bool> {
     let mut on = vec![false; graph.len()];
     // Parents come before their children in the reverse of the topological order.
     for &i in graph.topo().iter().rev() {

@@ -445,6 +445,51 @@ fn a_question_says_which_requirements_its_answer_cannot_carry_and_why() {
     );
 }
 
+/// Only an `all` or `any` that applies can hold an answer back, and it may sit several levels
+/// above the leaf: the question on x still names `a` through the weighted `w`; v has only
+/// weighted requirements above it, and m only an `any` that does not apply.
+#[test]
+fn held_is_looked_for_under_every_applying_all_or_any_and_only_there() {
+    let g = graph(
+        "  - {id: root, title: R, children: {a: 1, c: 1, n: 1}}
+  - {id: a, title: A, aggregate: all, children: {w: 1, y: 1}}
+  - {id: w, title: W, children: {x: 1}}
+  - {id: c, title: C, children: {v: 1}}
+  - {id: n, title: N, aggregate: any, children: {m: 1}}
+  - {id: x, title: X, check: r.rhai::x}
+  - {id: y, title: Y, check: r.rhai::y}
+  - {id: v, title: V, check: r.rhai::v}
+  - {id: m, title: M, check: r.rhai::m}
+",
+    );
+    let b = bound(&g, &[("root", 1.0)]);
+    let o = outcomes(
+        &g,
+        vec![
+            ("x", unknown_o("k.x")),
+            ("y", fail_o("y")),
+            ("v", unknown_o("k.v")),
+            ("m", na_o()),
+        ],
+    );
+    let s = run(&g, &b, &o);
+    let below = super::questions::below_all_or_any(&g, &s.vals);
+    let flagged: Vec<&str> = ["root", "a", "w", "x", "y", "c", "v", "n", "m"]
+        .into_iter()
+        .filter(|id| below[idx(&g, id)])
+        .collect();
+    assert_eq!(flagged, ["a", "w", "x", "y"]);
+    let q = s.questions(&g, &b, &o, &Vocabulary::default());
+    let held_of = |fact: &str| q.iter().find(|q| q.fact == fact).unwrap().held.clone();
+    let by_y = Held {
+        id: "a".into(),
+        how: HeldHow::All,
+        by: vec![Arc::from("y")],
+    };
+    assert_eq!(held_of("k.x"), [by_y]);
+    assert_eq!(held_of("k.v"), []);
+}
+
 struct Row(&'static str, Verdict, f64, f64);
 
 impl Standing for Row {
