@@ -121,7 +121,7 @@ pub fn apply(base: &Evidence, settings: &[Setting], prov: &Provenance) -> (Evide
         });
     }
     if merged.iter().any(|m| m.changed) {
-        out.sources.insert(prov.id.clone(), prov.source.clone());
+        std::sync::Arc::make_mut(&mut out.sources).insert(prov.id.clone(), prov.source.clone());
     }
     (out, merged)
 }

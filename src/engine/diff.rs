@@ -49,7 +49,8 @@ impl Engine {
                     Some(f) => {
                         if let Some(s) = f.source.as_ref() {
                             if let Some(src) = new.sources.get(s) {
-                                one.sources.insert(s.clone(), src.clone());
+                                std::sync::Arc::make_mut(&mut one.sources)
+                                    .insert(s.clone(), src.clone());
                             }
                         }
                         one.facts.insert(key.clone(), (*f).clone());

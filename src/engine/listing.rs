@@ -176,7 +176,7 @@ impl Engine {
                     title: p.profile.title.clone(),
                     frameworks: p.profile.frameworks.clone(),
                     must_have: p.profile.gates.iter().map(|g| g.id.clone()).collect(),
-                    params: p.profile.params.clone(),
+                    params: (*p.profile.params).clone(),
                 })
             })
             .collect()

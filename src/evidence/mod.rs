@@ -296,8 +296,8 @@ pub struct Evidence {
     pub provider: String,
     /// When the research was done.
     pub as_of: Date,
-    /// Sources by id.
-    pub sources: BTreeMap<String, Source>,
+    /// Sources by id (shared with every report of this evidence).
+    pub sources: Arc<BTreeMap<String, Source>>,
     /// Facts by key.
     pub facts: BTreeMap<String, Fact>,
     /// Free-text notes.
@@ -996,7 +996,7 @@ impl Evidence {
             id: raw.id.into_string(),
             provider: raw.provider,
             as_of: raw.as_of,
-            sources,
+            sources: Arc::new(sources),
             facts,
             notes: raw.notes,
             file: file.clone(),
@@ -1010,7 +1010,7 @@ impl Evidence {
             id: id.to_owned(),
             provider: id.to_owned(),
             as_of,
-            sources: BTreeMap::new(),
+            sources: Arc::default(),
             facts: BTreeMap::new(),
             notes: Vec::new(),
             file: SourceFile::from_text(id, ""),

@@ -351,7 +351,7 @@ mod tests {
     fn an_edit_keeps_comments_and_other_facts() {
         let old = parse(FILE);
         let mut new = old.clone();
-        new.sources.insert(
+        std::sync::Arc::make_mut(&mut new.sources).insert(
             "answers".into(),
             Source {
                 title: Some("Answers: the: form".into()),

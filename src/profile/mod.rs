@@ -891,8 +891,8 @@ pub struct Profile {
     pub description: Option<String>,
     /// Root frameworks and their weights, sorted by id (weight 0 removed).
     pub frameworks: Vec<(String, f64)>,
-    /// Parameters by name.
-    pub params: BTreeMap<String, Param>,
+    /// Parameters by name (shared with every report of this profile).
+    pub params: Arc<BTreeMap<String, Param>>,
     /// Must-haves, sorted by id.
     pub gates: Vec<Gate>,
     /// Edge weight overrides: (parent, child) → weight.
@@ -1025,8 +1025,9 @@ pub fn load(
     }
     let mut p = merge(chain);
     derive_frameworks(&mut p)?;
+    let own = Arc::make_mut(&mut p.params);
     for (name, spec) in params.iter() {
-        p.params.entry(name.to_owned()).or_insert_with(|| Param {
+        own.entry(name.to_owned()).or_insert_with(|| Param {
             value: spec.default.clone(),
             source: Some(spec.source.clone()),
             note: None,
@@ -1190,7 +1191,7 @@ fn merge(chain: Vec<(SourceFile, ProfileFile)>) -> Profile {
         title: String::new(),
         description: None,
         frameworks: Vec::new(),
-        params: BTreeMap::new(),
+        params: Arc::default(),
         gates: Vec::new(),
         weights: BTreeMap::new(),
         waivers: Vec::new(),
@@ -1219,7 +1220,7 @@ fn merge(chain: Vec<(SourceFile, ProfileFile)>) -> Profile {
             p.description = raw.description;
         }
         merge_frameworks(&mut p, &mut frameworks, raw.frameworks, &file);
-        merge_params(&mut p.params, raw.params, &who);
+        merge_params(Arc::make_mut(&mut p.params), raw.params, &who);
         for g in raw.must_have {
             p.refs.push(ProfileRef {
                 what: RefWhat::Gate(g.id.clone()),

@@ -785,7 +785,7 @@ fn sources(o: &mut String, r: &Report) {
         "<details class=\"section print-open\"><summary>Sources ({})</summary><ul class=\"sources\">",
         r.provider.sources.len()
     );
-    for (id, s) in &r.provider.sources {
+    for (id, s) in r.provider.sources.iter() {
         let title = h(s.title.as_deref().unwrap_or(id));
         let date = s.date.map(|d| format!(", {d}")).unwrap_or_default();
         let body = match s.url.as_deref().and_then(safe_url) {
@@ -911,7 +911,7 @@ fn method(o: &mut String, r: &Report) {
     let _ = writeln!(o, "</tbody></table>");
     if !r.profile.params.is_empty() {
         let _ = writeln!(o, "<details class=\"section print-open\"><summary>The profile's parameters ({})</summary><table class=\"params\"><thead><tr><th>parameter</th><th>value</th><th>from</th><th>set by</th><th>basis</th></tr></thead><tbody>", r.profile.params.len());
-        for (k, p) in &r.profile.params {
+        for (k, p) in r.profile.params.iter() {
             let _ = writeln!(
                 o,
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",

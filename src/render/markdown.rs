@@ -86,7 +86,7 @@ fn sources(o: &mut String, r: &Report) {
         return;
     }
     let _ = writeln!(o, "\n## Sources\n");
-    for (id, s) in &r.provider.sources {
+    for (id, s) in r.provider.sources.iter() {
         let title = s.title.as_deref().unwrap_or(id);
         let date = s.date.map(|d| format!(", {d}")).unwrap_or_default();
         let _ = writeln!(o, "- {}: {}{date}", code(id), link(title, s.url.as_deref()));

@@ -324,8 +324,9 @@ pub struct ProfileInfo {
     pub title: String,
     /// Root frameworks and weights.
     pub frameworks: Vec<FrameworkWeight>,
-    /// Resolved parameters, with who set them.
-    pub params: BTreeMap<String, Param>,
+    /// Resolved parameters, with who set them (the profile's, shared rather than copied).
+    #[schemars(with = "BTreeMap<String, Param>")]
+    pub params: Arc<BTreeMap<String, Param>>,
     /// Score bands.
     pub bands: Bands,
     /// Staleness limit.
@@ -361,8 +362,9 @@ pub struct ProviderInfo {
     pub name: String,
     /// When its evidence was compiled.
     pub as_of: Date,
-    /// Its sources, for links in reports.
-    pub sources: BTreeMap<String, Source>,
+    /// Its sources, for links in reports (the evidence's, shared rather than copied).
+    #[schemars(with = "BTreeMap<String, Source>")]
+    pub sources: Arc<BTreeMap<String, Source>>,
 }
 
 /// A what-if value in effect.

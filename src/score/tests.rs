@@ -36,7 +36,7 @@ fn profile() -> Profile {
         title: "P".into(),
         description: None,
         frameworks: Vec::new(),
-        params: BTreeMap::new(),
+        params: Arc::default(),
         gates: Vec::new(),
         weights: BTreeMap::new(),
         waivers: Vec::new(),
