@@ -8,6 +8,8 @@
 //! a rule must do anyway.
 
 use labfit::profile::ParamValue;
+use std::sync::Arc;
+
 use labfit::rules::{FactRead, FactTable, Outcome, OutcomeStatus, ParamRead, Params};
 use labfit::FactValue;
 
@@ -37,7 +39,7 @@ pub const CAP: [(&str, &str, NativeCheck); 11] = [
 struct Run<'a> {
     table: &'a FactTable,
     params: &'a Params,
-    facts: Vec<FactRead>,
+    facts: Vec<Arc<FactRead>>,
     read: Vec<ParamRead>,
 }
 
@@ -51,8 +53,8 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn fact(&mut self, key: &str) -> Option<FactRead> {
-        let f = self.table.get(key)?.clone();
+    fn fact(&mut self, key: &str) -> Option<Arc<FactRead>> {
+        let f = self.table.shared(key)?.clone();
         if !self.facts.iter().any(|r| r.key == key) {
             self.facts.push(f.clone());
         }
@@ -133,7 +135,7 @@ impl<'a> Run<'a> {
 
 /// The engine's note for an unknown outcome: the rule's note, then why each stated fact it read
 /// counts as unknown (out of scope, expired, too old).
-fn lapsed_note(note: String, facts: &[FactRead]) -> String {
+fn lapsed_note(note: String, facts: &[Arc<FactRead>]) -> String {
     let why: Vec<String> = facts
         .iter()
         .filter_map(|f| {

@@ -123,7 +123,7 @@ pub struct NodeResult {
     /// For leaves: facts the check read.
     #[serde(skip_serializing_if = "Reads::is_empty")]
     #[schemars(with = "Vec<FactRead>")]
-    pub facts: Reads<FactRead>,
+    pub facts: Reads<Arc<FactRead>>,
     /// For leaves: parameters the check read.
     #[serde(skip_serializing_if = "Reads::is_empty")]
     #[schemars(with = "Vec<ParamRead>")]
@@ -149,7 +149,7 @@ pub struct Reads<T: 'static> {
     pick: fn(&Outcome) -> &[T],
 }
 
-impl Reads<FactRead> {
+impl Reads<Arc<FactRead>> {
     /// The facts an outcome's check read.
     pub fn facts(outcome: Arc<Outcome>) -> Self {
         Reads {

@@ -157,7 +157,7 @@ impl Ended {
             output,
             params,
         } = parts;
-        let facts: Vec<FactRead> = self
+        let facts: Vec<Arc<FactRead>> = self
             .facts
             .iter()
             .filter_map(|&i| facts.entries.get(i).map(|(_, r)| r.clone()))

@@ -289,8 +289,8 @@ pub struct Outcome {
     pub value: Option<f64>,
     /// The rule's explanation.
     pub note: String,
-    /// Facts read, in order of first read.
-    pub facts: Vec<FactRead>,
+    /// Facts read, in order of first read (the fact table's records, shared).
+    pub facts: Vec<Arc<FactRead>>,
     /// Parameters read, in order of first read.
     pub params: Vec<ParamRead>,
     /// Set when the status is `error`.
@@ -322,7 +322,7 @@ impl Outcome {
 pub struct FactTable {
     /// One entry per vocabulary key, sorted by key (the vocabulary iterates in key order), so
     /// a lookup is a binary search and building the table allocates no map.
-    entries: Vec<(OnceLock<Dynamic>, FactRead)>,
+    entries: Vec<(OnceLock<Dynamic>, Arc<FactRead>)>,
 }
 
 impl FactTable {
@@ -388,22 +388,27 @@ impl FactTable {
                     }
                 }
             };
-            entries.push((OnceLock::new(), read));
+            entries.push((OnceLock::new(), Arc::new(read)));
         }
         FactTable { entries }
     }
 
     /// Every fact as rules see it, sorted by key.
     pub fn reads(&self) -> impl Iterator<Item = &FactRead> {
-        self.entries.iter().map(|(_, r)| r)
+        self.entries.iter().map(|(_, r)| &**r)
     }
 
     /// A fact as rules see it.
     pub fn get(&self, key: &str) -> Option<&FactRead> {
+        self.entry(key).map(|(_, r)| &**r)
+    }
+
+    /// A fact as outcomes hold it: the table's record, shared rather than copied.
+    pub fn shared(&self, key: &str) -> Option<&Arc<FactRead>> {
         self.entry(key).map(|(_, r)| r)
     }
 
-    fn entry(&self, key: &str) -> Option<&(OnceLock<Dynamic>, FactRead)> {
+    fn entry(&self, key: &str) -> Option<&(OnceLock<Dynamic>, Arc<FactRead>)> {
         self.entries
             .binary_search_by(|(_, r)| r.key.as_str().cmp(key))
             .ok()
@@ -452,7 +457,7 @@ fn lapse(
 
 /// An unknown outcome's note, with why each stated fact it read counts as unknown: a rule
 /// only sees "not known", the reader needs "expired on …" or "covers … only".
-fn lapsed_note(status: OutcomeStatus, note: String, facts: &[FactRead]) -> String {
+fn lapsed_note(status: OutcomeStatus, note: String, facts: &[Arc<FactRead>]) -> String {
     if status != OutcomeStatus::Unknown {
         return note;
     }

@@ -104,7 +104,7 @@ fn outcome(status: OutcomeStatus, value: Option<f64>, note: &str, facts: Vec<Fac
         status,
         value,
         note: note.into(),
-        facts,
+        facts: facts.into_iter().map(Arc::new).collect(),
         params: Vec::new(),
         error: None,
         output: Vec::new(),
