@@ -253,19 +253,31 @@ impl Program {
         if limits.max_operations == 0 {
             return None;
         }
+        // The two stacks of the thread's last run, emptied, so a run allocates none of its own
+        // (a nested run, which lowering never makes, would start with new ones).
+        let (locals, stack) = SPARE.with(|s| std::mem::take(&mut *s.borrow_mut()));
         let mut run = Run {
             program: self,
             limits,
             ops: 0,
             depth: 0,
-            locals: Vec::with_capacity(8),
-            stack: Vec::with_capacity(8),
+            locals,
+            stack,
         };
         let value = run.call(index, &[], 0);
         *spent += run.ops;
         // The interpreter counts an operation per statement and expression and per call; this
         // run counted each node and call once, and asks for twice that plus the entry's room.
-        run.within().ok()?;
+        let within = run.within();
+        let Run {
+            mut locals,
+            mut stack,
+            ..
+        } = run;
+        locals.clear();
+        stack.clear();
+        SPARE.with(|s| *s.borrow_mut() = (locals, stack));
+        within.ok()?;
         value.ok()?.try_cast::<RhaiOutcome>()
     }
 }
@@ -560,6 +572,12 @@ enum Stop {
 }
 
 type X = Result<Dynamic, Stop>;
+
+thread_local! {
+    /// The locals and argument stacks a run on this thread leaves behind, empty.
+    static SPARE: std::cell::RefCell<(Vec<Dynamic>, Vec<Dynamic>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
 
 struct Run<'a> {
     program: &'a Program,

@@ -1392,8 +1392,10 @@ impl RuleSet {
             (None, Some(at)) => Some(file.program.run(at, &self.limits)),
             (None, None) => None,
         });
+        // An outcome reached without the interpreter stays as it is: boxing it as a `Dynamic`
+        // only to cast it back cost an allocation per check.
         let result = match native {
-            Some(Some(outcome)) => Ok(Dynamic::from(outcome)),
+            Some(Some(outcome)) => Ok(Ok(outcome)),
             _ => {
                 if native.is_some() {
                     // It would end in an error: start again, and let the interpreter say where.
@@ -1413,6 +1415,7 @@ impl RuleSet {
                         (),
                     ),
                 }
+                .map(|v| v.try_cast::<api::RhaiOutcome>().ok_or(()))
             }
         };
         let mut reads: Reads = CURRENT
@@ -1422,9 +1425,9 @@ impl RuleSet {
         let failed =
             |failure: RuleFailure| (OutcomeStatus::Error, None, String::new(), Some(failure));
         let (status, value, note, error) = match result {
-            Ok(value) => match value.try_cast::<api::RhaiOutcome>() {
-                Some(o) => (o.status, o.value, o.note, None),
-                None => failed(RuleFailure {
+            Ok(value) => match value {
+                Ok(o) => (o.status, o.value, o.note, None),
+                Err(()) => failed(RuleFailure {
                     message: format!(
                         "`{function}` returned a value that is not an outcome; end every path with pass(), fail(), partial(), unknown() or not_applicable()"
                     ),
