@@ -94,12 +94,16 @@ pub fn reach(graph: &Graph, bound: &BoundProfile, as_of: Date) -> (Vec<bool>, Ve
         }
     }
     let mut reached = vec![false; n];
-    let mut stack: Vec<usize> = bound
-        .roots
-        .iter()
-        .map(|(i, _)| *i)
-        .chain(bound.gates.iter().map(|(i, _)| *i))
-        .collect();
+    // Room for a node per graph node, which a graph of nearly one parent per node never
+    // passes, so the walk does not grow its stack by doubling (the same in the walks below).
+    let mut stack: Vec<usize> = Vec::with_capacity(n);
+    stack.extend(
+        bound
+            .roots
+            .iter()
+            .map(|(i, _)| *i)
+            .chain(bound.gates.iter().map(|(i, _)| *i)),
+    );
     while let Some(i) = stack.pop() {
         match reached.get_mut(i) {
             Some(r) if !*r => *r = true,
@@ -254,7 +258,8 @@ pub(crate) fn root_val(bound: &BoundProfile, vals: &[Val]) -> Val {
 pub(crate) fn leaves_under(graph: &Graph, start: usize, vals: &[Val]) -> BTreeSet<usize> {
     let mut out = BTreeSet::new();
     let mut seen = vec![false; graph.len()];
-    let mut stack = vec![start];
+    let mut stack = Vec::with_capacity(graph.len());
+    stack.push(start);
     while let Some(i) = stack.pop() {
         match seen.get_mut(i) {
             Some(s) if !*s => *s = true,

@@ -290,7 +290,8 @@ fn flags(n: usize, set: &BTreeSet<usize>) -> Vec<bool> {
 /// leaves flagged are those of [`leaves_under`].
 fn subtree_flags(graph: &Graph, start: usize, vals: &[Val]) -> Vec<bool> {
     let mut on = vec![false; graph.len()];
-    let mut stack = vec![start];
+    let mut stack = Vec::with_capacity(graph.len());
+    stack.push(start);
     while let Some(i) = stack.pop() {
         if on.get(i).copied().unwrap_or(true) || vals.get(i).and_then(|v| v.bounds()).is_none() {
             continue;
@@ -475,10 +476,15 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
             .then_with(|| b.2.total_cmp(&a.2))
             .then_with(|| a.3.cmp(&b.3))
     });
-    order
-        .iter()
-        .filter_map(|&(.., k)| out.get_mut(k).and_then(Option::take))
-        .collect()
+    // Sized first: a question is large, and growing the list by doubling copied each one
+    // made so far again.
+    let mut sorted = Vec::with_capacity(order.len());
+    sorted.extend(
+        order
+            .iter()
+            .filter_map(|&(.., k)| out.get_mut(k).and_then(Option::take)),
+    );
+    sorted
 }
 
 /// A flag per node: true when the node or one of its ancestors (through any parent) is an

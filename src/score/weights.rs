@@ -92,7 +92,8 @@ pub fn global_weights(graph: &Graph, bound: &BoundProfile, vals: &[Val]) -> Weig
         }
     }
     // (child position, child, edge weight, child's bounds) of the children that apply.
-    let mut live: Vec<(usize, usize, f64, (f64, f64))> = Vec::new();
+    // Room for any node's children, so it never grows.
+    let mut live: Vec<(usize, usize, f64, (f64, f64))> = Vec::with_capacity(graph.len());
     for &i in graph.topo().iter().rev() {
         let g = gw.get(i).copied().unwrap_or(0.0);
         let Some(NodeKind::Composite {
