@@ -42,7 +42,32 @@ type TableKey = (Option<u32>, Vec<String>);
 
 /// Outcomes by (check, fact table), each with the parameter values it read. The keys are
 /// indices, not input, so a fast hasher is safe; a score looks up and fills one entry per leaf.
-type OutcomeCache = foldhash::HashMap<(usize, usize), Vec<Arc<Outcome>>>;
+type OutcomeCache = foldhash::HashMap<(usize, usize), Cached>;
+
+/// The outcomes of one check on one fact table. Most keys only ever get one (a second comes
+/// from a profile whose parameters differ where the check reads them), so the first is kept
+/// without a list of its own.
+#[derive(Debug)]
+enum Cached {
+    One(Arc<Outcome>),
+    Many(Vec<Arc<Outcome>>),
+}
+
+impl Cached {
+    fn as_slice(&self) -> &[Arc<Outcome>] {
+        match self {
+            Cached::One(o) => std::slice::from_ref(o),
+            Cached::Many(list) => list,
+        }
+    }
+
+    fn push(&mut self, o: Arc<Outcome>) {
+        match self {
+            Cached::One(first) => *self = Cached::Many(vec![first.clone(), o]),
+            Cached::Many(list) => list.push(o),
+        }
+    }
+}
 
 impl Prepared<'_> {
     /// The evidence (with assumptions applied).
@@ -285,7 +310,7 @@ impl Engine {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Some(hit) = cache.get(&key).and_then(|list| {
-                list.iter().find(|o| {
+                list.as_slice().iter().find(|o| {
                     o.params
                         .iter()
                         .all(|p| params.get(&p.name) == p.value.as_ref())
@@ -309,8 +334,8 @@ impl Engine {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .entry(key)
-            .or_default()
-            .push(o.clone());
+            .and_modify(|list| list.push(o.clone()))
+            .or_insert_with(|| Cached::One(o.clone()));
         o
     }
 
