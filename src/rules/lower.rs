@@ -786,9 +786,18 @@ impl Run<'_> {
                 Ok(Dynamic::FALSE)
             }
             E::Prop(base, f, name) => {
-                let v = self.expr(base, frame)?;
+                // A variable's field is read in place: a copy of a fact's handle is a boxed
+                // value of its own, made and dropped for each field read.
+                if let E::Var(at) = **base {
+                    self.tick();
+                    self.tick();
+                    let v = self.locals.get_mut(frame + at).ok_or(Stop::Bail)?;
+                    let out = prop(v, *f, name)?;
+                    return self.sized(out);
+                }
+                let mut v = self.expr(base, frame)?;
                 self.tick();
-                self.sized(prop(v, *f, name)?)
+                self.sized(prop(&mut v, *f, name)?)
             }
             E::Map(template, entries) => {
                 let mut map = template.as_ref().clone();
@@ -895,7 +904,7 @@ impl Run<'_> {
 }
 
 /// `v.name`: a fact's field (read through the API, so it is recorded) or a map's entry.
-fn prop(mut v: Dynamic, f: Option<Field>, name: &str) -> X {
+fn prop(v: &mut Dynamic, f: Option<Field>, name: &str) -> X {
     if v.is::<FactView>() {
         let mut view = v.write_lock::<FactView>().ok_or(Stop::Bail)?;
         return Ok(api::field(&mut view, f.ok_or(Stop::Bail)?));
