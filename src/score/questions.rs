@@ -154,11 +154,14 @@ impl<'a> Lift<'a> {
     /// Buffers for [`Lift::lift`], holding every node at the point of its lower bound.
     pub(super) fn buffers(&self) -> Lifted {
         let n = self.points.len();
+        // Room for every node in each list, so the first lifts do not grow them by doubling.
         Lifted {
             vals: self.points.clone(),
             dirty: Marks::new(n),
             seen: Marks::new(n),
-            ..Lifted::default()
+            stack: Vec::with_capacity(n),
+            found: Vec::with_capacity(n),
+            touched: Vec::with_capacity(n),
         }
     }
 
