@@ -27,6 +27,8 @@
 //! them could be reached. Within the limits it has no loops, so it always ends quickly; the
 //! deadline is for work that is slow per operation, which none of this is.
 
+use std::sync::atomic::AtomicUsize;
+
 use rhai::{ASTFlags, Array, Dynamic, Expr, FnCallExpr, ImmutableString, Stmt, AST, FLOAT, INT};
 
 use super::api::{self, RhaiOutcome};
@@ -156,6 +158,8 @@ enum E {
     Closure(usize, Vec<E>),
     Index(Box<(E, E)>),
     Api(Api, Vec<E>),
+    /// `fact(key)`, with where its key was last found in a fact table.
+    Fact(Box<E>, AtomicUsize),
     Method(Method, Box<E>, Vec<E>),
     Script(usize, Vec<E>),
     Block(Block),
@@ -513,7 +517,11 @@ impl Lowering<'_> {
             ("yes_no", 4) => Api::YesNo,
             _ => return E::Bail,
         };
-        E::Api(api, args)
+        match (api, <[E; 1]>::try_from(args)) {
+            (Api::Fact, Ok([key])) => E::Fact(Box::new(key), AtomicUsize::new(usize::MAX)),
+            (_, Ok(args)) => E::Api(api, args.into()),
+            (_, Err(args)) => E::Api(api, args),
+        }
     }
 }
 
@@ -845,6 +853,14 @@ impl Run<'_> {
                 let out = call_api(*api, self.stack.get_mut(at..).unwrap_or_default());
                 self.stack.truncate(at);
                 self.sized(out.ok_or(Stop::Bail)?)
+            }
+            E::Fact(key, at) => {
+                // As `E::Api` does: the argument, then the call.
+                let key = self.expr(key, frame)?;
+                self.tick();
+                let key = text(&key).ok_or(Stop::Bail)?;
+                let view = api::fact_hinted(&key, Some(at)).map_err(|_| Stop::Bail)?;
+                self.sized(Dynamic::from(view))
             }
             E::Block(b) => self.block(b, frame),
             E::Bail => Err(Stop::Bail),

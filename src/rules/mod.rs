@@ -6,7 +6,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -666,12 +666,27 @@ mod api {
     }
 
     pub(super) fn fact(key: &str) -> R<FactView> {
+        fact_hinted(key, None)
+    }
+
+    /// [`fact`], trying the place `hint` remembers first. A call site with a constant key
+    /// finds it at the same place in every table of one vocabulary, so one comparison
+    /// replaces a binary search; the place is checked, so a table of another vocabulary
+    /// only costs the search again.
+    pub(super) fn fact_hinted(key: &str, hint: Option<&AtomicUsize>) -> R<FactView> {
         with_current(|cur| {
-            match cur
-                .facts
-                .entries
-                .binary_search_by(|(_, r)| r.key.as_str().cmp(key))
-            {
+            let entries = &cur.facts.entries;
+            let hinted = hint
+                .map(|h| h.load(Ordering::Relaxed))
+                .filter(|&at| entries.get(at).is_some_and(|(_, r)| r.key.as_str() == key));
+            let found = match hinted {
+                Some(at) => Ok(at),
+                None => entries.binary_search_by(|(_, r)| r.key.as_str().cmp(key)),
+            };
+            if let (Some(h), Ok(at), None) = (hint, found, hinted) {
+                h.store(at, Ordering::Relaxed);
+            }
+            match found {
                 Ok(idx) => {
                     if !cur.reads.facts.contains(&idx) {
                         cur.reads.facts.push(idx);
@@ -870,7 +885,7 @@ mod api {
     /// A [`YesNo`] check run without the interpreter: `fact(key)`, then `yes_no`, the very
     /// functions the script calls.
     pub(super) fn yes_no_native(y: &YesNo) -> R<RhaiOutcome> {
-        let mut view = fact(&y.key)?;
+        let mut view = fact_hinted(&y.key, Some(&y.at))?;
         yes_no(&mut view, &y.yes, &y.no, &y.missing)
     }
 
@@ -986,6 +1001,8 @@ struct Entry {
 #[derive(Debug)]
 struct YesNo {
     key: String,
+    /// Where the key was last found in a fact table (see `api::fact_hinted`).
+    at: AtomicUsize,
     yes: String,
     no: String,
     missing: String,
@@ -1082,6 +1099,7 @@ fn yes_no_shape(
     };
     Some(YesNo {
         key: text(key)?,
+        at: AtomicUsize::new(usize::MAX),
         yes: text(yes)?,
         no: text(no)?,
         missing: text(missing)?,
@@ -1656,6 +1674,75 @@ mod tests {
     fn run(script: &str, f: &str) -> Outcome {
         let (rules, facts, params) = setup(script);
         rules.evaluate("r.rhai", f, &facts, &params)
+    }
+
+    #[test]
+    fn a_fact_is_found_where_another_vocabulary_puts_it() {
+        // A call site remembers where its key was; a table of a vocabulary with more keys
+        // before it has the key elsewhere, and back in the first table it is where it was.
+        let (rules, facts, params) = setup(
+            "fn baa() { yes_no(fact(\"contract.baa\"), \"y\", \"n\", \"m\") }\n\
+             fn read() { let f = fact(\"contract.baa\"); if f.known { pass(`${f.value}`) } else { unknown(\"m\") } }",
+        );
+        let other = |facts: &str| {
+            let v = SourceFile::from_text(
+                "v.yaml",
+                "labfit: vocabulary/v1\nfacts:\n  a.first: {type: bool, meaning: m, question: q14, ask: a?}\n  b.second: {type: bool, meaning: m, question: q14, ask: a?}\n  contract.baa: {type: bool, meaning: m, question: q14, ask: a?}\n",
+            );
+            let vocab = Arc::new(Vocabulary::parse(&v).unwrap());
+            let e = SourceFile::from_text(
+                "e.yaml",
+                format!(
+                    "labfit: evidence/v1\nid: p\nprovider: P\nas_of: 2023-08-04\nfacts:\n{facts}"
+                ),
+            );
+            let ev = Evidence::parse(&e, &vocab).unwrap();
+            Arc::new(FactTable::new(
+                &ev,
+                &vocab,
+                "2024-01-01".parse().unwrap(),
+                None,
+                &[],
+            ))
+        };
+        // Both checks run without the interpreter, where the place is remembered.
+        let entries = &rules.files["r.rhai"].entries;
+        assert!(entries["baa"].yes_no.is_some() && entries["read"].lowered.is_some());
+        let shifted = other("  contract.baa: false\n");
+        let without = table("  sla.pct: 99.9\n");
+        for f in ["baa", "read"] {
+            let seen: Vec<_> = [&facts, &shifted, &facts, &without]
+                .iter()
+                .map(|t| {
+                    let o = rules.evaluate("r.rhai", f, t, &params);
+                    (o.status, o.note, o.facts.first().map(|r| r.value.clone()))
+                })
+                .collect();
+            let (yes, no) = if f == "baa" {
+                ("y", "n")
+            } else {
+                ("true", "false")
+            };
+            let outcome = |s, n: &str, v| (s, n.to_owned(), Some(v));
+            assert_eq!(
+                seen,
+                [
+                    outcome(OutcomeStatus::Pass, yes, Some(FactValue::Bool(true))),
+                    outcome(
+                        if f == "baa" {
+                            OutcomeStatus::Fail
+                        } else {
+                            OutcomeStatus::Pass
+                        },
+                        no,
+                        Some(FactValue::Bool(false))
+                    ),
+                    outcome(OutcomeStatus::Pass, yes, Some(FactValue::Bool(true))),
+                    outcome(OutcomeStatus::Unknown, "m", None),
+                ],
+                "{f}"
+            );
+        }
     }
 
     #[test]
