@@ -104,7 +104,6 @@ enum Op {
 
 #[derive(Debug, Clone, Copy)]
 enum Api {
-    Fact,
     Param,
     ParamOr,
     Pass,
@@ -500,8 +499,14 @@ impl Lowering<'_> {
         {
             return E::Script(at, args);
         }
+        if name == "fact" {
+            let mut args = args.into_iter();
+            return match (args.next(), args.next()) {
+                (Some(key), None) => E::Fact(Box::new(key), AtomicUsize::new(usize::MAX)),
+                _ => E::Bail,
+            };
+        }
         let api = match (name, args.len()) {
-            ("fact", 1) => Api::Fact,
             ("param", 1) => Api::Param,
             ("param_or", 2) => Api::ParamOr,
             ("pass", 0 | 1) => Api::Pass,
@@ -517,11 +522,7 @@ impl Lowering<'_> {
             ("yes_no", 4) => Api::YesNo,
             _ => return E::Bail,
         };
-        match (api, <[E; 1]>::try_from(args)) {
-            (Api::Fact, Ok([key])) => E::Fact(Box::new(key), AtomicUsize::new(usize::MAX)),
-            (_, Ok(args)) => E::Api(api, args.into()),
-            (_, Err(args)) => E::Api(api, args),
-        }
+        E::Api(api, args)
     }
 }
 
@@ -1084,7 +1085,6 @@ fn call_api(api: Api, args: &mut [Dynamic]) -> Option<Dynamic> {
         Some(Dynamic::from(api::outcome(status, value, &note)))
     };
     match (api, args) {
-        (Api::Fact, [k]) => api::fact(&text(k)?).ok().map(Dynamic::from),
         (Api::Param, [k]) => api::param(&text(k)?).ok(),
         (Api::ParamOr, [k, default]) => api::param_or(&text(k)?, take(default)).ok(),
         (Api::Pass, args) => outcome(O::Pass, Some(1.0), args),

@@ -1639,10 +1639,15 @@ mod tests {
     /// The test vocabulary's table for a provider whose evidence states `facts` (YAML lines
     /// under `facts:`), as of 2023-08-04, scored on 2024-01-01.
     fn table(facts: &str) -> Arc<FactTable> {
-        let v = SourceFile::from_text(
-            "v.yaml",
-            "labfit: vocabulary/v1\nfacts:\n  contract.baa: {type: bool, meaning: m, question: q14, ask: a?}\n  sla.pct: {type: percent, meaning: m, question: q03, ask: a?}\n",
-        );
+        table_of(
+            "  contract.baa: {type: bool, meaning: m, question: q14, ask: a?}\n  sla.pct: {type: percent, meaning: m, question: q03, ask: a?}\n",
+            facts,
+        )
+    }
+
+    /// [`table`] of a vocabulary of `keys` (YAML lines under `facts:`).
+    fn table_of(keys: &str, facts: &str) -> Arc<FactTable> {
+        let v = SourceFile::from_text("v.yaml", format!("labfit: vocabulary/v1\nfacts:\n{keys}"));
         let vocab = Arc::new(Vocabulary::parse(&v).unwrap());
         let e = SourceFile::from_text(
             "e.yaml",
@@ -1684,31 +1689,15 @@ mod tests {
             "fn baa() { yes_no(fact(\"contract.baa\"), \"y\", \"n\", \"m\") }\n\
              fn read() { let f = fact(\"contract.baa\"); if f.known { pass(`${f.value}`) } else { unknown(\"m\") } }",
         );
-        let other = |facts: &str| {
-            let v = SourceFile::from_text(
-                "v.yaml",
-                "labfit: vocabulary/v1\nfacts:\n  a.first: {type: bool, meaning: m, question: q14, ask: a?}\n  b.second: {type: bool, meaning: m, question: q14, ask: a?}\n  contract.baa: {type: bool, meaning: m, question: q14, ask: a?}\n",
-            );
-            let vocab = Arc::new(Vocabulary::parse(&v).unwrap());
-            let e = SourceFile::from_text(
-                "e.yaml",
-                format!(
-                    "labfit: evidence/v1\nid: p\nprovider: P\nas_of: 2023-08-04\nfacts:\n{facts}"
-                ),
-            );
-            let ev = Evidence::parse(&e, &vocab).unwrap();
-            Arc::new(FactTable::new(
-                &ev,
-                &vocab,
-                "2024-01-01".parse().unwrap(),
-                None,
-                &[],
-            ))
-        };
         // Both checks run without the interpreter, where the place is remembered.
         let entries = &rules.files["r.rhai"].entries;
         assert!(entries["baa"].yes_no.is_some() && entries["read"].lowered.is_some());
-        let shifted = other("  contract.baa: false\n");
+        let shifted = table_of(
+            "  a.first: {type: bool, meaning: m, question: q14, ask: a?}\n\
+            \x20 b.second: {type: bool, meaning: m, question: q14, ask: a?}\n\
+            \x20 contract.baa: {type: bool, meaning: m, question: q14, ask: a?}\n",
+            "  contract.baa: false\n",
+        );
         let without = table("  sla.pct: 99.9\n");
         for f in ["baa", "read"] {
             let seen: Vec<_> = [&facts, &shifted, &facts, &without]
