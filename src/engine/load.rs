@@ -34,7 +34,7 @@ use crate::input::source::{display_path, InputHash, Location, SourceFile};
 use crate::input::yaml;
 use crate::profile::params::ParamVocabulary;
 use crate::report::{Warning, WarningKind};
-use crate::rules::{Limits, RuleSet};
+use crate::rules::{Limits, RuleSet, Unstated};
 use crate::score::AnswerKinds;
 
 mod builtin {
@@ -430,6 +430,7 @@ impl Merged {
             self.replaced.into_iter().unzip();
         let engine = Engine {
             answers: AnswerKinds::of(&self.vocab),
+            unstated: Unstated::of(&self.vocab),
             vocab: Arc::new(self.vocab),
             params: Arc::new(self.params),
             graph,

@@ -30,7 +30,7 @@ use crate::input::date::Date;
 use crate::input::source::{InputHash, SourceFile};
 use crate::profile::params::ParamVocabulary;
 use crate::report::Warning;
-use crate::rules::{Limits, RuleSet};
+use crate::rules::{Limits, RuleSet, Unstated};
 use crate::score::AnswerKinds;
 
 pub use lookup::Gathered;
@@ -144,6 +144,8 @@ pub struct Engine {
     memo: bool,
     /// Each fact's kind of answer, for the questions of every report.
     answers: AnswerKinds,
+    /// The vocabulary's keys as unstated facts, shared by every fact table.
+    unstated: Unstated,
 }
 
 impl Engine {

@@ -266,9 +266,10 @@ impl Engine {
             match found.and_then(|i| Some((i, tables.get(i)?.1.clone()))) {
                 Some(hit) => hit,
                 None => {
-                    let t = Arc::new(FactTable::new(
+                    let t = Arc::new(FactTable::with_unstated(
                         &prep.evidence,
                         &self.vocab,
+                        &self.unstated,
                         prep.as_of,
                         max_age,
                         &profile.services,

@@ -7,5 +7,6 @@ pub mod error;
 pub mod excerpt;
 pub(crate) mod fast;
 pub mod kind;
+pub(crate) mod sorted;
 pub mod source;
 pub(crate) mod yaml;

@@ -19,6 +19,7 @@ use crate::evidence::vocabulary::Vocabulary;
 use crate::evidence::{Evidence, FactValue, Status};
 use crate::input::date::Date;
 use crate::input::error::did_you_mean;
+use crate::input::sorted::take_key;
 use crate::input::source::{Location, SourceFile};
 use crate::profile::ParamValue;
 
@@ -325,6 +326,43 @@ pub struct FactTable {
     entries: Vec<(OnceLock<Dynamic>, Arc<FactRead>)>,
 }
 
+/// The record of each vocabulary key as rules see it in evidence that does not state it, in
+/// the vocabulary's order. Many keys are unstated for any one provider (the built-in ones
+/// state between 5 and 38 of the vocabulary's 65 keys), so an engine builds these once and
+/// every fact table shares them rather than allocating a key and a record for each.
+#[derive(Debug, Default)]
+pub(crate) struct Unstated(Vec<Arc<FactRead>>);
+
+impl Unstated {
+    pub(crate) fn of(vocab: &Vocabulary) -> Unstated {
+        Unstated(
+            vocab
+                .iter()
+                .map(|(key, _)| Arc::new(FactRead::unstated(key)))
+                .collect(),
+        )
+    }
+}
+
+impl FactRead {
+    /// A key the evidence does not mention.
+    fn unstated(key: &str) -> FactRead {
+        FactRead {
+            key: key.to_owned(),
+            value: None,
+            status: Status::Unknown,
+            known: false,
+            stale: false,
+            age_days: None,
+            source: None,
+            note: None,
+            missing: true,
+            covers: None,
+            lapse: None,
+        }
+    }
+}
+
 impl FactTable {
     /// Prepares `evidence` for evaluation on `as_of` by a lab that uses `services`. A stated
     /// fact counts as unknown when it covers only some of those services, when it is past its
@@ -336,25 +374,53 @@ impl FactTable {
         max_age_days: Option<u32>,
         services: &[String],
     ) -> FactTable {
+        FactTable::build(evidence, vocab, None, as_of, max_age_days, services)
+    }
+
+    /// As [`FactTable::new`], sharing the records of the keys `evidence` does not state
+    /// from `unstated` (built from the same vocabulary) instead of making each anew.
+    pub(crate) fn with_unstated(
+        evidence: &Evidence,
+        vocab: &Vocabulary,
+        unstated: &Unstated,
+        as_of: Date,
+        max_age_days: Option<u32>,
+        services: &[String],
+    ) -> FactTable {
+        FactTable::build(
+            evidence,
+            vocab,
+            Some(unstated),
+            as_of,
+            max_age_days,
+            services,
+        )
+    }
+
+    fn build(
+        evidence: &Evidence,
+        vocab: &Vocabulary,
+        unstated: Option<&Unstated>,
+        as_of: Date,
+        max_age_days: Option<u32>,
+        services: &[String],
+    ) -> FactTable {
         let mut entries = Vec::with_capacity(vocab.len());
         // Both are sorted by key: one pass over the evidence finds each key's fact.
         let mut stated = evidence.facts.iter().peekable();
+        // `unstated` follows the vocabulary's order too; a record is taken only for its own
+        // key, so one built from another vocabulary can cost time but never a wrong fact.
+        let mut shared = unstated.map(|u| u.0.iter());
         for (key, spec) in vocab.iter() {
-            while stated.next_if(|(k, _)| k.as_str() < key).is_some() {}
-            let found = stated.next_if(|(k, _)| k.as_str() == key).map(|(_, f)| f);
+            let blank = shared.as_mut().and_then(Iterator::next);
+            let found = take_key(&mut stated, key);
             let read = match found {
-                None => FactRead {
-                    key: key.to_owned(),
-                    value: None,
-                    status: Status::Unknown,
-                    known: false,
-                    stale: false,
-                    age_days: None,
-                    source: None,
-                    note: None,
-                    missing: true,
-                    covers: None,
-                    lapse: None,
+                None => match blank {
+                    Some(b) if b.key == key => {
+                        entries.push((OnceLock::new(), b.clone()));
+                        continue;
+                    }
+                    _ => FactRead::unstated(key),
                 },
                 Some(f) => {
                     let date = evidence.fact_date(f);
@@ -1679,6 +1745,41 @@ mod tests {
     fn run(script: &str, f: &str) -> Outcome {
         let (rules, facts, params) = setup(script);
         rules.evaluate("r.rhai", f, &facts, &params)
+    }
+
+    #[test]
+    fn a_table_sharing_unstated_records_reads_as_one_that_makes_its_own() {
+        let vocab_of = |keys: &str| {
+            let v =
+                SourceFile::from_text("v.yaml", format!("labfit: vocabulary/v1\nfacts:\n{keys}"));
+            Arc::new(Vocabulary::parse(&v).unwrap())
+        };
+        let spec = "{type: bool, meaning: m, question: q14, ask: a?}";
+        let vocab = vocab_of(&format!(
+            "  a.first: {spec}\n  contract.baa: {spec}\n  z.last: {spec}\n"
+        ));
+        let e = SourceFile::from_text(
+            "e.yaml",
+            "labfit: evidence/v1\nid: p\nprovider: P\nas_of: 2023-08-04\nfacts:\n  contract.baa: true\n",
+        );
+        let ev = Evidence::parse(&e, &vocab).unwrap();
+        let as_of = "2024-01-01".parse().unwrap();
+        let reads = |t: &FactTable| t.reads().cloned().collect::<Vec<_>>();
+        let own = FactTable::new(&ev, &vocab, as_of, None, &[]);
+        let shared = FactTable::with_unstated(&ev, &vocab, &Unstated::of(&vocab), as_of, None, &[]);
+        assert_eq!(reads(&shared), reads(&own));
+        assert_eq!(
+            own.reads()
+                .map(|r| (r.key.as_str(), r.missing))
+                .collect::<Vec<_>>(),
+            [("a.first", true), ("contract.baa", false), ("z.last", true)]
+        );
+        // Records of another vocabulary (other keys, one key fewer) are never taken for these.
+        let other = Unstated::of(&vocab_of(&format!(
+            "  b.second: {spec}\n  z.last: {spec}\n"
+        )));
+        let mixed = FactTable::with_unstated(&ev, &vocab, &other, as_of, None, &[]);
+        assert_eq!(reads(&mixed), reads(&own));
     }
 
     #[test]

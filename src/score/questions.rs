@@ -12,6 +12,7 @@ use crate::evidence::vocabulary::{FactSpec, FactType, Vocabulary};
 use crate::evidence::{FactValue, Status};
 use crate::graph::catalog::Aggregate;
 use crate::graph::{Graph, NodeKind};
+use crate::input::sorted::take_key;
 use crate::rules::{Lapse, Outcome, OutcomeStatus};
 use crate::score::interval::{combine_points, edge_weight, leaves_under, root_val, Val};
 use crate::score::model::{
@@ -457,10 +458,8 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
     let mut out: Vec<Option<Question>> = asks
         .into_iter()
         .map(|(key, ask)| {
-            while specs.next_if(|&(k, _)| k < key).is_some() {}
-            let spec = specs.next_if(|&(k, _)| k == key).map(|(_, s)| s);
-            while kinds.next_if(|(k, _)| k.as_str() < key).is_some() {}
-            let kind = kinds.next_if(|(k, _)| k.as_str() == key).map(|(_, a)| a);
+            let spec = take_key(&mut specs, key);
+            let kind = take_key(&mut kinds, key);
             Some(ctx.question(key.to_owned(), ask, spec, kind))
         })
         .collect();
