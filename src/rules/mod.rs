@@ -1766,8 +1766,16 @@ mod tests {
         let as_of = "2024-01-01".parse().unwrap();
         let reads = |t: &FactTable| t.reads().cloned().collect::<Vec<_>>();
         let own = FactTable::new(&ev, &vocab, as_of, None, &[]);
-        let shared = FactTable::with_unstated(&ev, &vocab, &Unstated::of(&vocab), as_of, None, &[]);
+        let unstated = Unstated::of(&vocab);
+        let shared = FactTable::with_unstated(&ev, &vocab, &unstated, as_of, None, &[]);
         assert_eq!(reads(&shared), reads(&own));
+        // The unstated keys read the shared records themselves, not copies of them.
+        let is_shared = shared
+            .reads()
+            .zip(&unstated.0)
+            .map(|(r, u)| std::ptr::eq(r, &**u))
+            .collect::<Vec<_>>();
+        assert_eq!(is_shared, [true, false, true]);
         assert_eq!(
             own.reads()
                 .map(|r| (r.key.as_str(), r.missing))
