@@ -363,7 +363,7 @@ fn html_is_self_contained_and_escapes_input() {
     // Every input file is listed with its hash.
     for r in &c.reports {
         for i in &r.inputs {
-            assert!(out.contains(&i.sha256), "missing hash of {}", i.name);
+            assert!(out.contains(&*i.sha256), "missing hash of {}", i.name);
         }
     }
 }

@@ -191,25 +191,29 @@ impl SourceFile {
     }
 
     /// A summary of this input for a report's `inputs`.
-    pub fn input_hash(&self, kind: &str) -> InputHash {
+    pub fn input_hash(&self, kind: &'static str) -> InputHash {
         InputHash {
-            kind: kind.to_owned(),
-            name: self.name.to_string(),
-            sha256: self.sha256.to_string(),
+            kind,
+            name: self.name.clone(),
+            sha256: self.sha256.clone(),
             builtin: self.builtin,
         }
     }
 }
 
-/// The SHA-256 of one input of a report, so a reader can tell which files produced it.
+/// The SHA-256 of one input of a report, so a reader can tell which files produced it. The
+/// name and hash are the file's own, shared with every report rather than copied into each
+/// (copying the thirty of a built-in score was two allocations a file).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct InputHash {
-    /// `vocabulary`, `catalog`, `rule`, `profile` or `evidence`.
-    pub kind: String,
+    /// `vocabulary`, `catalog`, `rule`, `parameters`, `profile` or `evidence`.
+    pub kind: &'static str,
     /// The file's name as shown in diagnostics.
-    pub name: String,
+    #[schemars(with = "String")]
+    pub name: Arc<str>,
     /// Lowercase hex SHA-256 of its text.
-    pub sha256: String,
+    #[schemars(with = "String")]
+    pub sha256: Arc<str>,
     /// True for content compiled into the binary.
     pub builtin: bool,
 }

@@ -938,7 +938,7 @@ fn inputs(o: &mut String, list: &[&InputHash]) {
             writeln!(
             o,
             "<tr><td>{}</td><td class=\"file\"><code>{}</code>{}</td><td class=\"hash\"><code>{}</code></td></tr>",
-            h(&i.kind),
+            h(i.kind),
             h(&i.name),
             if i.builtin { " <span class=\"note\">(built in)</span>" } else { "" },
             h(&i.sha256)

@@ -104,7 +104,7 @@ fn inputs(o: &mut String, list: &[&InputHash]) {
         let _ = writeln!(
             o,
             "| {} | {}{} | {} |",
-            esc(&i.kind),
+            esc(i.kind),
             code(&i.name),
             if i.builtin { " (built in)" } else { "" },
             code(&i.sha256)

@@ -728,7 +728,7 @@ fn back_matter(ids: &Ids, reports: &[&Report]) -> BackMatter {
         },
         hashes: vec![Hash {
             algorithm: "SHA-256",
-            value: i.sha256.clone(),
+            value: i.sha256.to_string(),
         }],
     };
     let profile = reports
