@@ -332,3 +332,24 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A report's input is the file's own name and hash, not a copy: a built-in score lists
+    /// thirty inputs, and copying them was two allocations a file for every report.
+    #[test]
+    fn an_input_hash_shares_the_files_name_and_hash() {
+        let f = SourceFile::builtin("rules/x.yaml", "a: 1\n");
+        let (a, b) = (f.input_hash("catalog"), f.input_hash("catalog"));
+        assert_eq!(
+            (a.kind, &*a.name, &*a.sha256, a.builtin),
+            ("catalog", "rules/x.yaml", f.sha256(), true)
+        );
+        assert_eq!(a.sha256.len(), 64);
+        assert!(std::ptr::eq(a.name.as_ptr(), f.name().as_ptr()));
+        assert!(std::ptr::eq(a.sha256.as_ptr(), f.sha256().as_ptr()));
+        assert!(Arc::ptr_eq(&a.name, &b.name) && Arc::ptr_eq(&a.sha256, &b.sha256));
+    }
+}
