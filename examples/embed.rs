@@ -49,12 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     if let Some(best) = comparison.reports.first() {
-        let first_questions: Vec<&str> = best
-            .questions
-            .iter()
-            .take(3)
-            .map(|q| q.ask.as_str())
-            .collect();
+        let first_questions: Vec<&str> = best.questions.iter().take(3).map(|q| &*q.ask).collect();
         println!("\nFirst questions for {}:", best.provider.name);
         for q in first_questions {
             println!("  - {q}");

@@ -212,7 +212,7 @@ fn questions_are_ordered_by_impact_and_say_by_how_much() {
     );
     let agreement = &r.questions[0];
     assert_eq!(ids(&agreement.gates), ["ctl.agreement"]);
-    assert_eq!(agreement.question, "q14");
+    assert_eq!(&*agreement.question, "q14");
     assert_eq!(
         labfit::render::words::current_answer(&r, agreement).as_deref(),
         Some("true (reported only; a must-have needs claimed or better)")

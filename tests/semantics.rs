@@ -93,7 +93,7 @@ fn scores_the_fixture_by_hand() {
     assert_eq!(r.verdict, Verdict::Conditional);
     let q = &r.questions[0];
     assert_eq!(
-        (q.fact.as_str(), q.ask.as_str(), q.question.as_str(), q.gate),
+        (q.fact.as_str(), &*q.ask, &*q.question, q.gate),
         ("b.y", "Does B hold?", "q02", true)
     );
     assert!(close(q.swing, 12.5));

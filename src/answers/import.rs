@@ -382,7 +382,7 @@ pub fn form_questions(r: &Report, vocab: &Vocabulary) -> Vec<FormQuestion> {
 }
 
 fn form_question(q: &Question, vocab: &Vocabulary) -> FormQuestion {
-    let mut text = q.ask.clone();
+    let mut text = q.ask.to_string();
     if let Some(doc) = &q.document {
         text.push_str(&format!(" Please attach: {doc}."));
     }
@@ -403,7 +403,7 @@ fn askable(vocab: &Vocabulary) -> Vec<FormQuestion> {
         .map(|(k, s)| FormQuestion {
             id: question_id(&s.question, k),
             fact: k.to_owned(),
-            question: s.ask.clone(),
+            question: s.ask.to_string(),
             answer_type: answer_type(Some(s)),
             current_value: None,
             current_status: None,

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -66,14 +67,15 @@ pub struct FactSpec {
     pub values: Vec<String>,
     /// One line: what the fact means.
     pub meaning: String,
+    // The texts a question carries are shared with every report's question, not copied.
     /// The guide question it answers: `q01`…`q18` or `mss`.
-    pub question: String,
+    pub question: Arc<str>,
     /// The question to send the provider when the fact is unknown.
-    pub ask: String,
+    pub ask: Arc<str>,
     /// The document that establishes the fact better than the provider's word ("the signed
     /// business associate agreement"), asked for when the fact needs more assurance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub document: Option<String>,
+    pub document: Option<Arc<str>>,
     /// How long a fact of this kind stays valid after its date, in months: an attestation
     /// expires even when its evidence gives no `expires` (a SOC 2 report 12 months after the
     /// period it covers ends; an ISO certificate at most 36 months after it was issued).

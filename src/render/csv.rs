@@ -110,10 +110,10 @@ pub fn questions(r: &Report) -> String {
             &[
                 (n + 1).to_string(),
                 r.provider.id.clone(),
-                q.question.clone(),
+                q.question.to_string(),
                 guide_topic(&q.question).unwrap_or_default().to_owned(),
                 q.fact.clone(),
-                q.ask.clone(),
+                q.ask.to_string(),
                 if q.gate { "yes" } else { "no" }.to_owned(),
                 q.gates.join("; "),
                 exact(q.swing),

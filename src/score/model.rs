@@ -147,10 +147,13 @@ impl AskReason {
 pub struct Question {
     /// The fact key.
     pub fact: String,
+    // The texts are the vocabulary's, shared rather than copied into every question.
     /// The question text (from the vocabulary).
-    pub ask: String,
+    #[schemars(with = "String")]
+    pub ask: Arc<str>,
     /// The guide question it belongs to (`q14`).
-    pub question: String,
+    #[schemars(with = "String")]
+    pub question: Arc<str>,
     /// How many fit points the answer can move (0–100 scale).
     pub swing: f64,
     /// True when the answer can open, meet or fail a gate.
@@ -180,7 +183,8 @@ pub struct Question {
     /// `verified`, a weakly assured, expired or out-of-scope fact): "the current SOC 2 Type II
     /// report".
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub document: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub document: Option<Arc<str>>,
     /// True when every check that reads the fact is already decided on other facts (an
     /// alternative passes): the answer can only confirm, so the question comes last.
     #[serde(skip_serializing_if = "std::ops::Not::not")]

@@ -596,18 +596,18 @@ fn held(
 /// agreement, an audit report, a certificate), what we have lapsed (asked again: the current
 /// one), or a must-have it bears on needs more than `claimed`. A fact a third party reported,
 /// under must-haves that accept the provider's word, is only to be confirmed.
-fn document(spec: Option<&FactSpec>, reason: AskReason, needs: Option<Status>) -> Option<String> {
+fn document(spec: Option<&FactSpec>, reason: AskReason, needs: Option<Status>) -> Option<Arc<str>> {
     if let Some(d) = spec.and_then(|s| s.document.clone()) {
         return Some(d);
     }
     let stronger = needs.is_some_and(|n| n.rank() > Status::Claimed.rank());
     match reason {
         AskReason::Stale | AskReason::Expired | AskReason::OutOfScope => {
-            Some("the current version of the document it rests on".to_owned())
+            Some("the current version of the document it rests on".into())
         }
         _ if stronger => Some(
             "a document we can check: the contract clause, audit report or certificate that states it"
-                .to_owned(),
+                .into(),
         ),
         _ => None,
     }
@@ -720,7 +720,7 @@ impl QuestionCtx<'_> {
         Question {
             fact: key,
             ask: text,
-            question: spec.map(|s| s.question.clone()).unwrap_or_default(),
+            question: spec.map_or_else(|| Arc::from(""), |s| s.question.clone()),
             swing: round6(swing),
             gate: !gate_ids.is_empty(),
             gates: gate_ids,
@@ -790,10 +790,12 @@ fn ask_text(
     reason: AskReason,
     lapse: Option<&Lapse>,
     need: Option<Status>,
-) -> String {
-    let mut text = spec
-        .map(|s| s.ask.clone())
-        .unwrap_or_else(|| format!("What is `{key}`?"));
+) -> Arc<str> {
+    // Most questions ask the vocabulary's question as it is: that one is shared.
+    if let (Some(s), AskReason::Unknown) = (spec, reason) {
+        return s.ask.clone();
+    }
+    let mut text = spec.map_or_else(|| format!("What is `{key}`?"), |s| s.ask.to_string());
     match (reason, lapse) {
         (AskReason::Expired, Some(Lapse::Expired { on, .. })) => text.push_str(&format!(
             " The document we have expired on {on}: please send the current one."
@@ -816,5 +818,5 @@ fn ask_text(
         ),
         (AskReason::Unknown, _) => {}
     }
-    text
+    text.into()
 }
