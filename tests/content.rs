@@ -284,14 +284,14 @@ fn a_us_lab_is_never_asked_for_a_gdpr_agreement() {
     for p in e.builtin_providers().map(str::to_owned).collect::<Vec<_>>() {
         let r = e.score(&profile, &e.evidence(&p).unwrap(), &options());
         for q in &r.questions {
-            assert_ne!(q.fact, "contract.dpa_gdpr", "{p}: {:?}", q.frameworks);
+            assert_ne!(&*q.fact, "contract.dpa_gdpr", "{p}: {:?}", q.frameworks);
             assert!(!q.ask.contains("GDPR"), "{p}: {}", q.ask);
         }
     }
     // The EU lab still is.
     let eu = e.profile("eu-clinical-lab").unwrap();
     let r = e.score(&eu, &e.evidence("aws").unwrap(), &options());
-    assert!(r.questions.iter().any(|q| q.fact == "contract.dpa_gdpr"));
+    assert!(r.questions.iter().any(|q| &*q.fact == "contract.dpa_gdpr"));
 }
 
 // ------------------------------------------------------------------ rules labs now face

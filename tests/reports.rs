@@ -13,7 +13,7 @@
 
 use labfit::render::{csv, html, json, junit, markdown, text};
 use labfit::report::comparison::Comparison;
-use labfit::report::{AskReason, GateState};
+use labfit::report::{AskReason, GateState, NodeStatus};
 use labfit::{Engine, Options, Report, Verdict};
 
 const PACK: &str = "tests/data/packs/reports";
@@ -197,7 +197,7 @@ fn questions_are_ordered_by_impact_and_say_by_how_much() {
     let keys: Vec<(&str, bool, AskReason)> = r
         .questions
         .iter()
-        .map(|q| (q.fact.as_str(), q.gate, q.reason))
+        .map(|q| (&*q.fact, q.gate, q.reason))
         .collect();
     // The agreement is known but only `reported`, under a gate that needs `claimed`: it comes
     // first. Then by swing: the expired audit report (read by both frameworks), then the
@@ -267,7 +267,7 @@ fn only_questions_that_can_move_a_gate_claim_it() {
     let q: Vec<(&str, bool, f64)> = r
         .questions
         .iter()
-        .map(|q| (q.fact.as_str(), q.gate, q.swing))
+        .map(|q| (&*q.fact, q.gate, q.swing))
         .collect();
     assert_eq!(q, [("x.c", true, 50.0), ("x.b", false, 0.0)]);
     assert!(r.questions[1].gates.is_empty());
@@ -287,7 +287,7 @@ fn an_assumption_answers_its_question() {
     let profile = e.profile(&format!("{pack}/profile.yaml")).unwrap();
     let evidence = e.evidence(&format!("{pack}/evidence.yaml")).unwrap();
     let r = e.score(&profile, &evidence, &options());
-    let q = r.questions.iter().find(|q| q.fact == "b.y").unwrap();
+    let q = r.questions.iter().find(|q| &*q.fact == "b.y").unwrap();
     assert!(q.gate);
     assert_eq!(ids(&q.gates), ["ctl.b"]);
     // fw1 = (3·[0.75, 1] + 1·[0, 1]) / 4 (A is claimed), fw2 = min(A, C): lifting b moves only
@@ -298,7 +298,7 @@ fn an_assumption_answers_its_question() {
     let mut opts = options();
     opts.assumptions = vec![e.assumption("b.y=true").unwrap()];
     let r = e.score(&profile, &evidence, &opts);
-    assert!(r.questions.iter().all(|q| q.fact != "b.y"));
+    assert!(r.questions.iter().all(|q| &*q.fact != "b.y"));
 }
 
 #[test]
@@ -463,4 +463,59 @@ fn diff_scores_each_change_alone() {
         .notes
         .iter()
         .any(|n| n.starts_with("evidence as_of moved from 2025-11-01 to 2025-12-01")));
+}
+
+#[test]
+fn a_report_names_facts_and_notes_with_the_engines_own_text() {
+    let e = engine();
+    let (beta, gamma) = (score(&e, "beta"), score(&e, "gamma"));
+    let key_of = |r: &Report, fact: &str| {
+        r.nodes
+            .iter()
+            .flat_map(|n| n.facts.iter())
+            .find(|f| &*f.key == fact)
+            .map(|f| f.key.clone())
+    };
+    // A question names its fact with the key its checks read, and every report of the engine
+    // names it with the same one.
+    let q = beta.questions.first().expect("beta has open questions");
+    let read = key_of(&beta, &q.fact).expect("a check reads the asked fact");
+    assert!(std::sync::Arc::ptr_eq(&q.fact, &read));
+    let other = key_of(&gamma, &q.fact).expect("gamma's checks read it too");
+    assert!(std::sync::Arc::ptr_eq(&read, &other));
+    // Providers that end a check the same way through the compare's memo share its note (a
+    // waiver's reason is the profile's, not a check's).
+    let c = compare(&e);
+    let note_of = |provider: &str, id: &str| {
+        let r = c
+            .reports
+            .iter()
+            .find(|r| r.provider.id == provider)
+            .unwrap();
+        r.node(id).unwrap().note.clone()
+    };
+    let shared = c.reports[0]
+        .nodes
+        .iter()
+        .filter(|n| n.check.is_some() && !n.note.is_empty() && n.status != NodeStatus::Waived)
+        .filter(|n| {
+            c.reports[1..]
+                .iter()
+                .any(|r| r.node(&n.id).is_some_and(|m| m.note == n.note))
+        })
+        .map(|n| n.id.clone())
+        .collect::<Vec<_>>();
+    assert!(
+        !shared.is_empty(),
+        "some check ends alike for two providers"
+    );
+    for id in &shared {
+        let first = note_of(&c.reports[0].provider.id, id);
+        let same = c.reports[1..]
+            .iter()
+            .filter_map(|r| r.node(id))
+            .filter(|m| m.note == first)
+            .all(|m| std::sync::Arc::ptr_eq(&m.note, &first));
+        assert!(same, "{id}: equal notes are one text");
+    }
 }

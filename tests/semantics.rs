@@ -93,7 +93,7 @@ fn scores_the_fixture_by_hand() {
     assert_eq!(r.verdict, Verdict::Conditional);
     let q = &r.questions[0];
     assert_eq!(
-        (q.fact.as_str(), &*q.ask, &*q.question, q.gate),
+        (&*q.fact, &*q.ask, &*q.question, q.gate),
         ("b.y", "Does B hold?", "q02", true)
     );
     assert!(close(q.swing, 12.5));
@@ -210,13 +210,13 @@ fn staleness_turns_old_facts_into_questions() {
         .questions
         .iter()
         .filter(|q| q.reason == AskReason::Stale)
-        .map(|q| q.fact.as_str())
+        .map(|q| &*q.fact)
         .collect();
     assert_eq!(stale, ["a.x", "c.z"]);
     assert!(r
         .questions
         .iter()
-        .find(|q| q.fact == "a.x")
+        .find(|q| &*q.fact == "a.x")
         .unwrap()
         .current
         .is_some());

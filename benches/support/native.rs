@@ -55,7 +55,7 @@ impl<'a> Run<'a> {
 
     fn fact(&mut self, key: &str) -> Option<Arc<FactRead>> {
         let f = self.table.shared(key)?.clone();
-        if !self.facts.iter().any(|r| r.key == key) {
+        if !self.facts.iter().any(|r| *r.key == *key) {
             self.facts.push(f.clone());
         }
         Some(f)
@@ -98,7 +98,7 @@ impl<'a> Run<'a> {
         Outcome {
             status,
             value,
-            note,
+            note: note.into(),
             facts: self.facts,
             params: self.read,
             error: None,

@@ -388,7 +388,7 @@ fn form_question(q: &Question, vocab: &Vocabulary) -> FormQuestion {
     }
     FormQuestion {
         id: question_id(&q.question, &q.fact),
-        fact: q.fact.clone(),
+        fact: q.fact.to_string(),
         question: text,
         answer_type: answer_type(vocab.get(&q.fact)),
         current_value: q.current.as_ref().map(value_cell),

@@ -185,7 +185,7 @@ fn node_result(
         check: None,
         facts: Reads::none(),
         params: Reads::none(),
-        note: String::new(),
+        note: Arc::default(),
         pack: node.pack.clone(),
     };
     if is_waived {
@@ -194,7 +194,8 @@ fn node_result(
             nr.note = format!(
                 "waived until {}: {} (approved by {})",
                 w.expires, w.reason, w.approved_by
-            );
+            )
+            .into();
         }
     }
     match &node.kind {
@@ -204,7 +205,8 @@ fn node_result(
             if let Some(o) = outcomes.get(&i) {
                 if !is_waived {
                     nr.status = o.status.into();
-                    nr.note.clone_from(&o.note);
+                    // The outcome's own text, shared: a report used to copy every note.
+                    nr.note = o.note.clone();
                     if let Some(e) = &o.error {
                         errors.push(RuleErrorEntry {
                             requirement: node.req.id.clone(),

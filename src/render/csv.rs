@@ -112,7 +112,7 @@ pub fn questions(r: &Report) -> String {
                 r.provider.id.clone(),
                 q.question.to_string(),
                 guide_topic(&q.question).unwrap_or_default().to_owned(),
-                q.fact.clone(),
+                q.fact.to_string(),
                 q.ask.to_string(),
                 if q.gate { "yes" } else { "no" }.to_owned(),
                 q.gates.join("; "),

@@ -470,7 +470,7 @@ fn observations(
     let mut facts: BTreeMap<&str, &FactRead> = BTreeMap::new();
     for n in &r.nodes {
         for f in &n.facts {
-            facts.entry(f.key.as_str()).or_insert(f);
+            facts.entry(&*f.key).or_insert(f);
         }
     }
     let subject = ids.text(&format!("party/{}", r.provider.id));
@@ -537,7 +537,7 @@ fn observations(
                 collected: timestamp(date),
                 remarks: f.note.clone(),
             };
-            (f.key.clone(), o)
+            (f.key.to_string(), o)
         })
         .collect()
 }
@@ -604,7 +604,7 @@ fn finding(
     let mut related: Vec<RelatedObservation> = n
         .facts
         .iter()
-        .filter_map(|f| by_fact.get(f.key.as_str()))
+        .filter_map(|f| by_fact.get(&*f.key))
         .map(|u| RelatedObservation {
             observation_uuid: u.clone(),
         })
@@ -612,7 +612,7 @@ fn finding(
     related.dedup_by(|a, b| a.observation_uuid == b.observation_uuid);
     let mut remarks: Vec<String> = Vec::new();
     if !n.note.is_empty() {
-        remarks.push(n.note.clone());
+        remarks.push(n.note.to_string());
     }
     remarks.extend(
         r.errors
@@ -710,7 +710,7 @@ fn facts_under(r: &Report, id: &str) -> BTreeSet<String> {
             continue;
         }
         if let Some(n) = r.node(&cur) {
-            out.extend(n.facts.iter().map(|f| f.key.clone()));
+            out.extend(n.facts.iter().map(|f| f.key.to_string()));
             stack.extend(n.children.iter().map(|c| c.id.to_string()));
         }
     }

@@ -114,7 +114,7 @@ fn draw(o: &mut String, n: &ExplainNode, lead: &str, rest: &str, style: Style) {
         };
         detail(format!("{check} → {}{note}", n.status));
     } else if n.status == ExplainStatus::Node(NodeStatus::Waived) && !n.note.is_empty() {
-        detail(n.note.clone());
+        detail(n.note.to_string());
     }
     for f in &n.facts {
         let value = match (&f.value, f.known) {

@@ -120,9 +120,9 @@ pub struct ExplainNode {
     /// A leaf's check (`FILE::FUNCTION`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub check: Option<Arc<str>>,
-    /// The check's note, or the waiver's reason.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub note: String,
+    /// The check's note, or the waiver's reason (the report's, shared).
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub note: Arc<str>,
     /// Facts the check read.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub facts: Vec<ExplainFact>,
@@ -235,7 +235,7 @@ pub fn explain(report: &Report, requirement: Option<&str>) -> Result<Explanation
             contribution: report.fit,
             aggregate: Some("weighted"),
             check: None,
-            note: String::new(),
+            note: Arc::default(),
             facts: Vec::new(),
             params: Vec::new(),
             repeated: false,
@@ -285,7 +285,7 @@ fn node(
             contribution: 0.0,
             aggregate: None,
             check: None,
-            note: String::new(),
+            note: Arc::default(),
             facts: Vec::new(),
             params: Vec::new(),
             repeated,
@@ -320,7 +320,7 @@ fn node(
         .facts
         .iter()
         .map(|f| ExplainFact {
-            key: f.key.clone(),
+            key: f.key.to_string(),
             value: f.value.clone(),
             status: f.status,
             known: f.known,

@@ -129,8 +129,9 @@ pub struct NodeResult {
     #[schemars(with = "Vec<ParamRead>")]
     pub params: Reads<ParamRead>,
     /// The check's note, or the waiver's reason.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub note: String,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    #[schemars(with = "String")]
+    pub note: Arc<str>,
     /// The rule pack it comes from.
     #[schemars(with = "String")]
     pub pack: Arc<str>,

@@ -110,8 +110,9 @@ fn seen(ask: Ask, facts: &FactTable) -> Option<Seen> {
 pub(crate) struct Ended {
     pub(crate) status: OutcomeStatus,
     pub(crate) value: Option<f64>,
-    /// The rule's own note (without the lapse reasons added for unknown outcomes).
-    pub(crate) note: String,
+    /// The rule's own note (without the lapse reasons added for unknown outcomes), shared
+    /// with every outcome that ends here.
+    pub(crate) note: Arc<str>,
     pub(crate) error: Option<RuleFailure>,
     pub(crate) output: Vec<String>,
     /// Indices of the facts read, in order of first read.
@@ -163,7 +164,7 @@ impl Ended {
             .filter_map(|&i| facts.entries.get(i).map(|(_, r)| r.clone()))
             .collect();
         let note = match &error {
-            Some(e) => format!("rule error: {}", e.message),
+            Some(e) => format!("rule error: {}", e.message).into(),
             None => lapsed_note(self.status, note, &facts),
         };
         Outcome {
@@ -180,7 +181,7 @@ impl Ended {
 
 /// What an outcome takes from its ending besides the facts.
 struct Parts {
-    note: String,
+    note: Arc<str>,
     error: Option<RuleFailure>,
     output: Vec<String>,
     params: Vec<ParamRead>,

@@ -232,7 +232,7 @@ impl Lapse {
 #[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FactRead {
     /// Key.
-    pub key: String,
+    pub key: Arc<str>,
     /// Value (absent when unknown; kept for stale facts so the report can show it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<FactValue>,
@@ -288,8 +288,8 @@ pub struct Outcome {
     /// The credit for pass (1), fail (0) and partial.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
-    /// The rule's explanation.
-    pub note: String,
+    /// The rule's explanation (shared with the memo's ending and the report's requirement).
+    pub note: Arc<str>,
     /// Facts read, in order of first read (the fact table's records, shared).
     pub facts: Vec<Arc<FactRead>>,
     /// Parameters read, in order of first read.
@@ -307,7 +307,7 @@ impl Outcome {
         Outcome {
             status: OutcomeStatus::Error,
             value: None,
-            note: format!("rule error: {}", failure.message),
+            note: format!("rule error: {}", failure.message).into(),
             facts: Vec::new(),
             params: Vec::new(),
             error: Some(failure),
@@ -348,7 +348,7 @@ impl FactRead {
     /// A key the evidence does not mention.
     fn unstated(key: &str) -> FactRead {
         FactRead {
-            key: key.to_owned(),
+            key: key.into(),
             value: None,
             status: Status::Unknown,
             known: false,
@@ -416,7 +416,7 @@ impl FactTable {
             let found = take_key(&mut stated, key);
             let read = match found {
                 None => match blank {
-                    Some(b) if b.key == key => {
+                    Some(b) if *b.key == *key => {
                         entries.push((OnceLock::new(), b.clone()));
                         continue;
                     }
@@ -440,7 +440,10 @@ impl FactTable {
                     };
                     let stale = matches!(lapse, Some(Lapse::Expired { .. } | Lapse::TooOld { .. }));
                     FactRead {
-                        key: key.to_owned(),
+                        // The engine's record of the key holds it already: shared, not copied.
+                        key: blank
+                            .filter(|b| *b.key == *key)
+                            .map_or_else(|| key.into(), |b| b.key.clone()),
                         value: f.value.clone(),
                         status: f.status,
                         known: f.status != Status::Unknown && f.value.is_some() && lapse.is_none(),
@@ -476,7 +479,7 @@ impl FactTable {
 
     fn entry(&self, key: &str) -> Option<&(OnceLock<Dynamic>, Arc<FactRead>)> {
         self.entries
-            .binary_search_by(|(_, r)| r.key.as_str().cmp(key))
+            .binary_search_by(|(_, r)| (*r.key).cmp(key))
             .ok()
             .and_then(|i| self.entries.get(i))
     }
@@ -523,7 +526,7 @@ fn lapse(
 
 /// An unknown outcome's note, with why each stated fact it read counts as unknown: a rule
 /// only sees "not known", the reader needs "expired on …" or "covers … only".
-fn lapsed_note(status: OutcomeStatus, note: String, facts: &[Arc<FactRead>]) -> String {
+fn lapsed_note(status: OutcomeStatus, note: Arc<str>, facts: &[Arc<FactRead>]) -> Arc<str> {
     if status != OutcomeStatus::Unknown {
         return note;
     }
@@ -538,9 +541,9 @@ fn lapsed_note(status: OutcomeStatus, note: String, facts: &[Arc<FactRead>]) -> 
     if why.is_empty() {
         note
     } else if note.is_empty() {
-        why.join("; ")
+        why.join("; ").into()
     } else {
-        format!("{note} ({})", why.join("; "))
+        format!("{note} ({})", why.join("; ")).into()
     }
 }
 
@@ -703,14 +706,14 @@ mod api {
     pub(super) struct RhaiOutcome {
         pub(super) status: OutcomeStatus,
         pub(super) value: Option<f64>,
-        pub(super) note: String,
+        pub(super) note: Arc<str>,
     }
 
     pub(super) fn outcome(status: OutcomeStatus, value: Option<f64>, note: &str) -> RhaiOutcome {
         RhaiOutcome {
             status,
             value,
-            note: note.to_owned(),
+            note: note.into(),
         }
     }
 
@@ -744,10 +747,10 @@ mod api {
             let entries = &cur.facts.entries;
             let hinted = hint
                 .map(|h| h.load(Ordering::Relaxed))
-                .filter(|&at| entries.get(at).is_some_and(|(_, r)| r.key.as_str() == key));
+                .filter(|&at| entries.get(at).is_some_and(|(_, r)| &*r.key == key));
             let found = match hinted {
                 Some(at) => Ok(at),
-                None => entries.binary_search_by(|(_, r)| r.key.as_str().cmp(key)),
+                None => entries.binary_search_by(|(_, r)| (*r.key).cmp(key)),
             };
             if let (Some(h), Ok(at), None) = (hint, found, hinted) {
                 h.store(at, Ordering::Relaxed);
@@ -764,10 +767,9 @@ mod api {
                 }
                 Err(_) => {
                     // The table holds every vocabulary key.
-                    let hint =
-                        did_you_mean(key, cur.facts.entries.iter().map(|(_, r)| r.key.as_str()))
-                            .map(|h| format!("; {h}"))
-                            .unwrap_or_default();
+                    let hint = did_you_mean(key, cur.facts.entries.iter().map(|(_, r)| &*r.key))
+                        .map(|h| format!("; {h}"))
+                        .unwrap_or_default();
                     Err(format!("fact key `{key}` is not in the vocabulary{hint}").into())
                 }
             }
@@ -805,7 +807,7 @@ mod api {
 
     fn key(v: &mut FactView) -> Dynamic {
         v.table.entries.get(v.idx).map_or(Dynamic::UNIT, |(_, r)| {
-            Dynamic::from(ImmutableString::from(r.key.as_str()))
+            Dynamic::from(ImmutableString::from(&*r.key))
         })
     }
 
@@ -1507,7 +1509,7 @@ impl RuleSet {
             .unwrap_or_default();
         drop(guard);
         let failed =
-            |failure: RuleFailure| (OutcomeStatus::Error, None, String::new(), Some(failure));
+            |failure: RuleFailure| (OutcomeStatus::Error, None, Arc::default(), Some(failure));
         let (status, value, note, error) = match result {
             Ok(value) => match value {
                 Ok(o) => (o.status, o.value, o.note, None),
@@ -1776,9 +1778,16 @@ mod tests {
             .map(|(r, u)| std::ptr::eq(r, &**u))
             .collect::<Vec<_>>();
         assert_eq!(is_shared, [true, false, true]);
+        // A stated fact has a record of its own, but its key is the engine's, not a copy.
+        let key_shared = shared
+            .reads()
+            .zip(&unstated.0)
+            .map(|(r, u)| Arc::ptr_eq(&r.key, &u.key))
+            .collect::<Vec<_>>();
+        assert_eq!(key_shared, [true, true, true]);
         assert_eq!(
             own.reads()
-                .map(|r| (r.key.as_str(), r.missing))
+                .map(|r| (&*r.key, r.missing))
                 .collect::<Vec<_>>(),
             [("a.first", true), ("contract.baa", false), ("z.last", true)]
         );
@@ -1813,7 +1822,11 @@ mod tests {
                 .iter()
                 .map(|t| {
                     let o = rules.evaluate("r.rhai", f, t, &params);
-                    (o.status, o.note, o.facts.first().map(|r| r.value.clone()))
+                    (
+                        o.status,
+                        o.note.to_string(),
+                        o.facts.first().map(|r| r.value.clone()),
+                    )
                 })
                 .collect();
             let (yes, no) = if f == "baa" {
@@ -1845,7 +1858,7 @@ mod tests {
 
     #[test]
     fn the_native_helpers_give_what_the_script_helpers_gave() {
-        let note = |script: &str| run(script, "f").note;
+        let note = |script: &str| run(script, "f").note.to_string();
         assert_eq!(
             note("fn f() { pass(`${shown(90.0)} ${shown(99.95)} ${shown(5)} ${shown(\"x\")}`) }"),
             "90 99.95 5 x"
@@ -1870,7 +1883,7 @@ mod tests {
             "fn f() { yes_no(fact(\"contract.baa\"), \"y\", \"n\", \"?\") }\nfn g() { yes_no(fact(\"sla.pct\"), \"y\", \"n\", \"?\") }",
         );
         let o = rules.evaluate("r.rhai", "f", &facts, &params);
-        assert_eq!((o.status, o.note.as_str()), (OutcomeStatus::Pass, "y"));
+        assert_eq!((o.status, &*o.note), (OutcomeStatus::Pass, "y"));
         let o = rules.evaluate("r.rhai", "g", &facts, &params);
         assert_eq!(o.status, OutcomeStatus::Unknown);
         assert!(o.note.starts_with('?'), "{}", o.note);
@@ -1885,7 +1898,7 @@ mod tests {
     fn evaluates_the_rule_api() {
         let o = run("fn baa() { let f = fact(\"contract.baa\"); if f.value { pass(\"BAA offered\") } else { fail(\"no\") } }", "baa");
         assert_eq!(
-            (o.status, o.note.as_str(), o.facts.len()),
+            (o.status, &*o.note, o.facts.len()),
             (OutcomeStatus::Pass, "BAA offered", 1)
         );
         assert_eq!(o.facts[0].age_days, Some(150));
@@ -1899,7 +1912,7 @@ mod tests {
             "{:?}",
             o.value
         );
-        assert_eq!(o.note, "x99.9");
+        assert_eq!(&*o.note, "x99.9");
         assert_eq!(o.params[0].name, "min_sla_pct");
     }
 
@@ -2065,7 +2078,7 @@ mod tests {
         assert_eq!(o, rules.evaluate("r.rhai", "f", &older, &params));
         assert_eq!(o.facts[0].age_days, Some(250));
         let o = rules.evaluate_with("r.rhai", "age", &older, &params, None, Some(&memo));
-        assert_eq!((rules.evaluations(), o.note.as_str()), (before + 2, "250"));
+        assert_eq!((rules.evaluations(), &*o.note), (before + 2, "250"));
     }
 
     /// The check as `call_fn` runs it, bypassing the entry script and the kept caches.
@@ -2122,11 +2135,11 @@ mod tests {
             }
         }
         assert_eq!(
-            rules.evaluate("r.rhai", "own_helper", &facts, &params).note,
+            &*rules.evaluate("r.rhai", "own_helper", &facts, &params).note,
             "mine"
         );
         assert_eq!(
-            rules.evaluate("r.rhai", "leaves", &facts, &params).note,
+            &*rules.evaluate("r.rhai", "leaves", &facts, &params).note,
             "left early"
         );
         let o = rules.evaluate("r.rhai", "throws", &facts, &params);
@@ -2196,11 +2209,11 @@ mod tests {
         }
         // What each ends with, so the comparison above is not between two equal mistakes.
         let o = rules.evaluate("r.rhai", "baa", &facts, &params);
-        assert_eq!((o.status, o.note.as_str()), (OutcomeStatus::Pass, "y"));
+        assert_eq!((o.status, &*o.note), (OutcomeStatus::Pass, "y"));
         let o = rules.evaluate("r.rhai", "baa", &other_facts(), &params);
-        assert_eq!((o.status, o.note.as_str()), (OutcomeStatus::Fail, "n"));
+        assert_eq!((o.status, &*o.note), (OutcomeStatus::Fail, "n"));
         let o = rules.evaluate("r.rhai", "sla", &facts, &params);
-        assert_eq!((o.status, o.note.as_str()), (OutcomeStatus::Unknown, "m"));
+        assert_eq!((o.status, &*o.note), (OutcomeStatus::Unknown, "m"));
         let o = rules.evaluate("r.rhai", "sla", &other_facts(), &params);
         let e = o.error.unwrap();
         assert!(
@@ -2233,7 +2246,7 @@ mod tests {
                 "{own}"
             );
             let o = rules.evaluate("r.rhai", "baa", &facts, &params);
-            assert_ne!(o.note, "y", "{own}: {o:?}");
+            assert_ne!(&*o.note, "y", "{own}: {o:?}");
         }
     }
 
@@ -2311,7 +2324,7 @@ mod tests {
                         None,
                         Some(&memo),
                     );
-                    assert_eq!(o.note, format!("{name} {path}"));
+                    assert_eq!(*o.note, format!("{name} {path}"));
                 }
             }
         }
@@ -2340,7 +2353,7 @@ mod tests {
                     let before = rules.evaluations();
                     let o = rules.evaluate_with("r.rhai", "f", facts, params, None, Some(&memo));
                     assert_eq!(
-                        (o.note.as_str(), o.params[0].value.clone()),
+                        (&*o.note, o.params[0].value.clone()),
                         (format!("{i}.0 1.0").as_str(), Some(ParamValue::Number(1.0)))
                     );
                     assert_eq!(rules.evaluations() - before, u64::from(round == 0), "{i}");
@@ -2361,7 +2374,7 @@ mod tests {
             Some(&memo),
         );
         assert_eq!(
-            (text.status, text.note.as_str()),
+            (text.status, &*text.note),
             (OutcomeStatus::Pass, hint.as_str())
         );
         let o = rules.evaluate_with("r.rhai", "g", &facts, &unset, None, Some(&memo));
@@ -2387,7 +2400,7 @@ mod tests {
         let runs = |params: &Params| {
             let before = rules.evaluations();
             let o = rules.evaluate_with("r.rhai", "f", &facts, params, None, Some(&memo));
-            (rules.evaluations() - before, o.note)
+            (rules.evaluations() - before, o.note.to_string())
         };
         for (i, params) in sets.iter().enumerate() {
             assert_eq!(runs(params), (1, format!("{i}.0")), "first, set {i}");
@@ -2414,10 +2427,7 @@ mod tests {
             stopped.note
         );
         let o = rules.evaluate_with("r.rhai", "slow", &facts, &params, None, Some(&memo));
-        assert_eq!(
-            (o.status, o.note.as_str()),
-            (OutcomeStatus::Pass, "12497500")
-        );
+        assert_eq!((o.status, &*o.note), (OutcomeStatus::Pass, "12497500"));
     }
 
     #[test]

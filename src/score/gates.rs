@@ -115,7 +115,7 @@ fn excluded_reason<O: Borrow<Outcome>>(
     }
     let note = outcomes
         .get(&g)
-        .map(|o| o.borrow().note.clone())
+        .map(|o| &*o.borrow().note)
         .filter(|n| !n.is_empty());
     format!(
         "does not apply{}",
@@ -124,11 +124,11 @@ fn excluded_reason<O: Borrow<Outcome>>(
 }
 
 /// The notes of the checks under a gate whose outcome matches `pred`, in leaf order.
-fn notes_of<O: Borrow<Outcome>>(
+fn notes_of<'o, O: Borrow<Outcome>>(
     leaves: &BTreeSet<usize>,
-    outcomes: &BTreeMap<usize, O>,
+    outcomes: &'o BTreeMap<usize, O>,
     pred: &dyn Fn(&Outcome) -> bool,
-) -> Vec<String> {
+) -> Vec<&'o str> {
     leaves
         .iter()
         .filter_map(|i| {
@@ -136,7 +136,7 @@ fn notes_of<O: Borrow<Outcome>>(
                 .get(i)
                 .map(Borrow::borrow)
                 .filter(|o| pred(o))
-                .map(|o| o.note.clone())
+                .map(|o| &*o.note)
         })
         .filter(|n| !n.is_empty())
         .collect()
@@ -164,7 +164,7 @@ fn weak_facts<O: Borrow<Outcome>>(
 }
 
 /// The notes of a gate's checks whose outcome matches a predicate.
-type Notes<'a> = dyn Fn(&dyn Fn(&Outcome) -> bool) -> Vec<String> + 'a;
+type Notes<'a> = dyn Fn(&dyn Fn(&Outcome) -> bool) -> Vec<&'a str> + 'a;
 
 /// The facts below `claimed` that the failing checks under a gate rest on, as phrases.
 fn third_party_no<O: Borrow<Outcome>>(

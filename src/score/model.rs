@@ -145,8 +145,9 @@ impl AskReason {
 /// A question to send the provider.
 #[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Question {
-    /// The fact key.
-    pub fact: String,
+    /// The fact key (the fact table's, shared).
+    #[schemars(with = "String")]
+    pub fact: Arc<str>,
     // The texts are the vocabulary's, shared rather than copied into every question.
     /// The question text (from the vocabulary).
     #[schemars(with = "String")]

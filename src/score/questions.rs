@@ -254,6 +254,8 @@ fn lo_of(vals: &[Val], i: usize) -> f64 {
 
 /// A fact worth asking about: why, its status and current value, and the leaves that read it.
 struct Ask {
+    /// The fact's key, shared with the fact table's record.
+    key: Arc<str>,
     reason: AskReason,
     status: Status,
     current: Option<FactValue>,
@@ -339,7 +341,8 @@ fn collect_asks<'o, O: Borrow<Outcome>>(
                 Some(Lapse::TooOld { .. }) => AskReason::Stale,
                 None => AskReason::Unknown,
             };
-            let e = asks.entry(f.key.as_str()).or_insert_with(|| Ask {
+            let e = asks.entry(&*f.key).or_insert_with(|| Ask {
+                key: f.key.clone(),
                 reason,
                 status: f.status,
                 current: f.lapse.as_ref().and(f.value.clone()),
@@ -361,7 +364,8 @@ fn collect_asks<'o, O: Borrow<Outcome>>(
                 .unwrap_or_default()
             {
                 if f.known && f.status.rank() < min.rank() {
-                    let e = asks.entry(f.key.as_str()).or_insert_with(|| Ask {
+                    let e = asks.entry(&*f.key).or_insert_with(|| Ask {
+                        key: f.key.clone(),
                         reason: AskReason::WeakAssurance,
                         status: f.status,
                         current: f.value.clone(),
@@ -460,7 +464,7 @@ pub(crate) fn questions<O: Borrow<Outcome>>(
         .map(|(key, ask)| {
             let spec = take_key(&mut specs, key);
             let kind = take_key(&mut kinds, key);
-            Some(ctx.question(key.to_owned(), ask, spec, kind))
+            Some(ctx.question(ask, spec, kind))
         })
         .collect();
     // A question whose checks are already decided on other facts can only confirm: it
@@ -639,13 +643,13 @@ impl QuestionCtx<'_> {
     /// them.
     fn question(
         &mut self,
-        key: String,
         ask: Ask,
         spec: Option<&FactSpec>,
         kind: Option<&AnswerKind>,
     ) -> Question {
         let (graph, bound, vals) = (self.graph, self.bound, &self.lift.scored.vals);
         let Ask {
+            key,
             reason,
             status,
             current,

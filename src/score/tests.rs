@@ -402,7 +402,7 @@ fn questions_on_a_gate_come_first_then_by_swing() {
     );
     let s = run(&g, &b, &o);
     let q = s.questions(&g, &b, &o, &Vocabulary::default());
-    let order: Vec<&str> = q.iter().map(|q| q.fact.as_str()).collect();
+    let order: Vec<&str> = q.iter().map(|q| &*q.fact).collect();
     assert_eq!(order, ["k.gate", "k.big", "k.small"]);
     assert!(q[0].gate && q[0].gates == [Arc::from("gated")]);
     // Swing: a favourable answer lifts one leaf from 0 to 1 under weights 3, 1, 1 of 5.
@@ -480,7 +480,7 @@ fn held_is_looked_for_under_every_applying_all_or_any_and_only_there() {
         .collect();
     assert_eq!(flagged, ["a", "w", "x", "y"]);
     let q = s.questions(&g, &b, &o, &Vocabulary::default());
-    let held_of = |fact: &str| q.iter().find(|q| q.fact == fact).unwrap().held.clone();
+    let held_of = |fact: &str| q.iter().find(|q| *q.fact == *fact).unwrap().held.clone();
     let by_y = Held {
         id: "a".into(),
         how: HeldHow::All,

@@ -104,7 +104,7 @@ fn write_fill_import_and_the_score_moves() {
     let profile = engine.profile(PROFILE).unwrap();
     let evidence = engine.evidence(PROVIDER).unwrap();
     let before = engine.score(&profile, &evidence, &options());
-    assert!(before.questions.iter().any(|q| q.fact == "contract.baa"));
+    assert!(before.questions.iter().any(|q| &*q.fact == "contract.baa"));
 
     let form = engine.form(&before, true).unwrap();
     let filled = provider_answers(form.clone());
@@ -239,11 +239,11 @@ fn write_fill_import_and_the_score_moves() {
         Some(GateState::Failed)
     );
     assert_eq!(after.verdict, Verdict::Ineligible);
-    assert!(after.questions.iter().all(|q| q.fact != "contract.baa"));
+    assert!(after.questions.iter().all(|q| &*q.fact != "contract.baa"));
     assert!(after
         .questions
         .iter()
-        .any(|q| q.fact == "exit.retrieval_window_days"));
+        .any(|q| &*q.fact == "exit.retrieval_window_days"));
 }
 
 fn labfit(dir: &Path, args: &[&str]) -> Output {
