@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use labfit::serve::{self, Config, RequestLog, Running, Service};
-use labfit::Engine;
+use labfit::{Engine, EngineBuilder, Limits};
 
 const AS_OF: &str = "2026-01-01";
 const HOSTILE: &str = "tests/data/packs/hostile";
@@ -40,6 +40,25 @@ fn start(config: Config, rules: Option<&str>) -> (Running, Logs) {
     if let Some(r) = rules {
         b = b.rules_dir(r);
     }
+    serving(b, config)
+}
+
+/// The hostile pack with no operation limit, so that its endless loops run until the rule's
+/// wall-clock deadline: a request that takes a second or more on any machine. Under the
+/// default limits the loops end after a number of operations, which a fast machine gets
+/// through in a few milliseconds, too quickly for a test to catch the request while it runs.
+/// Strings are kept short, so that the loops that grow a map of long keys fail at once
+/// instead of filling memory for as long as the deadline allows.
+fn start_slow(config: Config) -> (Running, Logs) {
+    let limits = Limits {
+        max_operations: 0,
+        max_string_size: 1024,
+        ..Limits::DEFAULT
+    };
+    serving(Engine::builder().rules_dir(HOSTILE).limits(limits), config)
+}
+
+fn serving(b: EngineBuilder, config: Config) -> (Running, Logs) {
     let logs: Logs = Arc::default();
     let sink = logs.clone();
     let svc = Service::new(b.build().unwrap(), config)
@@ -684,13 +703,10 @@ fn a_hostile_rule_pack_is_answered_and_the_next_request_served() {
     s.shutdown().unwrap();
 
     // The time budget: the sandbox stops what is still running when it ends.
-    let (s, _) = start(
-        Config {
-            budget: Duration::from_millis(200),
-            ..Config::default()
-        },
-        Some(HOSTILE),
-    );
+    let (s, _) = start_slow(Config {
+        budget: Duration::from_millis(200),
+        ..Config::default()
+    });
     let t = Instant::now();
     let a = post(s.addr(), "/v1/score", &hostile_body());
     assert_eq!(a.status, 200);
@@ -705,16 +721,13 @@ fn a_hostile_rule_pack_is_answered_and_the_next_request_served() {
 
 #[test]
 fn a_full_service_answers_503_and_shutdown_finishes_what_runs() {
-    let (s, logs) = start(
-        Config {
-            max_concurrent: 1,
-            ..Config::default()
-        },
-        Some(HOSTILE),
-    );
+    let (s, logs) = start_slow(Config {
+        max_concurrent: 1,
+        ..Config::default()
+    });
     let addr = s.addr();
     let slow = std::thread::spawn(move || post(addr, "/v1/score", &hostile_body()));
-    // Give the slow request time to be admitted (its rules then run for a second or more).
+    // Give the slow request time to be admitted (its loops then run to their deadlines).
     std::thread::sleep(Duration::from_millis(200));
     let t = Instant::now();
     while logs.lock().unwrap().is_empty() && t.elapsed() < Duration::from_secs(10) {
